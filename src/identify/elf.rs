@@ -1,0 +1,126 @@
+//! ELF facts via goblin: class, byte order, machine, type and role,
+//! interpreter, `DT_NEEDED`, `DT_SONAME`, GNU build-id, stripped or not.
+//!
+//! Kernel modules are `ET_REL` objects with a `.modinfo` or
+//! `.gnu.linkonce.this_module` section. Malformed files are an error for
+//! the caller to record, never a panic.
+
+use goblin::elf::header::{self, ET_CORE, ET_DYN, ET_EXEC, ET_REL};
+use goblin::elf::note::NT_GNU_BUILD_ID;
+use goblin::elf::section_header::SHT_SYMTAB;
+use goblin::elf::{Elf, note::Note};
+
+use crate::model::{ElfClass, ElfFacts, ElfRole, ElfType, Endian, hex};
+
+/// Sections whose presence marks an `ET_REL` object as a kernel module.
+const MODULE_SECTIONS: [&str; 2] = [".modinfo", ".gnu.linkonce.this_module"];
+
+/// Whether `bytes` start with the ELF magic.
+pub fn is_elf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x7fELF")
+}
+
+/// Read the facts of an ELF file.
+pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
+    let elf = Elf::parse(bytes)?;
+    let endian = if elf.little_endian {
+        Endian::Little
+    } else {
+        Endian::Big
+    };
+    let elf_type = match elf.header.e_type {
+        ET_EXEC => ElfType::Exec,
+        ET_DYN => ElfType::Dyn,
+        ET_REL => ElfType::Rel,
+        ET_CORE => ElfType::Core,
+        _ => ElfType::Other,
+    };
+    let section_named = |name: &str| {
+        elf.section_headers
+            .iter()
+            .any(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(name))
+    };
+    let interpreter = elf
+        .interpreter
+        .map(|i| i.trim_end_matches('\0').to_string())
+        .filter(|i| !i.is_empty());
+    let role = match elf_type {
+        ElfType::Exec => ElfRole::Executable,
+        ElfType::Dyn if interpreter.is_some() => ElfRole::Executable,
+        ElfType::Dyn => ElfRole::SharedLibrary,
+        ElfType::Rel if MODULE_SECTIONS.iter().any(|s| section_named(s)) => ElfRole::KernelModule,
+        ElfType::Rel => ElfRole::Object,
+        ElfType::Core | ElfType::Other => ElfRole::Other,
+    };
+    Ok(ElfFacts {
+        class: if elf.is_64 {
+            ElfClass::Elf64
+        } else {
+            ElfClass::Elf32
+        },
+        endian,
+        machine: machine_name(elf.header.e_machine, elf.is_64, endian),
+        elf_type,
+        role,
+        interpreter,
+        needed: elf.libraries.iter().map(|s| s.to_string()).collect(),
+        soname: elf.soname.map(str::to_string),
+        build_id: build_id(&elf, bytes),
+        stripped: !elf.section_headers.iter().any(|s| s.sh_type == SHT_SYMTAB),
+    })
+}
+
+/// Machine names as toolchains spell them (the endianness is part of the
+/// name for MIPS and ARM, as in `mipsel-linux-gnu`).
+fn machine_name(machine: u16, is_64: bool, endian: Endian) -> String {
+    let le = endian == Endian::Little;
+    let name = match machine {
+        header::EM_ARM if le => "arm",
+        header::EM_ARM => "armeb",
+        header::EM_AARCH64 if le => "aarch64",
+        header::EM_AARCH64 => "aarch64_be",
+        header::EM_MIPS | header::EM_MIPS_RS3_LE => match (is_64, le) {
+            (false, false) => "mips",
+            (false, true) => "mipsel",
+            (true, false) => "mips64",
+            (true, true) => "mips64el",
+        },
+        header::EM_386 => "x86",
+        header::EM_X86_64 => "x86_64",
+        header::EM_PPC => "powerpc",
+        header::EM_PPC64 if le => "powerpc64le",
+        header::EM_PPC64 => "powerpc64",
+        header::EM_RISCV if is_64 => "riscv64",
+        header::EM_RISCV => "riscv32",
+        header::EM_SH => "sh",
+        header::EM_XTENSA => "xtensa",
+        header::EM_ARC | header::EM_ARC_COMPACT | header::EM_ARC_COMPACT2 => "arc",
+        header::EM_CSKY => "csky",
+        header::EM_NDS32 => "nds32",
+        header::EM_LOONGARCH => "loongarch",
+        other => {
+            return header::machine_to_str(other)
+                .to_ascii_lowercase()
+                .replace("em_", "");
+        }
+    };
+    name.to_string()
+}
+
+fn build_id(elf: &Elf<'_>, bytes: &[u8]) -> Option<String> {
+    let is_build_id = |note: &Note<'_>| note.n_type == NT_GNU_BUILD_ID && note.name == "GNU";
+    let from_segments = elf
+        .iter_note_headers(bytes)
+        .into_iter()
+        .flatten()
+        .map_while(Result::ok)
+        .find(is_build_id);
+    let note = from_segments.or_else(|| {
+        elf.iter_note_sections(bytes, None)
+            .into_iter()
+            .flatten()
+            .map_while(Result::ok)
+            .find(is_build_id)
+    })?;
+    Some(hex(note.desc))
+}

@@ -1,0 +1,36 @@
+//! Identification: what an artifact is, from its bytes.
+//!
+//! [`Identifier`] is the [`Inspector`] the pipeline hands to the unpacker;
+//! each source of facts is a module of its own (`elf` today; version
+//! classifiers, kernels, package databases and vendor evidence as they land).
+
+use crate::model::{Artifact, Status};
+use crate::unpack::Inspector;
+
+pub mod elf;
+
+/// Runs every identifier over each file artifact.
+#[derive(Debug, Default)]
+pub struct Identifier {}
+
+impl Identifier {
+    /// An identifier with every built-in source of facts.
+    pub fn new() -> Self {
+        Identifier {}
+    }
+}
+
+impl Inspector for Identifier {
+    fn inspect(&self, artifact: &mut Artifact, bytes: &[u8]) {
+        if elf::is_elf(bytes) {
+            artifact.kind = "elf".into();
+            match elf::facts(bytes) {
+                Ok(facts) => artifact.elf = Some(facts),
+                Err(e) if !artifact.status.is_problem() => {
+                    artifact.status = Status::Failed(format!("elf: {e}"));
+                }
+                Err(e) => artifact.notes.push(format!("elf: {e}")),
+            }
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Plain data shared by every pipeline stage: the artifact tree and the facts
+//! attached to it. Nothing here parses, decodes or writes.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One step of a [`Location`]: how an artifact was reached from its parent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Step {
+    /// Id of the container format that produced this step (`zip`, `gzip` …);
+    /// `None` for the input file itself.
+    pub format: Option<&'static str>,
+    /// Path inside the container; `None` for the single output of a stream
+    /// decoder such as gzip, whose location is the decoder alone.
+    pub path: Option<String>,
+}
+
+/// The whole chain from the input file to an artifact, e.g.
+/// `camera.bin › zip:update/rootfs.tar.gz › gzip › tar:usr/bin/busybox`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location(pub Vec<Step>);
+
+impl Location {
+    /// The location of an input file, named as the user gave it.
+    pub fn root(name: impl Into<String>) -> Self {
+        Location(vec![Step {
+            format: None,
+            path: Some(name.into()),
+        }])
+    }
+
+    /// This location extended by one step.
+    pub fn child(&self, format: &'static str, path: Option<String>) -> Self {
+        let mut steps = self.0.clone();
+        steps.push(Step {
+            format: Some(format),
+            path,
+        });
+        Location(steps)
+    }
+
+    /// Number of steps below the input file.
+    pub fn depth(&self) -> usize {
+        self.0.len().saturating_sub(1)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, step) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" › ")?;
+            }
+            match (step.format, &step.path) {
+                (Some(format), Some(path)) => write!(f, "{format}:{path}")?,
+                (Some(format), None) => f.write_str(format)?,
+                (None, Some(path)) => f.write_str(path)?,
+                (None, None) => f.write_str("?")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What kind of entry a container recorded, before any content is looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// Regular file (or a stream decoder's output, or a hard link resolved to its data).
+    File,
+    /// Directory.
+    Dir,
+    /// Symbolic link; never followed.
+    Symlink {
+        /// Link target exactly as stored.
+        target: String,
+    },
+    /// Hard link; its content is the linked member's when that came earlier
+    /// in the same container.
+    Hardlink {
+        /// Path of the linked entry as stored.
+        target: String,
+    },
+    /// Character device node; recorded, never created.
+    CharDevice {
+        /// Device major number.
+        major: u32,
+        /// Device minor number.
+        minor: u32,
+    },
+    /// Block device node; recorded, never created.
+    BlockDevice {
+        /// Device major number.
+        major: u32,
+        /// Device minor number.
+        minor: u32,
+    },
+    /// Named pipe; recorded, never created.
+    Fifo,
+    /// Anything else a container can hold (sockets, vendor-specific types).
+    Other {
+        /// What the container called it.
+        description: String,
+    },
+}
+
+impl EntryKind {
+    /// Stable kebab-case name of the entry type.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EntryKind::File => "file",
+            EntryKind::Dir => "dir",
+            EntryKind::Symlink { .. } => "symlink",
+            EntryKind::Hardlink { .. } => "hardlink",
+            EntryKind::CharDevice { .. } => "char-device",
+            EntryKind::BlockDevice { .. } => "block-device",
+            EntryKind::Fifo => "fifo",
+            EntryKind::Other { .. } => "other",
+        }
+    }
+}
+
+/// Which budget stopped a branch of the unpacking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "budget", content = "limit")]
+pub enum Budget {
+    /// Nesting deeper than this many containers.
+    MaxDepth(usize),
+    /// More unpacked bytes in the whole run than this.
+    MaxTotalBytes(u64),
+    /// More artifacts in the whole run than this.
+    MaxEntries(u64),
+    /// One stream expanding more than this many times its compressed size.
+    MaxRatio(u64),
+}
+
+impl fmt::Display for Budget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Budget::MaxDepth(n) => write!(f, "max depth {n} reached"),
+            Budget::MaxTotalBytes(n) => write!(f, "max total unpacked bytes {n} reached"),
+            Budget::MaxEntries(n) => write!(f, "max entries {n} reached"),
+            Budget::MaxRatio(n) => write!(f, "expansion ratio over {n}:1"),
+        }
+    }
+}
+
+/// How far an artifact could be processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status", content = "reason")]
+pub enum Status {
+    /// Fully read; containers had all their entries listed.
+    Unpacked,
+    /// The data ended early; what could be read is kept and analysed.
+    Truncated(String),
+    /// The artifact was recognised but could not be parsed or decoded.
+    Failed(String),
+    /// A budget stopped this branch; its bytes were not (fully) produced.
+    Skipped(Budget),
+}
+
+impl Status {
+    /// True for every status but [`Status::Unpacked`].
+    pub fn is_problem(&self) -> bool {
+        !matches!(self, Status::Unpacked)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Unpacked => f.write_str("unpacked"),
+            Status::Truncated(why) => write!(f, "truncated: {why}"),
+            Status::Failed(why) => write!(f, "failed: {why}"),
+            Status::Skipped(budget) => write!(f, "skipped: {budget}"),
+        }
+    }
+}
+
+/// Content hashes of an artifact's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashes {
+    /// SHA-256 digest.
+    pub sha256: [u8; 32],
+    /// SHA-512 digest (for SBOM profiles that require it, e.g. BSI TR-03183-2).
+    pub sha512: [u8; 64],
+}
+
+impl Hashes {
+    /// Hash `bytes` with every algorithm we report.
+    pub fn of(bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        Hashes {
+            sha256: sha2::Sha256::digest(bytes).into(),
+            sha512: sha2::Sha512::digest(bytes).into(),
+        }
+    }
+
+    /// Lower-case hex of the SHA-256 digest.
+    pub fn sha256_hex(&self) -> String {
+        hex(&self.sha256)
+    }
+
+    /// Lower-case hex of the SHA-512 digest.
+    pub fn sha512_hex(&self) -> String {
+        hex(&self.sha512)
+    }
+}
+
+impl Serialize for Hashes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("sha256", &self.sha256_hex())?;
+        map.serialize_entry("sha512", &self.sha512_hex())?;
+        map.end()
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// ELF word size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElfClass {
+    /// 32-bit.
+    Elf32,
+    /// 64-bit.
+    Elf64,
+}
+
+/// Byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Endian {
+    /// Little-endian.
+    Little,
+    /// Big-endian.
+    Big,
+}
+
+/// ELF object type (`e_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ElfType {
+    /// `ET_EXEC`: a fixed-address executable.
+    Exec,
+    /// `ET_DYN`: a shared library or a position-independent executable.
+    Dyn,
+    /// `ET_REL`: a relocatable object; Linux kernel modules are this type.
+    Rel,
+    /// `ET_CORE`: a core dump.
+    Core,
+    /// Anything else.
+    Other,
+}
+
+impl ElfType {
+    /// Stable lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElfType::Exec => "exec",
+            ElfType::Dyn => "dyn",
+            ElfType::Rel => "rel",
+            ElfType::Core => "core",
+            ElfType::Other => "other",
+        }
+    }
+}
+
+/// What an ELF file is for, derived from its type and contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ElfRole {
+    /// Runs as a program (ET_EXEC, or ET_DYN with an interpreter).
+    Executable,
+    /// A shared library (ET_DYN without an interpreter).
+    SharedLibrary,
+    /// A Linux kernel module (ET_REL with `.modinfo` or `.gnu.linkonce.this_module`).
+    KernelModule,
+    /// Another relocatable object file.
+    Object,
+    /// Core dumps and unknown types.
+    Other,
+}
+
+impl ElfRole {
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ElfRole::Executable => "executable",
+            ElfRole::SharedLibrary => "shared-library",
+            ElfRole::KernelModule => "kernel-module",
+            ElfRole::Object => "object",
+            ElfRole::Other => "other",
+        }
+    }
+}
+
+/// Facts read from an ELF header and its dynamic section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ElfFacts {
+    /// 32- or 64-bit.
+    pub class: ElfClass,
+    /// Byte order.
+    pub endian: Endian,
+    /// Machine in the usual toolchain spelling: `arm`, `aarch64`, `mips`,
+    /// `mipsel`, `x86`, `x86_64` …
+    pub machine: String,
+    /// `e_type`.
+    pub elf_type: ElfType,
+    /// What the file is for.
+    pub role: ElfRole,
+    /// Program interpreter (`PT_INTERP`), trailing NULs removed.
+    pub interpreter: Option<String>,
+    /// `DT_NEEDED` entries in file order.
+    pub needed: Vec<String>,
+    /// `DT_SONAME`.
+    pub soname: Option<String>,
+    /// GNU build-id note, lower-case hex.
+    pub build_id: Option<String>,
+    /// True when there is no `SHT_SYMTAB` section.
+    pub stripped: bool,
+}
+
+/// One node of the artifact tree: the input file, or anything found inside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Artifact {
+    /// The whole chain from the input file to here.
+    pub location: Location,
+    /// File name to show and to extract as (last path component, or a name
+    /// derived for a stream decoder's output).
+    pub name: String,
+    /// What the container said this entry is.
+    pub entry: EntryKind,
+    /// Detected kind of the content: a format id (`zip`, `tar` …), `elf`, or
+    /// `data` when nothing was recognised; empty for non-file entries.
+    pub kind: String,
+    /// Size of the content in bytes (bytes produced so far when skipped).
+    pub size: u64,
+    /// Hashes of the content; `None` when the content was never produced.
+    pub hashes: Option<Hashes>,
+    /// How far this artifact could be processed.
+    pub status: Status,
+    /// ELF facts, for ELF files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elf: Option<ElfFacts>,
+    /// Things worth knowing that are not failures: rewritten paths, refused
+    /// writes, header fields.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// What was found inside, in container order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Artifact>,
+}
+
+impl Artifact {
+    /// A fresh artifact with nothing known about its content yet.
+    pub fn new(location: Location, name: String, entry: EntryKind) -> Self {
+        Artifact {
+            location,
+            name,
+            entry,
+            kind: String::new(),
+            size: 0,
+            hashes: None,
+            status: Status::Unpacked,
+            elf: None,
+            notes: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// This artifact and all below it, depth first, parents before children.
+    pub fn iter(&self) -> impl Iterator<Item = &Artifact> {
+        let mut stack = vec![self];
+        std::iter::from_fn(move || {
+            let next = stack.pop()?;
+            stack.extend(next.children.iter().rev());
+            Some(next)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_display_names_the_whole_chain() {
+        let loc = Location::root("camera.bin")
+            .child("zip", Some("update/rootfs.tar.gz".into()))
+            .child("gzip", None)
+            .child("tar", Some("usr/bin/busybox".into()));
+        assert_eq!(
+            loc.to_string(),
+            "camera.bin › zip:update/rootfs.tar.gz › gzip › tar:usr/bin/busybox"
+        );
+        assert_eq!(loc.depth(), 3);
+    }
+
+    #[test]
+    fn hashes_match_known_vectors() {
+        let h = Hashes::of(b"abc");
+        assert_eq!(
+            h.sha256_hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(h.sha512_hex().starts_with("ddaf35a193617aba"));
+    }
+
+    #[test]
+    fn iter_visits_parents_before_children_in_order() {
+        let root = Location::root("r");
+        let mut a = Artifact::new(root.clone(), "r".into(), EntryKind::File);
+        let mut b = Artifact::new(
+            root.child("tar", Some("b".into())),
+            "b".into(),
+            EntryKind::File,
+        );
+        b.children.push(Artifact::new(
+            root.child("tar", Some("c".into())),
+            "c".into(),
+            EntryKind::File,
+        ));
+        a.children.push(b);
+        a.children.push(Artifact::new(
+            root.child("tar", Some("d".into())),
+            "d".into(),
+            EntryKind::File,
+        ));
+        let names: Vec<_> = a.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["r", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,732 @@
+//! Synthetic firmware the project builds itself: minimal but well-formed
+//! ELF files for any machine, and the sample images in `samples/`.
+//!
+//! Used by `cargo run --example make-samples` (which writes `samples/`), by
+//! tests and by benchmarks. Everything is deterministic: fixed timestamps,
+//! fixed compression levels, no randomness, so the committed samples can be
+//! checked against this code.
+
+use std::io::{Cursor, Write};
+
+use crate::model::{ElfClass, Endian};
+
+/// `e_machine` values used by the samples.
+pub mod machine {
+    /// ARM (32-bit).
+    pub const ARM: u16 = 40;
+    /// AArch64.
+    pub const AARCH64: u16 = 183;
+    /// MIPS (32 and 64-bit, either byte order).
+    pub const MIPS: u16 = 8;
+    /// x86-64.
+    pub const X86_64: u16 = 62;
+}
+
+/// `e_type` values.
+pub mod elf_type {
+    /// Relocatable object (kernel modules).
+    pub const REL: u16 = 1;
+    /// Fixed-address executable.
+    pub const EXEC: u16 = 2;
+    /// Shared object or PIE.
+    pub const DYN: u16 = 3;
+}
+
+/// Description of a synthetic ELF file.
+#[derive(Debug, Clone)]
+pub struct ElfSpec {
+    /// 32- or 64-bit.
+    pub class: ElfClass,
+    /// Byte order.
+    pub endian: Endian,
+    /// `e_machine`.
+    pub machine: u16,
+    /// `e_type`.
+    pub elf_type: u16,
+    /// `PT_INTERP`.
+    pub interpreter: Option<String>,
+    /// `DT_NEEDED` entries.
+    pub needed: Vec<String>,
+    /// `DT_SONAME`.
+    pub soname: Option<String>,
+    /// GNU build-id note payload.
+    pub build_id: Option<Vec<u8>>,
+    /// Emit a `.symtab` (an unstripped file).
+    pub symtab: bool,
+    /// `.modinfo` strings (`key=value`), which make an `ET_REL` a kernel module.
+    pub modinfo: Vec<String>,
+    /// Bytes placed in `.rodata` (version strings and the like).
+    pub rodata: Vec<u8>,
+}
+
+impl ElfSpec {
+    /// A stripped, dynamically linked executable for `machine`.
+    pub fn executable(class: ElfClass, endian: Endian, machine: u16) -> Self {
+        ElfSpec {
+            class,
+            endian,
+            machine,
+            elf_type: elf_type::EXEC,
+            interpreter: Some("/lib/ld-uClibc.so.0".into()),
+            needed: vec!["libc.so.0".into()],
+            soname: None,
+            build_id: None,
+            symtab: false,
+            modinfo: Vec::new(),
+            rodata: Vec::new(),
+        }
+    }
+
+    /// A shared library called `soname`.
+    pub fn library(class: ElfClass, endian: Endian, machine: u16, soname: &str) -> Self {
+        ElfSpec {
+            elf_type: elf_type::DYN,
+            interpreter: None,
+            needed: Vec::new(),
+            soname: Some(soname.into()),
+            ..ElfSpec::executable(class, endian, machine)
+        }
+    }
+
+    /// A kernel module with the given `.modinfo` strings.
+    pub fn kernel_module(class: ElfClass, endian: Endian, machine: u16, modinfo: &[&str]) -> Self {
+        ElfSpec {
+            elf_type: elf_type::REL,
+            interpreter: None,
+            needed: Vec::new(),
+            modinfo: modinfo.iter().map(|s| s.to_string()).collect(),
+            symtab: true,
+            ..ElfSpec::executable(class, endian, machine)
+        }
+    }
+
+    /// With a build-id note.
+    pub fn with_build_id(mut self, id: &[u8]) -> Self {
+        self.build_id = Some(id.to_vec());
+        self
+    }
+
+    /// With this program interpreter.
+    pub fn with_interpreter(mut self, interpreter: &str) -> Self {
+        self.interpreter = Some(interpreter.into());
+        self
+    }
+
+    /// With these `DT_NEEDED` entries.
+    pub fn with_needed(mut self, needed: &[&str]) -> Self {
+        self.needed = needed.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// With this `.rodata` content.
+    pub fn with_rodata(mut self, rodata: &[u8]) -> Self {
+        self.rodata = rodata.to_vec();
+        self
+    }
+
+    /// With or without a symbol table.
+    pub fn with_symtab(mut self, symtab: bool) -> Self {
+        self.symtab = symtab;
+        self
+    }
+
+    /// Serialise to ELF bytes.
+    pub fn build(&self) -> Vec<u8> {
+        ElfBuilder::new(self).build()
+    }
+}
+
+const PT_LOAD: u32 = 1;
+const PT_DYNAMIC: u32 = 2;
+const PT_INTERP: u32 = 3;
+const PT_NOTE: u32 = 4;
+const SHT_PROGBITS: u32 = 1;
+const SHT_SYMTAB: u32 = 2;
+const SHT_STRTAB: u32 = 3;
+const SHT_DYNAMIC: u32 = 6;
+const SHT_NOTE: u32 = 7;
+const SHF_ALLOC: u64 = 2;
+const DT_NEEDED: u64 = 1;
+const DT_STRTAB: u64 = 5;
+const DT_STRSZ: u64 = 10;
+const DT_SONAME: u64 = 14;
+
+/// One section to lay out: name, type, content, link, entry size.
+struct Section {
+    name: &'static str,
+    kind: u32,
+    data: Vec<u8>,
+    link: u32,
+    entsize: u64,
+    offset: u64,
+}
+
+struct ElfBuilder<'a> {
+    spec: &'a ElfSpec,
+    is64: bool,
+    le: bool,
+}
+
+impl<'a> ElfBuilder<'a> {
+    fn new(spec: &'a ElfSpec) -> Self {
+        ElfBuilder {
+            spec,
+            is64: spec.class == ElfClass::Elf64,
+            le: spec.endian == Endian::Little,
+        }
+    }
+
+    fn u16(&self, out: &mut Vec<u8>, v: u16) {
+        out.extend(if self.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+
+    fn u32(&self, out: &mut Vec<u8>, v: u32) {
+        out.extend(if self.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+
+    fn u64(&self, out: &mut Vec<u8>, v: u64) {
+        out.extend(if self.le {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        });
+    }
+
+    /// An address or offset: 4 or 8 bytes by class.
+    fn word(&self, out: &mut Vec<u8>, v: u64) {
+        if self.is64 {
+            self.u64(out, v);
+        } else {
+            self.u32(out, v as u32);
+        }
+    }
+
+    fn build(&self) -> Vec<u8> {
+        let spec = self.spec;
+        let dynamic_linked = spec.elf_type != elf_type::REL;
+        let (ehsize, phentsize, shentsize) = if self.is64 {
+            (64, 56, 64)
+        } else {
+            (52, 32, 40)
+        };
+
+        // Dynamic string table and the dynamic array referring into it.
+        let mut dynstr = vec![0u8];
+        let add_str = |table: &mut Vec<u8>, s: &str| {
+            let at = table.len() as u64;
+            table.extend(s.as_bytes());
+            table.push(0);
+            at
+        };
+        let needed: Vec<u64> = spec
+            .needed
+            .iter()
+            .map(|n| add_str(&mut dynstr, n))
+            .collect();
+        let soname = spec.soname.as_ref().map(|s| add_str(&mut dynstr, s));
+
+        let mut sections = vec![Section {
+            name: "",
+            kind: 0,
+            data: Vec::new(),
+            link: 0,
+            entsize: 0,
+            offset: 0,
+        }];
+        fn push(
+            sections: &mut Vec<Section>,
+            name: &'static str,
+            kind: u32,
+            data: Vec<u8>,
+            link: u32,
+            entsize: u64,
+        ) -> usize {
+            sections.push(Section {
+                name,
+                kind,
+                data,
+                link,
+                entsize,
+                offset: 0,
+            });
+            sections.len() - 1
+        }
+        let interp = spec
+            .interpreter
+            .as_ref()
+            .filter(|_| dynamic_linked)
+            .map(|i| {
+                let mut d = i.as_bytes().to_vec();
+                d.push(0);
+                push(&mut sections, ".interp", SHT_PROGBITS, d, 0, 0)
+            });
+        let dynstr_index = dynamic_linked
+            .then(|| push(&mut sections, ".dynstr", SHT_STRTAB, dynstr.clone(), 0, 0));
+        // The dynamic array is filled in once .dynstr has an address.
+        let dynamic = dynstr_index.map(|link| {
+            push(
+                &mut sections,
+                ".dynamic",
+                SHT_DYNAMIC,
+                Vec::new(),
+                link as u32,
+                if self.is64 { 16 } else { 8 },
+            )
+        });
+        let note = spec.build_id.as_ref().map(|id| {
+            let mut d = Vec::new();
+            self.u32(&mut d, 4);
+            self.u32(&mut d, id.len() as u32);
+            self.u32(&mut d, 3); // NT_GNU_BUILD_ID
+            d.extend(b"GNU\0");
+            d.extend(id);
+            while d.len() % 4 != 0 {
+                d.push(0);
+            }
+            push(&mut sections, ".note.gnu.build-id", SHT_NOTE, d, 0, 0)
+        });
+        if !spec.rodata.is_empty() {
+            push(
+                &mut sections,
+                ".rodata",
+                SHT_PROGBITS,
+                spec.rodata.clone(),
+                0,
+                0,
+            );
+        }
+        if !spec.modinfo.is_empty() {
+            let mut d = Vec::new();
+            for line in &spec.modinfo {
+                d.extend(line.as_bytes());
+                d.push(0);
+            }
+            push(&mut sections, ".modinfo", SHT_PROGBITS, d, 0, 0);
+            push(
+                &mut sections,
+                ".gnu.linkonce.this_module",
+                SHT_PROGBITS,
+                vec![0; 64],
+                0,
+                0,
+            );
+        }
+        if spec.symtab {
+            let symsize = if self.is64 { 24 } else { 16 };
+            let strtab = sections.len() + 1;
+            push(
+                &mut sections,
+                ".symtab",
+                SHT_SYMTAB,
+                vec![0; symsize],
+                strtab as u32,
+                symsize as u64,
+            );
+            push(&mut sections, ".strtab", SHT_STRTAB, vec![0], 0, 0);
+        }
+        let mut shstrtab = vec![0u8];
+        let mut names = Vec::new();
+        for s in &sections {
+            names.push(if s.name.is_empty() {
+                0
+            } else {
+                add_str(&mut shstrtab, s.name) as u32
+            });
+        }
+        names.push(add_str(&mut shstrtab, ".shstrtab") as u32);
+        push(&mut sections, ".shstrtab", SHT_STRTAB, shstrtab, 0, 0);
+
+        // Program headers: LOAD over the whole file, then INTERP, DYNAMIC, NOTE.
+        let phnum = if dynamic_linked {
+            1 + usize::from(interp.is_some()) + 1 + usize::from(note.is_some())
+        } else {
+            0
+        };
+        let mut offset = (ehsize + phnum * phentsize) as u64;
+        let dyn_entries = needed.len() + usize::from(soname.is_some()) + 3;
+        for (i, s) in sections.iter_mut().enumerate().skip(1) {
+            offset = offset.next_multiple_of(8);
+            s.offset = offset;
+            let len = if Some(i) == dynamic {
+                (dyn_entries * s.entsize as usize) as u64
+            } else {
+                s.data.len() as u64
+            };
+            offset += len;
+        }
+        if let (Some(d), Some(strtab)) = (dynamic, dynstr_index) {
+            let mut data = Vec::new();
+            for &n in &needed {
+                self.word(&mut data, DT_NEEDED);
+                self.word(&mut data, n);
+            }
+            if let Some(s) = soname {
+                self.word(&mut data, DT_SONAME);
+                self.word(&mut data, s);
+            }
+            self.word(&mut data, DT_STRTAB);
+            self.word(&mut data, sections[strtab].offset);
+            self.word(&mut data, DT_STRSZ);
+            self.word(&mut data, sections[strtab].data.len() as u64);
+            self.word(&mut data, 0);
+            self.word(&mut data, 0);
+            sections[d].data = data;
+        }
+        let shoff = offset.next_multiple_of(8);
+        let file_len = shoff + (sections.len() * shentsize) as u64;
+
+        let mut out = Vec::with_capacity(file_len as usize);
+        out.extend(b"\x7fELF");
+        out.push(if self.is64 { 2 } else { 1 });
+        out.push(if self.le { 1 } else { 2 });
+        out.push(1);
+        out.resize(16, 0);
+        self.u16(&mut out, spec.elf_type);
+        self.u16(&mut out, spec.machine);
+        self.u32(&mut out, 1);
+        self.word(&mut out, 0); // e_entry
+        self.word(&mut out, if phnum > 0 { ehsize as u64 } else { 0 });
+        self.word(&mut out, shoff);
+        self.u32(&mut out, 0); // e_flags
+        self.u16(&mut out, ehsize as u16);
+        self.u16(&mut out, if phnum > 0 { phentsize as u16 } else { 0 });
+        self.u16(&mut out, phnum as u16);
+        self.u16(&mut out, shentsize as u16);
+        self.u16(&mut out, sections.len() as u16);
+        self.u16(&mut out, (sections.len() - 1) as u16);
+
+        if dynamic_linked {
+            self.phdr(&mut out, PT_LOAD, 0, file_len, 5);
+            if let Some(i) = interp {
+                self.phdr(
+                    &mut out,
+                    PT_INTERP,
+                    sections[i].offset,
+                    sections[i].data.len() as u64,
+                    4,
+                );
+            }
+            if let Some(d) = dynamic {
+                self.phdr(
+                    &mut out,
+                    PT_DYNAMIC,
+                    sections[d].offset,
+                    sections[d].data.len() as u64,
+                    6,
+                );
+            }
+            if let Some(n) = note {
+                self.phdr(
+                    &mut out,
+                    PT_NOTE,
+                    sections[n].offset,
+                    sections[n].data.len() as u64,
+                    4,
+                );
+            }
+        }
+        for s in sections.iter().skip(1) {
+            out.resize(s.offset as usize, 0);
+            out.extend(&s.data);
+        }
+        out.resize(shoff as usize, 0);
+        for (i, s) in sections.iter().enumerate() {
+            self.u32(&mut out, names[i]);
+            self.u32(&mut out, s.kind);
+            let loaded =
+                dynamic_linked && !matches!(s.kind, 0 | SHT_SYMTAB) && !s.name.ends_with("strtab");
+            self.word(&mut out, if loaded { SHF_ALLOC } else { 0 });
+            self.word(&mut out, if loaded { s.offset } else { 0 }); // addr = offset
+            self.word(&mut out, s.offset);
+            self.word(&mut out, s.data.len() as u64);
+            self.u32(&mut out, s.link);
+            self.u32(&mut out, 0);
+            self.word(&mut out, if s.kind == 0 { 0 } else { 1 });
+            self.word(&mut out, s.entsize);
+        }
+        out
+    }
+
+    fn phdr(&self, out: &mut Vec<u8>, kind: u32, offset: u64, size: u64, flags: u32) {
+        if self.is64 {
+            self.u32(out, kind);
+            self.u32(out, flags);
+            self.u64(out, offset);
+            self.u64(out, offset);
+            self.u64(out, offset);
+            self.u64(out, size);
+            self.u64(out, size);
+            self.u64(out, 8);
+        } else {
+            self.u32(out, kind);
+            self.u32(out, offset as u32);
+            self.u32(out, offset as u32);
+            self.u32(out, offset as u32);
+            self.u32(out, size as u32);
+            self.u32(out, size as u32);
+            self.u32(out, flags);
+            self.u32(out, 8);
+        }
+    }
+}
+
+/// One file of a synthetic root filesystem.
+#[derive(Debug, Clone)]
+pub enum RootfsEntry {
+    /// A directory.
+    Dir(&'static str),
+    /// A regular file.
+    File(&'static str, Vec<u8>),
+    /// A symlink: path, target.
+    Symlink(&'static str, &'static str),
+}
+
+/// Fixed modification time for every sample entry (2024-01-01T00:00:00Z).
+const SAMPLE_MTIME: u64 = 1_704_067_200;
+
+/// A tar archive of `entries`, deterministic.
+pub fn tar(entries: &[RootfsEntry]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for entry in entries {
+        let mut header = tar::Header::new_ustar();
+        header.set_mtime(SAMPLE_MTIME);
+        header.set_uid(0);
+        header.set_gid(0);
+        let result = match entry {
+            RootfsEntry::Dir(path) => {
+                header.set_entry_type(tar::EntryType::Directory);
+                header.set_mode(0o755);
+                header.set_size(0);
+                header.set_cksum();
+                builder.append_data(&mut header, path, std::io::empty())
+            }
+            RootfsEntry::File(path, data) => {
+                header.set_mode(0o755);
+                header.set_size(data.len() as u64);
+                header.set_cksum();
+                builder.append_data(&mut header, path, &data[..])
+            }
+            RootfsEntry::Symlink(path, target) => {
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_mode(0o777);
+                header.set_size(0);
+                builder.append_link(&mut header, path, target)
+            }
+        };
+        result.expect("writing to a Vec cannot fail");
+    }
+    builder.into_inner().expect("writing to a Vec cannot fail")
+}
+
+/// gzip with a zero mtime and no file name, so output depends only on input.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .write(Vec::new(), flate2::Compression::new(6));
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// xz at preset 6.
+pub fn xz(data: &[u8]) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 6);
+    enc.write_all(data).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// zstd at level 3.
+pub fn zstd(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).expect("writing to a Vec cannot fail")
+}
+
+/// A zip of `(path, data, deflate?)` members with fixed timestamps.
+pub fn zip(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let time = zip::DateTime::from_date_and_time(2024, 1, 1, 0, 0, 0).expect("valid date");
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (path, data, deflate) in members {
+        let method = if *deflate {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let options = SimpleFileOptions::default()
+            .compression_method(method)
+            .last_modified_time(time)
+            .unix_permissions(0o644);
+        w.start_file(*path, options)
+            .expect("writing to a Vec cannot fail");
+        w.write_all(data).expect("writing to a Vec cannot fail");
+    }
+    w.finish()
+        .expect("writing to a Vec cannot fail")
+        .into_inner()
+}
+
+/// A sample image: file name and bytes.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// File name under `samples/`.
+    pub name: &'static str,
+    /// One line on what it holds.
+    pub description: &'static str,
+    /// The image.
+    pub bytes: Vec<u8>,
+}
+
+/// An ARM IP-camera update: a zip holding a gzip'd tar rootfs with ARM
+/// programs, libraries and a sensor kernel module, plus a MIPS big-endian
+/// helper for the pan/tilt controller.
+pub fn camera_update() -> Sample {
+    use ElfClass::Elf32;
+    use Endian::{Big, Little};
+    let busybox = ElfSpec::executable(Elf32, Little, machine::ARM)
+        .with_build_id(&[0xb0; 20])
+        .with_rodata(b"BusyBox v1.31.1 (2023-04-11 10:00:00 CST)\0");
+    let libc = ElfSpec::library(Elf32, Little, machine::ARM, "libc.so.0")
+        .with_rodata(b"uClibc-ng 1.0.31\0");
+    let libcrypto = ElfSpec::library(Elf32, Little, machine::ARM, "libcrypto.so.1.1")
+        .with_needed(&["libc.so.0"])
+        .with_rodata(b"OpenSSL 1.1.1k  25 Mar 2021\0");
+    let ipc = ElfSpec::executable(Elf32, Little, machine::ARM)
+        .with_needed(&["libcrypto.so.1.1", "libc.so.0"])
+        .with_build_id(&[0x1c; 20])
+        .with_symtab(true);
+    let sensor = ElfSpec::kernel_module(
+        Elf32,
+        Little,
+        machine::ARM,
+        &[
+            "license=Proprietary",
+            "vermagic=4.9.37 SMP preempt mod_unload ARMv7 p2v8 ",
+            "name=sensor_imx307",
+        ],
+    );
+    let ptz = ElfSpec::executable(Elf32, Big, machine::MIPS)
+        .with_needed(&["libc.so.0"])
+        .with_build_id(&[0x9b; 20]);
+    let rootfs = tar(&[
+        RootfsEntry::Dir("bin/"),
+        RootfsEntry::File("bin/busybox", busybox.build()),
+        RootfsEntry::Symlink("bin/sh", "busybox"),
+        RootfsEntry::Symlink("bin/ls", "/bin/busybox"),
+        RootfsEntry::Dir("lib/"),
+        RootfsEntry::File("lib/libc.so.0", libc.build()),
+        RootfsEntry::File("lib/libcrypto.so.1.1", libcrypto.build()),
+        RootfsEntry::Dir("lib/modules/4.9.37/extra/"),
+        RootfsEntry::File("lib/modules/4.9.37/extra/sensor_imx307.ko", sensor.build()),
+        RootfsEntry::Dir("usr/bin/"),
+        RootfsEntry::File("usr/bin/ipc_server", ipc.build()),
+        RootfsEntry::File("usr/bin/ptz_helper", ptz.build()),
+        RootfsEntry::Dir("etc/init.d/"),
+        RootfsEntry::File("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n".to_vec()),
+        RootfsEntry::File(
+            "etc/init.d/rcS",
+            b"#!/bin/sh\nmount -a\n/usr/bin/ipc_server &\n".to_vec(),
+        ),
+    ]);
+    let rootfs_gz = gzip(&rootfs);
+    let manifest = br#"{"model":"IPC-DEMO-2MP","version":"2.3.4","parts":["rootfs.tar.gz"]}"#;
+    Sample {
+        name: "camera-update.zip",
+        description: "zip › tar.gz rootfs: ARM busybox, uClibc, libcrypto, a sensor .ko, a MIPS-BE helper",
+        bytes: zip(&[
+            ("update/manifest.json", manifest, true),
+            ("update/rootfs.tar.gz", &rootfs_gz, false),
+        ]),
+    }
+}
+
+/// A MIPS little-endian NVR root filesystem as tar.xz, with an AArch64
+/// co-processor program.
+pub fn nvr_rootfs() -> Sample {
+    use ElfClass::{Elf32, Elf64};
+    use Endian::Little;
+    let rootfs = tar(&[
+        RootfsEntry::Dir("bin/"),
+        RootfsEntry::File(
+            "bin/busybox",
+            ElfSpec::executable(Elf32, Little, machine::MIPS)
+                .with_interpreter("/lib/ld.so.1")
+                .with_needed(&["libc.so.6"])
+                .with_build_id(&[0x4e; 20])
+                .with_rodata(b"BusyBox v1.24.1 (2019-08-02 12:00:00 CST)\0")
+                .build(),
+        ),
+        RootfsEntry::Dir("lib/"),
+        RootfsEntry::File(
+            "lib/libc.so.6",
+            ElfSpec::library(Elf32, Little, machine::MIPS, "libc.so.6").build(),
+        ),
+        RootfsEntry::File(
+            "lib/libz.so.1",
+            ElfSpec::library(Elf32, Little, machine::MIPS, "libz.so.1")
+                .with_needed(&["libc.so.6"])
+                .build(),
+        ),
+        RootfsEntry::Dir("opt/ai/"),
+        RootfsEntry::File(
+            "opt/ai/detector",
+            ElfSpec::executable(Elf64, Little, machine::AARCH64)
+                .with_interpreter("/lib/ld-linux-aarch64.so.1")
+                .with_needed(&["libc.so.6"])
+                .with_symtab(true)
+                .build(),
+        ),
+        RootfsEntry::File("etc/version", b"NVR-DEMO 4.1.0 build 190802\n".to_vec()),
+    ]);
+    Sample {
+        name: "nvr-rootfs.tar.xz",
+        description: "tar.xz rootfs: MIPS-LE busybox and libraries, an AArch64 program",
+        bytes: xz(&rootfs),
+    }
+}
+
+/// A zstd-compressed tar of kernel modules for two boards.
+pub fn sensor_modules() -> Sample {
+    use ElfClass::Elf32;
+    use Endian::Little;
+    let module = |machine, name: &'static str, vermagic: &'static str| {
+        ElfSpec::kernel_module(Elf32, Little, machine, &[vermagic, name]).build()
+    };
+    let entries = [
+        RootfsEntry::File(
+            "arm/sensor_gc2053.ko",
+            module(
+                machine::ARM,
+                "name=sensor_gc2053",
+                "vermagic=4.9.84 mod_unload ARMv7 ",
+            ),
+        ),
+        RootfsEntry::File(
+            "mips/sensor_sc2335_t31.ko",
+            module(
+                machine::MIPS,
+                "name=sensor_sc2335_t31",
+                "vermagic=3.10.14 SMP mod_unload MIPS32_R2 32BIT ",
+            ),
+        ),
+        RootfsEntry::File(
+            "README",
+            b"Sensor drivers for the DEMO camera family.\n".to_vec(),
+        ),
+    ];
+    Sample {
+        name: "sensor-modules.tar.zst",
+        description: "tar.zst of sensor kernel modules for ARM and MIPS-LE",
+        bytes: zstd(&tar(&entries)),
+    }
+}
+
+/// Every sample in `samples/`.
+pub fn all() -> Vec<Sample> {
+    vec![camera_update(), nvr_rootfs(), sensor_modules()]
+}

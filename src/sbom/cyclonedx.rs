@@ -1,0 +1,267 @@
+//! CycloneDX 1.6 JSON (<https://cyclonedx.org/docs/1.6/json/>), the subset
+//! firmsight emits, as serde types that follow the schema's field names.
+//! CI validates every sample's output against the official 1.6 schema.
+
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::{Artifact, ElfFacts, ElfRole, Status};
+use crate::sbom::{SbomOptions, Serial};
+use crate::scan::ScanResult;
+
+/// Namespace for serial numbers derived from image hashes (UUID v5).
+const SERIAL_NAMESPACE: uuid::Uuid = uuid::uuid!("6f3c1e9a-8d42-4b7e-9a51-3f0b2c7d8e14");
+
+/// bom-ref of the image (`metadata.component`).
+const IMAGE_REF: &str = "image";
+
+/// A CycloneDX document.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bom {
+    /// Always `CycloneDX`.
+    pub bom_format: &'static str,
+    /// Always `1.6`.
+    pub spec_version: &'static str,
+    /// `urn:uuid:…`.
+    pub serial_number: String,
+    /// Revision of this BOM; always 1.
+    pub version: u32,
+    /// About the BOM and its subject.
+    pub metadata: Metadata,
+    /// What is inside the image.
+    pub components: Vec<Component>,
+    /// Completeness statements.
+    pub compositions: Vec<Composition>,
+}
+
+/// `metadata`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metadata {
+    /// RFC 3339 time the BOM was made.
+    pub timestamp: String,
+    /// The tools that made it.
+    pub tools: Tools,
+    /// The image the BOM describes.
+    pub component: Component,
+    /// Run-level facts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+}
+
+/// `metadata.tools` in the 1.5+ object form.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tools {
+    /// Tools as components.
+    pub components: Vec<Component>,
+}
+
+/// A component.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// `application`, `firmware`, `file`, `library`, `device` …
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Unique reference within the BOM.
+    #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
+    pub bom_ref: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// One line on what it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Content hashes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    /// Namespaced facts (`firmsight:…`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+}
+
+/// A hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hash {
+    /// Algorithm, as the schema spells it (`SHA-256`).
+    pub alg: &'static str,
+    /// Lower-case hex.
+    pub content: String,
+}
+
+/// A name/value property. Names may repeat (the spec allows it).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Property {
+    /// Namespaced name.
+    pub name: String,
+    /// Value.
+    pub value: String,
+}
+
+impl Property {
+    fn new(name: &str, value: impl Into<String>) -> Self {
+        Property {
+            name: name.to_string(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A completeness statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Composition {
+    /// `complete`, `incomplete`, `unknown` …
+    pub aggregate: &'static str,
+    /// bom-refs the statement is about.
+    pub assemblies: Vec<String>,
+}
+
+/// Build the CycloneDX 1.6 document for a scan.
+pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
+    let image = &result.image;
+    let image_sha256 = image.hashes.as_ref().map(|h| h.sha256_hex());
+    let serial = match (options.serial, &image_sha256) {
+        (Serial::FromImage, Some(sha)) => {
+            let name = format!("{sha}:firmsight-{}", env!("CARGO_PKG_VERSION"));
+            uuid::Uuid::new_v5(&SERIAL_NAMESPACE, name.as_bytes())
+        }
+        _ => uuid::Uuid::new_v4(),
+    };
+    let mut components: Vec<(String, Component)> = image
+        .iter()
+        .filter_map(|a| Some((a, a.elf.as_ref()?)))
+        .filter(|(_, elf)| {
+            matches!(
+                elf.role,
+                ElfRole::Executable | ElfRole::SharedLibrary | ElfRole::KernelModule
+            )
+        })
+        .map(|(a, elf)| (a.location.to_string(), elf_component(a, elf)))
+        .collect();
+    components.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let stats = &result.stats;
+    let metadata = Metadata {
+        timestamp: options
+            .timestamp
+            .format(&Rfc3339)
+            .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
+        tools: Tools {
+            components: vec![Component {
+                kind: "application",
+                bom_ref: None,
+                name: "firmsight".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+                description: Some(env!("CARGO_PKG_DESCRIPTION").into()),
+                hashes: Vec::new(),
+                properties: Vec::new(),
+            }],
+        },
+        component: Component {
+            kind: "firmware",
+            bom_ref: Some(IMAGE_REF.into()),
+            name: image.name.clone(),
+            version: None,
+            description: None,
+            hashes: image_sha256
+                .map(|content| {
+                    vec![Hash {
+                        alg: "SHA-256",
+                        content,
+                    }]
+                })
+                .unwrap_or_default(),
+            properties: artifact_properties(image),
+        },
+        properties: vec![
+            Property::new("firmsight:artifacts", stats.artifacts.to_string()),
+            Property::new("firmsight:files", stats.files.to_string()),
+            Property::new("firmsight:elf-files", stats.elf_files().to_string()),
+            Property::new("firmsight:budget-hits", stats.budget_hits.to_string()),
+            Property::new("firmsight:errors", stats.errors.to_string()),
+        ],
+    };
+    Bom {
+        bom_format: "CycloneDX",
+        spec_version: "1.6",
+        serial_number: format!("urn:uuid:{serial}"),
+        version: 1,
+        metadata,
+        components: components.into_iter().map(|(_, c)| c).collect(),
+        compositions: vec![Composition {
+            // Only ELF files are listed so far, and unpacking may have hit
+            // budgets or errors: the inventory is known to be incomplete.
+            aggregate: "incomplete",
+            assemblies: vec![IMAGE_REF.into()],
+        }],
+    }
+}
+
+/// Kind, size and status of an artifact, as properties.
+fn artifact_properties(artifact: &Artifact) -> Vec<Property> {
+    let mut props = vec![
+        Property::new("firmsight:kind", artifact.kind.clone()),
+        Property::new("firmsight:size", artifact.size.to_string()),
+    ];
+    if artifact.status != Status::Unpacked {
+        props.push(Property::new(
+            "firmsight:status",
+            artifact.status.to_string(),
+        ));
+    }
+    props
+}
+
+fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
+    let location = artifact.location.to_string();
+    let mut props = vec![Property::new("firmsight:location", location.clone())];
+    props.extend(artifact_properties(artifact));
+    let class = match elf.class {
+        crate::model::ElfClass::Elf32 => "elf32",
+        crate::model::ElfClass::Elf64 => "elf64",
+    };
+    let endian = match elf.endian {
+        crate::model::Endian::Little => "little",
+        crate::model::Endian::Big => "big",
+    };
+    props.push(Property::new("firmsight:elf:class", class));
+    props.push(Property::new("firmsight:elf:endian", endian));
+    props.push(Property::new("firmsight:elf:machine", elf.machine.clone()));
+    props.push(Property::new("firmsight:elf:type", elf.elf_type.as_str()));
+    props.push(Property::new("firmsight:elf:role", elf.role.as_str()));
+    if let Some(interp) = &elf.interpreter {
+        props.push(Property::new("firmsight:elf:interpreter", interp.clone()));
+    }
+    for needed in &elf.needed {
+        props.push(Property::new("firmsight:elf:needed", needed.clone()));
+    }
+    if let Some(soname) = &elf.soname {
+        props.push(Property::new("firmsight:elf:soname", soname.clone()));
+    }
+    if let Some(id) = &elf.build_id {
+        props.push(Property::new("firmsight:elf:build-id", id.clone()));
+    }
+    props.push(Property::new(
+        "firmsight:elf:stripped",
+        elf.stripped.to_string(),
+    ));
+    Component {
+        kind: "file",
+        bom_ref: Some(format!("file:{location}")),
+        name: artifact.name.clone(),
+        version: None,
+        description: Some(elf.role.as_str().replace('-', " ")),
+        hashes: artifact
+            .hashes
+            .as_ref()
+            .map(|h| {
+                vec![Hash {
+                    alg: "SHA-256",
+                    content: h.sha256_hex(),
+                }]
+            })
+            .unwrap_or_default(),
+        properties: props,
+    }
+}

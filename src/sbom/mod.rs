@@ -1,0 +1,51 @@
+//! Emitters: the scan result as a software bill of materials.
+//!
+//! CycloneDX 1.6 JSON is written from serde types of our own
+//! ([`cyclonedx`]): the `cyclonedx-bom` crate writes 1.3–1.5 only, and
+//! BSI TR-03183-2 requires 1.6.
+
+use time::OffsetDateTime;
+
+pub mod cyclonedx;
+
+pub use cyclonedx::{Bom, cyclonedx};
+
+/// How the serial number is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    /// A random UUID (v4): every run is a new BOM.
+    Random,
+    /// A UUID (v5) derived from the image SHA-256 and the firmsight
+    /// version: identical input gives an identical BOM.
+    FromImage,
+}
+
+/// Options for every emitter.
+#[derive(Debug, Clone)]
+pub struct SbomOptions {
+    /// `metadata.timestamp`.
+    pub timestamp: OffsetDateTime,
+    /// How `serialNumber` is chosen.
+    pub serial: Serial,
+}
+
+impl SbomOptions {
+    /// Now, with a random serial number.
+    pub fn now() -> Self {
+        SbomOptions {
+            timestamp: OffsetDateTime::now_utc(),
+            serial: Serial::Random,
+        }
+    }
+
+    /// Byte-identical output for identical input: the timestamp is
+    /// `epoch_seconds` (from `SOURCE_DATE_EPOCH`, or 0) and the serial number
+    /// is derived from the image hash.
+    pub fn reproducible(epoch_seconds: i64) -> Self {
+        SbomOptions {
+            timestamp: OffsetDateTime::from_unix_timestamp(epoch_seconds)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+            serial: Serial::FromImage,
+        }
+    }
+}

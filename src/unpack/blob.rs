@@ -1,0 +1,353 @@
+//! Where an artifact's bytes come from, and how they are produced on demand.
+//!
+//! A container lists its entries as [`Blob`]s without decoding anything: a
+//! stored member is a [`Bytes`] range of the container's own buffer (zero
+//! copy), a compressed member is a [`Codec`] over such a range. The walker
+//! opens a blob only when a consumer (hashing, identification, `--extract`)
+//! needs it, holds the bytes while the branch below it is processed, and
+//! drops them afterwards, so memory follows the depth of the tree, not its
+//! size.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::{Deref, Range};
+use std::sync::Arc;
+
+use crate::model::{Budget, Status};
+use crate::unpack::limits::Budgets;
+
+/// Shared, immutable, cheaply sliceable bytes: a memory-mapped file or a
+/// decoded buffer.
+#[derive(Clone)]
+pub struct Bytes {
+    backing: Arc<Backing>,
+    range: Range<usize>,
+}
+
+enum Backing {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl Backing {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Backing::Mapped(map) => map,
+            Backing::Owned(vec) => vec,
+        }
+    }
+}
+
+impl Bytes {
+    /// Take ownership of a buffer.
+    pub fn from_vec(vec: Vec<u8>) -> Self {
+        let len = vec.len();
+        Bytes {
+            backing: Arc::new(Backing::Owned(vec)),
+            range: 0..len,
+        }
+    }
+
+    /// Memory-map a file read-only. Empty files are read normally (mapping
+    /// zero bytes is an error on Linux).
+    pub fn map_file(file: &File) -> io::Result<Self> {
+        if file.metadata()?.len() == 0 {
+            return Ok(Bytes::from_vec(Vec::new()));
+        }
+        // SAFETY: the map is read-only and private to this process. A file
+        // truncated by another process while mapped would raise SIGBUS; that
+        // is the accepted trade-off of every mmap-based reader (ripgrep, yara).
+        #[allow(unsafe_code)]
+        let map = unsafe { memmap2::Mmap::map(file)? };
+        let len = map.len();
+        Ok(Bytes {
+            backing: Arc::new(Backing::Mapped(map)),
+            range: 0..len,
+        })
+    }
+
+    /// A sub-range of these bytes sharing the same buffer; `None` when the
+    /// range does not lie inside.
+    pub fn slice(&self, range: Range<usize>) -> Option<Bytes> {
+        if range.start > range.end || range.end > self.len() {
+            return None;
+        }
+        Some(Bytes {
+            backing: Arc::clone(&self.backing),
+            range: self.range.start + range.start..self.range.start + range.end,
+        })
+    }
+
+    /// A sub-range given as 64-bit offset and length, as containers store them.
+    pub fn slice_at(&self, offset: u64, len: u64) -> Option<Bytes> {
+        let start = usize::try_from(offset).ok()?;
+        let end = start.checked_add(usize::try_from(len).ok()?)?;
+        self.slice(start..end)
+    }
+}
+
+impl Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.backing.as_slice()[self.range.clone()]
+    }
+}
+
+impl fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+/// A streaming decoder: turns compressed input into a reader of plain bytes.
+#[derive(Clone, Copy)]
+pub struct Codec {
+    /// Format id, used in error messages.
+    pub name: &'static str,
+    /// Start decoding `input`.
+    pub open: for<'a> fn(&'a [u8]) -> io::Result<Box<dyn Read + 'a>>,
+}
+
+impl fmt::Debug for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Codec({})", self.name)
+    }
+}
+
+/// The content of an entry, not yet produced.
+#[derive(Clone, Debug)]
+pub enum Blob {
+    /// Bytes that already exist (a range of the input or of a decoded parent).
+    Bytes(Bytes),
+    /// The output of `codec` over `input`, produced when opened.
+    Decode {
+        /// The decoder.
+        codec: Codec,
+        /// Compressed bytes.
+        input: Bytes,
+    },
+}
+
+/// The bytes of an opened blob, and whether they are complete.
+pub(crate) struct Opened {
+    pub bytes: Bytes,
+    /// `Some(reason)` when the decoder stopped early; the bytes are what it
+    /// produced before.
+    pub truncated: Option<String>,
+}
+
+/// Why a blob could not be opened: the status to record, and how many bytes
+/// were produced before it stopped.
+pub(crate) struct NotOpened {
+    pub status: Status,
+    pub produced: u64,
+}
+
+/// Smallest output any stream may produce regardless of the ratio budget, so
+/// that tiny, highly compressible files (a 200-byte gzip of zeros) are not
+/// reported as bombs.
+const RATIO_FLOOR: u64 = 1 << 20;
+
+/// Decoder output is produced in chunks of this size; budgets are charged per
+/// chunk, so no stream overshoots a budget by more than this.
+const CHUNK: usize = 256 << 10;
+
+impl Blob {
+    /// Produce the bytes, charging them to the run's budgets.
+    pub(crate) fn open(&self, budgets: &Budgets) -> Result<Opened, NotOpened> {
+        match self {
+            Blob::Bytes(bytes) => {
+                let len = bytes.len() as u64;
+                budgets.charge_bytes(len).map_err(|budget| NotOpened {
+                    status: Status::Skipped(budget),
+                    produced: 0,
+                })?;
+                Ok(Opened {
+                    bytes: bytes.clone(),
+                    truncated: None,
+                })
+            }
+            Blob::Decode { codec, input } => decode(*codec, input, budgets),
+        }
+    }
+}
+
+fn decode(codec: Codec, input: &[u8], budgets: &Budgets) -> Result<Opened, NotOpened> {
+    let ratio = budgets.limits().max_ratio;
+    let cap = (input.len() as u64).saturating_mul(ratio).max(RATIO_FLOOR);
+    let failed = |reason: String, produced: u64| NotOpened {
+        status: Status::Failed(reason),
+        produced,
+    };
+    let mut reader = (codec.open)(input).map_err(|e| failed(format!("{}: {e}", codec.name), 0))?;
+    let mut out: Vec<u8> = Vec::new();
+    let mut truncated = None;
+    loop {
+        let len = out.len();
+        let room = usize::try_from(cap - len as u64).unwrap_or(usize::MAX);
+        // Ask for one byte past the cap so that reaching it exactly is not a hit.
+        let want = CHUNK.min(room.saturating_add(1));
+        out.resize(len + want, 0);
+        match reader.read(&mut out[len..]) {
+            Ok(0) => {
+                out.truncate(len);
+                break;
+            }
+            Ok(n) => {
+                out.truncate(len + n);
+                if out.len() as u64 > cap {
+                    return Err(NotOpened {
+                        status: Status::Skipped(Budget::MaxRatio(ratio)),
+                        produced: out.len() as u64,
+                    });
+                }
+                if let Err(budget) = budgets.charge_bytes(n as u64) {
+                    return Err(NotOpened {
+                        status: Status::Skipped(budget),
+                        produced: out.len() as u64,
+                    });
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => out.truncate(len),
+            Err(e) => {
+                out.truncate(len);
+                if out.is_empty() {
+                    return Err(failed(format!("{}: {e}", codec.name), 0));
+                }
+                truncated = Some(format!("{}: {e} after {} bytes", codec.name, out.len()));
+                break;
+            }
+        }
+    }
+    out.shrink_to_fit();
+    Ok(Opened {
+        bytes: Bytes::from_vec(out),
+        truncated,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unpack::limits::Limits;
+
+    fn identity(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(input))
+    }
+
+    fn zeros(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+        // Expands every input byte into 1000 zero bytes.
+        Ok(Box::new(io::repeat(0).take(input.len() as u64 * 1000)))
+    }
+
+    fn broken(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(input.chain(FailingReader)))
+    }
+
+    struct FailingReader;
+    impl Read for FailingReader {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "stream ends early",
+            ))
+        }
+    }
+
+    fn budgets(limits: Limits) -> Budgets {
+        Budgets::new(limits, 1 << 20)
+    }
+
+    #[test]
+    fn slices_share_the_buffer_and_check_bounds() {
+        let b = Bytes::from_vec((0u8..100).collect());
+        let s = b.slice(10..20).expect("inside");
+        assert_eq!(&s[..], &(10u8..20).collect::<Vec<_>>()[..]);
+        let t = s.slice(2..4).expect("inside");
+        assert_eq!(&t[..], &[12, 13]);
+        assert!(s.slice(5..11).is_none());
+        assert!(b.slice_at(u64::MAX, 1).is_none());
+        assert!(b.slice_at(99, u64::MAX).is_none());
+    }
+
+    #[test]
+    fn decode_produces_output_on_open() {
+        let blob = Blob::Decode {
+            codec: Codec {
+                name: "identity",
+                open: identity,
+            },
+            input: Bytes::from_vec(b"hello".to_vec()),
+        };
+        let opened = blob.open(&budgets(Limits::default())).ok().expect("opens");
+        assert_eq!(&opened.bytes[..], b"hello");
+        assert!(opened.truncated.is_none());
+    }
+
+    #[test]
+    fn ratio_budget_stops_an_expanding_stream() {
+        let blob = Blob::Decode {
+            codec: Codec {
+                name: "zeros",
+                open: zeros,
+            },
+            input: Bytes::from_vec(vec![0; 4096]),
+        };
+        let limits = Limits {
+            max_ratio: 200,
+            ..Limits::default()
+        };
+        let err = blob.open(&budgets(limits)).err().expect("budget hit");
+        assert_eq!(err.status, Status::Skipped(Budget::MaxRatio(200)));
+        assert!(err.produced <= 4096 * 200 + CHUNK as u64);
+    }
+
+    #[test]
+    fn total_budget_is_shared_across_blobs() {
+        let limits = Limits {
+            max_total_bytes: Some(10),
+            ..Limits::default()
+        };
+        let b = budgets(limits);
+        let blob = Blob::Bytes(Bytes::from_vec(vec![1; 6]));
+        assert!(blob.open(&b).is_ok());
+        let err = blob.open(&b).err().expect("second exceeds");
+        assert_eq!(err.status, Status::Skipped(Budget::MaxTotalBytes(10)));
+    }
+
+    #[test]
+    fn decoder_error_after_output_is_truncation() {
+        let blob = Blob::Decode {
+            codec: Codec {
+                name: "broken",
+                open: broken,
+            },
+            input: Bytes::from_vec(b"partial".to_vec()),
+        };
+        let opened = blob
+            .open(&budgets(Limits::default()))
+            .ok()
+            .expect("partial");
+        assert_eq!(&opened.bytes[..], b"partial");
+        assert!(
+            opened
+                .truncated
+                .expect("truncated")
+                .contains("stream ends early")
+        );
+
+        let empty = Blob::Decode {
+            codec: Codec {
+                name: "broken",
+                open: broken,
+            },
+            input: Bytes::from_vec(Vec::new()),
+        };
+        let err = empty
+            .open(&budgets(Limits::default()))
+            .err()
+            .expect("fails");
+        assert!(matches!(err.status, Status::Failed(ref r) if r.contains("broken")));
+    }
+}

@@ -1,0 +1,122 @@
+//! Budgets that keep hostile input from exhausting memory, disk or time.
+//!
+//! Every budget stops only the branch that hit it: the artifact records
+//! `skipped: <budget>` and the rest of the run goes on.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::model::Budget;
+
+/// Configured limits; `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest container nesting that is still unpacked (default 16).
+    pub max_depth: usize,
+    /// Most bytes produced in one run; `None` means 64× the input, at least 1 GiB.
+    pub max_total_bytes: Option<u64>,
+    /// Most artifacts in one run (default 1,000,000).
+    pub max_entries: u64,
+    /// Most one stream may expand relative to its compressed size (default 200:1).
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 16,
+            max_total_bytes: None,
+            max_entries: 1_000_000,
+            max_ratio: 200,
+        }
+    }
+}
+
+impl Limits {
+    /// The total-bytes budget for an input of `input_len` bytes.
+    pub fn total_bytes_for(&self, input_len: u64) -> u64 {
+        self.max_total_bytes
+            .unwrap_or_else(|| input_len.saturating_mul(64).max(1 << 30))
+    }
+}
+
+/// What one run has spent of its limits; shared by all threads.
+#[derive(Debug)]
+pub struct Budgets {
+    limits: Limits,
+    max_total_bytes: u64,
+    bytes: AtomicU64,
+    entries: AtomicU64,
+}
+
+impl Budgets {
+    /// Fresh budgets for an input of `input_len` bytes.
+    pub fn new(limits: Limits, input_len: u64) -> Self {
+        let max_total_bytes = limits.total_bytes_for(input_len);
+        Budgets {
+            limits,
+            max_total_bytes,
+            bytes: AtomicU64::new(0),
+            entries: AtomicU64::new(0),
+        }
+    }
+
+    /// The limits these budgets enforce.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Account for `n` more produced bytes.
+    pub fn charge_bytes(&self, n: u64) -> Result<(), Budget> {
+        let before = self.bytes.fetch_add(n, Ordering::Relaxed);
+        if before.saturating_add(n) > self.max_total_bytes {
+            Err(Budget::MaxTotalBytes(self.max_total_bytes))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Reserve room for up to `wanted` more artifacts; returns how many were
+    /// granted (fewer once the entry budget runs out).
+    pub fn reserve_entries(&self, wanted: u64) -> u64 {
+        let max = self.limits.max_entries;
+        let mut granted = 0;
+        let _ = self
+            .entries
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                granted = wanted.min(max.saturating_sub(used));
+                Some(used + granted)
+            });
+        granted
+    }
+
+    /// Bytes produced so far.
+    pub fn bytes_used(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_bytes_default_scales_with_input() {
+        let limits = Limits::default();
+        assert_eq!(limits.total_bytes_for(1000), 1 << 30);
+        assert_eq!(limits.total_bytes_for(1 << 30), 64 << 30);
+    }
+
+    #[test]
+    fn entries_are_granted_until_the_budget_runs_out() {
+        let b = Budgets::new(
+            Limits {
+                max_entries: 10,
+                ..Limits::default()
+            },
+            0,
+        );
+        assert_eq!(b.reserve_entries(4), 4);
+        assert_eq!(b.reserve_entries(10), 6);
+        assert_eq!(b.reserve_entries(1), 0);
+    }
+}

@@ -1,0 +1,119 @@
+//! LZMA "alone" (`.lzma`, the format of LZMA Utils and of many U-Boot and
+//! vendor payloads).
+//!
+//! There is no magic: a 13-byte header holds the properties byte
+//! (lc/lp/pb, < 225; commonly `5D`, domain.md §1.4), the dictionary size
+//! (u32 LE) and the uncompressed size (u64 LE, all ones when unknown). The
+//! probe accepts only what encoders write: a dictionary size of 2^n or
+//! 2^n + 2^(n-1) from 4 KiB to 1.5 GiB, a plausible size, and a first
+//! range-coder byte of zero (always zero in a valid stream).
+
+use std::io::{self, Read};
+
+use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::xz::DECODER_MEMLIMIT;
+use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+
+const HEADER_LEN: usize = 13;
+const UNKNOWN_SIZE: u64 = u64::MAX;
+/// Larger declared sizes than this (256 GiB) are not plausible firmware.
+const MAX_DECLARED_SIZE: u64 = 1 << 38;
+
+/// The LZMA-alone format.
+pub struct Lzma;
+
+fn check_header(data: &[u8]) -> Result<(), FormatError> {
+    let Some(header) = data.get(..HEADER_LEN + 1) else {
+        return Err(FormatError::malformed("shorter than an lzma header"));
+    };
+    if header[0] >= 9 * 5 * 5 {
+        return Err(FormatError::malformed("invalid lzma properties byte"));
+    }
+    let dict = u32::from_le_bytes([header[1], header[2], header[3], header[4]]);
+    let plausible_dict = (12..=30).any(|n| dict == 1 << n || dict == (1 << n) + (1 << (n - 1)));
+    if !plausible_dict {
+        return Err(FormatError::malformed(format!(
+            "implausible lzma dictionary size {dict}"
+        )));
+    }
+    let mut size = [0u8; 8];
+    size.copy_from_slice(&header[5..13]);
+    let size = u64::from_le_bytes(size);
+    if size != UNKNOWN_SIZE && size > MAX_DECLARED_SIZE {
+        return Err(FormatError::malformed(format!(
+            "implausible lzma uncompressed size {size}"
+        )));
+    }
+    if header[HEADER_LEN] != 0 {
+        return Err(FormatError::malformed(
+            "lzma range coder does not start with zero",
+        ));
+    }
+    Ok(())
+}
+
+impl Format for Lzma {
+    fn id(&self) -> &'static str {
+        "lzma"
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        check_header(data).is_ok()
+    }
+
+    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+        check_header(data)?;
+        Ok(stream_extraction(
+            CODEC,
+            data,
+            name,
+            &[(".tlz", ".tar"), (".lzma", "")],
+        ))
+    }
+}
+
+/// Decoder for LZMA-alone streams.
+pub const CODEC: Codec = Codec { name: "lzma", open };
+
+fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    let stream =
+        liblzma::stream::Stream::new_lzma_decoder(DECODER_MEMLIMIT).map_err(io::Error::other)?;
+    Ok(Box::new(liblzma::read::XzDecoder::new_stream(
+        input, stream,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn lzma(data: &[u8]) -> Vec<u8> {
+        let opts = liblzma::stream::LzmaOptions::new_preset(1).expect("preset");
+        let stream = liblzma::stream::Stream::new_lzma_encoder(&opts).expect("encoder");
+        let mut enc = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
+        std::io::Write::write_all(&mut enc, data).expect("write");
+        enc.finish().expect("finish")
+    }
+
+    #[test]
+    fn probe_accepts_lzma_and_rejects_decoys() {
+        let data = lzma(b"hello hello hello");
+        assert!(Lzma.probe(&data));
+        let mut odd_dict = data.clone();
+        odd_dict[1..5].copy_from_slice(&12345u32.to_le_bytes());
+        assert!(!Lzma.probe(&odd_dict));
+        assert!(!Lzma.probe(b"]\0\0\x80\0this is text, not lzma"));
+        assert!(!Lzma.probe(&[0x5d]));
+    }
+
+    #[test]
+    fn decodes() {
+        let data = lzma(b"hello lzma");
+        let mut out = Vec::new();
+        (CODEC.open)(&data)
+            .expect("open")
+            .read_to_end(&mut out)
+            .expect("read");
+        assert_eq!(out, b"hello lzma");
+    }
+}

@@ -1,0 +1,482 @@
+//! Unpacking: untrusted bytes in, a tree of [`Artifact`]s out.
+//!
+//! Every format is one file in this folder implementing [`Format`], and is
+//! registered once in [`FORMATS`]. A format only *lists* what a container
+//! holds ([`Extraction`]); each entry's content is a lazy [`Blob`]. The
+//! [`Unpacker`] walks the tree: it opens each blob when it is reached,
+//! hashes it, hands it to an [`Inspector`] (identification lives outside
+//! this module), probes it against the registry, recurses in parallel into
+//! whatever it finds, and drops the bytes once the branch is done.
+//!
+//! Adding a format:
+//!
+//! ```text
+//! 1. src/unpack/foo.rs: `pub struct Foo;` + `impl Format for Foo`, with a
+//!    `//!` paragraph naming the spec, variants and quirks, and one header
+//!    parser shared by `probe` and `extract`.
+//! 2. Add `&foo::Foo` to `FORMATS` (order matters only for formats whose
+//!    probes could both accept the same bytes: stronger magic first).
+//! 3. Unit tests beside it: a round trip, decoys the probe must reject, and
+//!    truncated input.
+//! ```
+//!
+//! Nothing here reads identification, policy or SBOM code.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
+
+pub mod blob;
+pub mod bzip2;
+pub mod gzip;
+pub mod limits;
+pub mod lzma;
+pub mod tar;
+pub mod writer;
+pub mod xz;
+pub mod zip;
+pub mod zstd;
+
+pub use blob::{Blob, Bytes, Codec};
+pub use limits::{Budgets, Limits};
+pub use writer::Writer;
+
+/// A container or compression format.
+pub trait Format: Sync {
+    /// Stable kebab-case id, used in locations (`zip:path`) and as the
+    /// artifact kind.
+    fn id(&self) -> &'static str;
+
+    /// Whether `data` starts with this format. Cheap, never panics, and
+    /// "no" is a normal answer.
+    fn probe(&self, data: &[u8]) -> bool;
+
+    /// List the entries of `data`, which `probe` accepted. `name` is the
+    /// container's own name, used to name a stream's single output.
+    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError>;
+}
+
+/// Every format firmsight reads, in probe order.
+pub static FORMATS: &[&dyn Format] = &[
+    &zip::Zip,
+    &gzip::Gzip,
+    &bzip2::Bzip2,
+    &xz::Xz,
+    &zstd::Zstd,
+    &tar::Tar,
+    // No magic of its own; its probe is the weakest, so it goes last.
+    &lzma::Lzma,
+];
+
+/// Why a format could not list a container it probed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The header or structure does not follow the format.
+    #[error("{0}")]
+    Malformed(String),
+    /// The data ends inside a structure.
+    #[error("truncated {0}")]
+    Truncated(String),
+}
+
+impl FormatError {
+    /// A [`FormatError::Malformed`] with this reason.
+    pub fn malformed(reason: impl Into<String>) -> Self {
+        FormatError::Malformed(reason.into())
+    }
+
+    /// A [`FormatError::Truncated`] naming the structure that was cut.
+    pub fn truncated(what: impl Into<String>) -> Self {
+        FormatError::Truncated(what.into())
+    }
+}
+
+/// One entry of a container, its content not yet produced.
+#[derive(Debug)]
+pub struct Entry {
+    /// Path inside the container as stored; `None` for a stream's output.
+    pub path: Option<String>,
+    /// Name to show and to extract as.
+    pub name: String,
+    /// What the container says this is.
+    pub kind: EntryKind,
+    /// The content, for entries that have one.
+    pub blob: Option<Blob>,
+    /// Why the content cannot be read (encrypted, unsupported method …).
+    pub error: Option<String>,
+}
+
+impl Entry {
+    /// An entry at `path` with no content yet.
+    pub fn new(path: String, kind: EntryKind) -> Self {
+        let name = path
+            .trim_end_matches('/')
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Entry {
+            path: Some(path),
+            name,
+            kind,
+            blob: None,
+            error: None,
+        }
+    }
+}
+
+/// What a format found in a container.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    /// Entries in container order.
+    pub entries: Vec<Entry>,
+    /// `Some(reason)` when the container ended early; `entries` holds what
+    /// came before.
+    pub truncated: Option<String>,
+    /// Header fields and anomalies worth recording on the container.
+    pub notes: Vec<String>,
+}
+
+impl Extraction {
+    /// The extraction of a stream format: one output, no path.
+    pub fn stream(entry: Entry) -> Self {
+        Extraction {
+            entries: vec![entry],
+            ..Extraction::default()
+        }
+    }
+}
+
+/// The extraction of a compressed stream whose output is `codec` over all of
+/// `data`, named after `container_name` with a suffix mapped by `suffixes`.
+pub fn stream_extraction(
+    codec: Codec,
+    data: &Bytes,
+    container_name: &str,
+    suffixes: &[(&str, &str)],
+) -> Extraction {
+    Extraction::stream(Entry {
+        path: None,
+        name: stream_name(container_name, suffixes),
+        kind: EntryKind::File,
+        blob: Some(Blob::Decode {
+            codec,
+            input: data.clone(),
+        }),
+        error: None,
+    })
+}
+
+/// Name for a decompressed stream: the container name with its compression
+/// suffix replaced (`fw.tgz` → `fw.tar`, `a.gz` → `a`), else
+/// `<name>.decompressed`. Suffixes match case-insensitively.
+pub fn stream_name(container_name: &str, suffixes: &[(&str, &str)]) -> String {
+    let lower = container_name.to_ascii_lowercase();
+    for (suffix, replacement) in suffixes {
+        if lower.len() > suffix.len() && lower.ends_with(suffix) {
+            let stem = &container_name[..container_name.len() - suffix.len()];
+            return format!("{stem}{replacement}");
+        }
+    }
+    format!("{container_name}.decompressed")
+}
+
+/// Looks at each artifact's bytes while they are in memory. Identification
+/// implements this; the walker calls it once per file artifact, before
+/// probing formats. An inspector that sets `artifact.kind` stops the probe.
+pub trait Inspector: Sync {
+    /// Record what can be learnt from `bytes` on `artifact`.
+    fn inspect(&self, artifact: &mut Artifact, bytes: &[u8]);
+}
+
+/// Walks an input into an artifact tree under [`Limits`].
+pub struct Unpacker<'a> {
+    limits: Limits,
+    formats: &'a [&'a dyn Format],
+    inspector: Option<&'a dyn Inspector>,
+    writer: Option<&'a Writer>,
+}
+
+impl<'a> Unpacker<'a> {
+    /// An unpacker with every registered format.
+    pub fn new(limits: Limits) -> Self {
+        Unpacker {
+            limits,
+            formats: FORMATS,
+            inspector: None,
+            writer: None,
+        }
+    }
+
+    /// Call `inspector` on every file artifact.
+    pub fn inspector(mut self, inspector: &'a dyn Inspector) -> Self {
+        self.inspector = Some(inspector);
+        self
+    }
+
+    /// Also write the unpacked tree through `writer`.
+    pub fn writer(mut self, writer: &'a Writer) -> Self {
+        self.writer = Some(writer);
+        self
+    }
+
+    /// Unpack `bytes`, the content of the input called `name`. Never fails:
+    /// problems are recorded on the artifacts where they happened.
+    pub fn unpack(&self, name: &str, bytes: Bytes) -> Artifact {
+        let budgets = Budgets::new(self.limits.clone(), bytes.len() as u64);
+        budgets.reserve_entries(1);
+        let walk = Walk {
+            unpacker: self,
+            budgets: &budgets,
+        };
+        let entry = Entry {
+            path: None,
+            name: name.to_string(),
+            kind: EntryKind::File,
+            blob: Some(Blob::Bytes(bytes)),
+            error: None,
+        };
+        walk.visit(Location::root(name), entry, Some(Dest::Root))
+    }
+}
+
+/// Where an artifact goes under `--extract`, relative to the output dir.
+#[derive(Clone)]
+enum Dest {
+    /// The input itself: not written; its children go to the output dir.
+    Root,
+    /// An entry placed at `rel`, inside its container's root `root`.
+    Entry { root: PathBuf, rel: PathBuf },
+}
+
+impl Dest {
+    /// Where the children of this artifact go.
+    fn children_root(&self) -> PathBuf {
+        match self {
+            Dest::Root => PathBuf::new(),
+            Dest::Entry { rel, .. } => {
+                let mut dir = rel.clone().into_os_string();
+                dir.push(".extracted");
+                PathBuf::from(dir)
+            }
+        }
+    }
+}
+
+struct Walk<'w, 'a> {
+    unpacker: &'w Unpacker<'a>,
+    budgets: &'w Budgets,
+}
+
+impl Walk<'_, '_> {
+    fn visit(&self, location: Location, entry: Entry, dest: Option<Dest>) -> Artifact {
+        let mut artifact = Artifact::new(location, entry.name, entry.kind);
+        if let Some(error) = entry.error {
+            artifact.status = Status::Failed(error);
+        }
+        let Some(blob) = entry.blob.filter(|_| !artifact.status.is_problem()) else {
+            self.write_non_file(&mut artifact, dest.as_ref());
+            return artifact;
+        };
+        let opened = match catch_unwind(AssertUnwindSafe(|| blob.open(self.budgets))) {
+            Ok(Ok(opened)) => opened,
+            Ok(Err(not_opened)) => {
+                artifact.status = not_opened.status;
+                artifact.size = not_opened.produced;
+                return artifact;
+            }
+            Err(_) => {
+                artifact.status = Status::Failed("decoder panicked".into());
+                return artifact;
+            }
+        };
+        let bytes = opened.bytes;
+        artifact.size = bytes.len() as u64;
+        artifact.hashes = Some(Hashes::of(&bytes));
+        if let Some(reason) = opened.truncated {
+            artifact.status = Status::Truncated(reason);
+        }
+        if let Some(inspector) = self.unpacker.inspector {
+            if catch_unwind(AssertUnwindSafe(|| {
+                inspector.inspect(&mut artifact, &bytes)
+            }))
+            .is_err()
+            {
+                artifact.notes.push("identification panicked".into());
+            }
+        }
+        if artifact.kind.is_empty() {
+            self.unpack_container(&mut artifact, &bytes, dest.as_ref());
+        }
+        if artifact.kind.is_empty() {
+            artifact.kind = "data".into();
+        }
+        if artifact.children.is_empty() {
+            self.write_file(&mut artifact, &bytes, dest.as_ref());
+        }
+        artifact
+    }
+
+    /// Probe `bytes` against the registry and, if a format takes it, list
+    /// and visit its entries.
+    fn unpack_container(&self, artifact: &mut Artifact, bytes: &Bytes, dest: Option<&Dest>) {
+        let Some(format) = self
+            .unpacker
+            .formats
+            .iter()
+            .find(|f| catch_unwind(AssertUnwindSafe(|| f.probe(bytes))).unwrap_or(false))
+        else {
+            return;
+        };
+        artifact.kind = format.id().to_string();
+        let max_depth = self.budgets.limits().max_depth;
+        if artifact.location.depth() >= max_depth {
+            set_problem(artifact, Status::Skipped(Budget::MaxDepth(max_depth)));
+            return;
+        }
+        let extraction =
+            match catch_unwind(AssertUnwindSafe(|| format.extract(bytes, &artifact.name))) {
+                Ok(Ok(extraction)) => extraction,
+                Ok(Err(e)) => {
+                    set_problem(artifact, Status::Failed(format!("{}: {e}", format.id())));
+                    return;
+                }
+                Err(_) => {
+                    set_problem(
+                        artifact,
+                        Status::Failed(format!("{}: parser panicked", format.id())),
+                    );
+                    return;
+                }
+            };
+        artifact.notes.extend(extraction.notes);
+        if let Some(reason) = extraction.truncated {
+            set_problem(artifact, Status::Truncated(reason));
+        }
+        let mut entries = extraction.entries;
+        let wanted = entries.len() as u64;
+        let granted = self.budgets.reserve_entries(wanted);
+        if granted < wanted {
+            entries.truncate(granted as usize);
+            artifact.notes.push(format!(
+                "{} of {wanted} entries not listed",
+                wanted - granted
+            ));
+            let max = self.budgets.limits().max_entries;
+            set_problem(artifact, Status::Skipped(Budget::MaxEntries(max)));
+        }
+        let children_root = dest.map(Dest::children_root);
+        let parent = &artifact.location;
+        let children: Vec<Artifact> = entries
+            .into_par_iter()
+            .map(|entry| {
+                let location = parent.child(format.id(), entry.path.clone());
+                let (dest, note) = self.place(children_root.as_ref(), &entry);
+                let mut child = self.visit(location, entry, dest);
+                child.notes.extend(note);
+                child
+            })
+            .collect();
+        artifact.children = children;
+    }
+
+    /// Decide where an entry is extracted; a refused path is a note.
+    fn place(&self, root: Option<&PathBuf>, entry: &Entry) -> (Option<Dest>, Option<String>) {
+        let (Some(writer), Some(root)) = (self.unpacker.writer, root) else {
+            return (None, None);
+        };
+        let raw = entry.path.as_deref().unwrap_or(&entry.name);
+        match writer.place(root, raw) {
+            Ok(placed) => (
+                Some(Dest::Entry {
+                    root: root.clone(),
+                    rel: placed.rel,
+                }),
+                placed.note,
+            ),
+            Err(e) => (None, Some(format!("not extracted: {e}"))),
+        }
+    }
+
+    fn write_file(&self, artifact: &mut Artifact, bytes: &[u8], dest: Option<&Dest>) {
+        let (Some(writer), Some(Dest::Entry { rel, .. })) = (self.unpacker.writer, dest) else {
+            return;
+        };
+        match writer.write_file(rel, bytes) {
+            Ok(note) => artifact.notes.extend(note),
+            Err(e) => artifact.notes.push(format!("not extracted: {e}")),
+        }
+    }
+
+    fn write_non_file(&self, artifact: &mut Artifact, dest: Option<&Dest>) {
+        let (Some(writer), Some(Dest::Entry { root, rel })) = (self.unpacker.writer, dest) else {
+            return;
+        };
+        let result = match &artifact.entry {
+            EntryKind::Dir => writer.create_dir(rel).map(|()| None),
+            EntryKind::Symlink { target } => writer.symlink(root, rel, target),
+            EntryKind::File => return,
+            other => Ok(Some(format!(
+                "not extracted: {} entries are recorded, never created",
+                other.type_name()
+            ))),
+        };
+        match result {
+            Ok(note) => artifact.notes.extend(note),
+            Err(e) => artifact.notes.push(format!("not extracted: {e}")),
+        }
+    }
+}
+
+/// Record `status` unless an earlier, more specific problem is recorded.
+fn set_problem(artifact: &mut Artifact, status: Status) {
+    if !artifact.status.is_problem() {
+        artifact.status = status;
+    } else {
+        artifact.notes.push(status.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_names_follow_suffixes() {
+        let s = &[(".tgz", ".tar"), (".gz", "")];
+        assert_eq!(stream_name("rootfs.tar.gz", s), "rootfs.tar");
+        assert_eq!(stream_name("FW.TGZ", s), "FW.tar");
+        assert_eq!(stream_name(".gz", s), ".gz.decompressed");
+        assert_eq!(stream_name("blob", s), "blob.decompressed");
+    }
+
+    #[test]
+    fn registry_ids_are_unique_kebab_case() {
+        let mut ids: Vec<_> = FORMATS.iter().map(|f| f.id()).collect();
+        assert!(ids.iter().all(|id| {
+            id.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        }));
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+    }
+
+    #[test]
+    fn probes_never_accept_empty_or_tiny_input() {
+        for format in FORMATS {
+            for len in 0..8 {
+                assert!(
+                    !format.probe(&vec![0u8; len]),
+                    "{} accepted zeros",
+                    format.id()
+                );
+            }
+        }
+    }
+}

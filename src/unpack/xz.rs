@@ -1,0 +1,109 @@
+//! xz (the `.xz` container of LZMA2).
+//!
+//! Magic `FD 37 7A 58 5A 00` (domain.md §1.4) followed by two stream-flag
+//! bytes and their CRC32, which the probe verifies. Concatenated streams and
+//! stream padding decode as one. The decoder's memory is capped so a header
+//! asking for a huge dictionary fails instead of allocating it.
+
+use std::io::{self, Read};
+
+use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+
+const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
+
+/// Most memory the xz and lzma decoders may use (dictionary and state).
+pub(crate) const DECODER_MEMLIMIT: u64 = 512 << 20;
+
+/// The xz format.
+pub struct Xz;
+
+fn check_header(data: &[u8]) -> Result<(), FormatError> {
+    let Some(header) = data.get(..12) else {
+        return Err(FormatError::malformed("shorter than an xz stream header"));
+    };
+    if header[..6] != MAGIC {
+        return Err(FormatError::malformed("no xz magic"));
+    }
+    let flags = &header[6..8];
+    if flags[0] != 0 || flags[1] > 0x0f {
+        return Err(FormatError::malformed("reserved xz stream flags set"));
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(flags);
+    let stored = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+    if crc.sum() != stored {
+        return Err(FormatError::malformed(format!(
+            "xz stream header CRC mismatch (got {:08x}, expected {stored:08x})",
+            crc.sum()
+        )));
+    }
+    Ok(())
+}
+
+impl Format for Xz {
+    fn id(&self) -> &'static str {
+        "xz"
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        check_header(data).is_ok()
+    }
+
+    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+        check_header(data)?;
+        Ok(stream_extraction(
+            CODEC,
+            data,
+            name,
+            &[(".txz", ".tar"), (".xz", "")],
+        ))
+    }
+}
+
+/// Decoder for xz streams.
+pub const CODEC: Codec = Codec { name: "xz", open };
+
+fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    let stream = liblzma::stream::Stream::new_stream_decoder(
+        DECODER_MEMLIMIT,
+        liblzma::stream::CONCATENATED,
+    )
+    .map_err(io::Error::other)?;
+    Ok(Box::new(liblzma::read::XzDecoder::new_stream(
+        input, stream,
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    pub(crate) fn xz(data: &[u8]) -> Vec<u8> {
+        let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 1);
+        enc.write_all(data).expect("write");
+        enc.finish().expect("finish")
+    }
+
+    #[test]
+    fn probe_accepts_xz_and_rejects_decoys() {
+        assert!(Xz.probe(&xz(b"hello")));
+        let mut bad_crc = xz(b"hello");
+        bad_crc[8] ^= 1;
+        assert!(!Xz.probe(&bad_crc));
+        assert!(!Xz.probe(b"\xfd7zXZ\0"));
+    }
+
+    #[test]
+    fn decodes_concatenated_streams() {
+        let mut data = xz(b"hello ");
+        data.extend(xz(b"world"));
+        let mut out = Vec::new();
+        (CODEC.open)(&data)
+            .expect("open")
+            .read_to_end(&mut out)
+            .expect("read");
+        assert_eq!(out, b"hello world");
+    }
+}

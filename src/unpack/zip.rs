@@ -1,0 +1,212 @@
+//! zip (PKWARE APPNOTE), including zip64 and archives with leading data.
+//!
+//! The `zip` crate reads the central directory; member data is not decoded
+//! here but handed on as a range of the archive plus the member's codec, so
+//! a member is inflated only when it is opened. Methods: stored (0), deflate
+//! (8), deflate64 (9), bzip2 (12), zstd (93), xz (95). Encrypted members and
+//! other methods are listed with an error instead of content. Symlinks
+//! (Unix mode `S_IFLNK`) carry their target as data.
+
+use std::io::{self, Cursor, Read};
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes, Codec};
+use crate::unpack::{Entry, Extraction, Format, FormatError, bzip2, xz, zstd};
+
+const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
+const EMPTY_ARCHIVE: &[u8; 4] = b"PK\x05\x06";
+/// Longest symlink target we read.
+const MAX_LINK_TARGET: u64 = 4096;
+
+/// The zip format.
+pub struct Zip;
+
+fn check_header(data: &[u8]) -> Result<(), FormatError> {
+    match data.get(..4) {
+        Some(sig) if sig == LOCAL_HEADER && data.len() >= 30 => Ok(()),
+        Some(sig) if sig == EMPTY_ARCHIVE && data.len() >= 22 => Ok(()),
+        _ => Err(FormatError::malformed("no zip local header")),
+    }
+}
+
+/// Raw deflate, as zip stores it.
+pub const DEFLATE: Codec = Codec {
+    name: "deflate",
+    open: open_deflate,
+};
+
+fn open_deflate(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    Ok(Box::new(flate2::bufread::DeflateDecoder::new(input)))
+}
+
+/// Deflate64 ("enhanced deflate", zip method 9).
+pub const DEFLATE64: Codec = Codec {
+    name: "deflate64",
+    open: open_deflate64,
+};
+
+fn open_deflate64(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    Ok(Box::new(deflate64::Deflate64Decoder::with_buffer(input)))
+}
+
+fn codec_for(method: u16) -> Result<Option<Codec>, String> {
+    match method {
+        0 => Ok(None),
+        8 => Ok(Some(DEFLATE)),
+        9 => Ok(Some(DEFLATE64)),
+        12 => Ok(Some(bzip2::CODEC)),
+        93 => Ok(Some(zstd::CODEC)),
+        95 => Ok(Some(xz::CODEC)),
+        99 => Err("encrypted (AES)".into()),
+        other => Err(format!("unsupported compression method {other}")),
+    }
+}
+
+impl Format for Zip {
+    fn id(&self) -> &'static str {
+        "zip"
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        check_header(data).is_ok()
+    }
+
+    fn extract(&self, data: &Bytes, _name: &str) -> Result<Extraction, FormatError> {
+        check_header(data)?;
+        let mut archive = zip::ZipArchive::new(Cursor::new(&data[..]))
+            .map_err(|e| FormatError::malformed(format!("zip: {e}")))?;
+        let mut extraction = Extraction::default();
+        for index in 0..archive.len() {
+            let member = match archive.by_index_raw(index) {
+                Ok(member) => member,
+                Err(e) => {
+                    extraction.notes.push(format!("zip member #{index}: {e}"));
+                    continue;
+                }
+            };
+            let path = String::from_utf8_lossy(member.name_raw()).into_owned();
+            if member.is_dir() {
+                extraction.entries.push(Entry::new(path, EntryKind::Dir));
+                continue;
+            }
+            let mut entry = Entry::new(path, EntryKind::File);
+            #[allow(deprecated)] // the numeric id is the stable interface across crate features
+            let method = member.compression().to_u16();
+            let raw = member
+                .data_start()
+                .and_then(|start| data.slice_at(start, member.compressed_size()));
+            let blob = match (raw, codec_for(method)) {
+                (_, _) if member.encrypted() => Err("encrypted (ZipCrypto)".to_string()),
+                (None, _) => Err("member data runs past the end of the archive".to_string()),
+                (Some(_), Err(why)) => Err(why),
+                (Some(raw), Ok(None)) => Ok(Blob::Bytes(raw)),
+                (Some(raw), Ok(Some(codec))) => Ok(Blob::Decode { codec, input: raw }),
+            };
+            match blob {
+                Ok(blob) if member.is_symlink() => {
+                    entry.kind = EntryKind::Symlink {
+                        target: read_link_target(&blob).unwrap_or_default(),
+                    };
+                }
+                Ok(blob) => entry.blob = Some(blob),
+                Err(why) => entry.error = Some(why),
+            }
+            extraction.entries.push(entry);
+        }
+        Ok(extraction)
+    }
+}
+
+fn read_link_target(blob: &Blob) -> Option<String> {
+    let mut target = Vec::new();
+    match blob {
+        Blob::Bytes(bytes) => target.extend_from_slice(bytes.get(..4096).unwrap_or(bytes)),
+        Blob::Decode { codec, input } => {
+            (codec.open)(input)
+                .ok()?
+                .take(MAX_LINK_TARGET)
+                .read_to_end(&mut target)
+                .ok()?;
+        }
+    }
+    Some(String::from_utf8_lossy(&target).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    fn zip_of(files: &[(&str, &[u8], zip::CompressionMethod)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (path, data, method) in files {
+            w.start_file(
+                *path,
+                SimpleFileOptions::default().compression_method(*method),
+            )
+            .expect("start");
+            w.write_all(data).expect("write");
+        }
+        w.finish().expect("finish").into_inner()
+    }
+
+    fn content(entry: &Entry) -> Vec<u8> {
+        let mut out = Vec::new();
+        match entry.blob.as_ref().expect("blob") {
+            Blob::Bytes(b) => out.extend_from_slice(b),
+            Blob::Decode { codec, input } => {
+                (codec.open)(input)
+                    .expect("open")
+                    .read_to_end(&mut out)
+                    .expect("read");
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn members_decode_lazily_with_their_codec() {
+        let text = b"firmware ".repeat(100);
+        let data = Bytes::from_vec(zip_of(&[
+            ("stored.bin", b"raw bytes", zip::CompressionMethod::Stored),
+            ("dir/deflated.txt", &text, zip::CompressionMethod::Deflated),
+        ]));
+        assert!(Zip.probe(&data));
+        let ex = Zip.extract(&data, "x.zip").expect("extract");
+        assert_eq!(ex.entries.len(), 2);
+        assert!(matches!(ex.entries[0].blob, Some(Blob::Bytes(_))));
+        assert_eq!(content(&ex.entries[0]), b"raw bytes");
+        assert!(matches!(ex.entries[1].blob, Some(Blob::Decode { .. })));
+        assert_eq!(ex.entries[1].path.as_deref(), Some("dir/deflated.txt"));
+        assert_eq!(content(&ex.entries[1]), text);
+    }
+
+    #[test]
+    fn symlinks_and_dirs_are_recorded() {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.add_directory("bin/", SimpleFileOptions::default())
+            .expect("dir");
+        w.add_symlink("bin/sh", "busybox", SimpleFileOptions::default())
+            .expect("link");
+        let data = Bytes::from_vec(w.finish().expect("finish").into_inner());
+        let ex = Zip.extract(&data, "x.zip").expect("extract");
+        assert_eq!(ex.entries[0].kind, EntryKind::Dir);
+        assert_eq!(
+            ex.entries[1].kind,
+            EntryKind::Symlink {
+                target: "busybox".into()
+            }
+        );
+    }
+
+    #[test]
+    fn probe_rejects_decoys_and_extract_reports_damage() {
+        assert!(!Zip.probe(b"PK"));
+        assert!(!Zip.probe(b"PK\x01\x02 central directory only....................."));
+        let mut data = zip_of(&[("a", b"hello", zip::CompressionMethod::Stored)]);
+        let len = data.len();
+        data.truncate(len - 10);
+        assert!(Zip.extract(&Bytes::from_vec(data), "x.zip").is_err());
+    }
+}
