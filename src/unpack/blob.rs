@@ -144,10 +144,11 @@ pub(crate) struct NotOpened {
     pub produced: u64,
 }
 
-/// Smallest output any stream may produce regardless of the ratio budget, so
-/// that tiny, highly compressible files (a 200-byte gzip of zeros) are not
-/// reported as bombs.
-const RATIO_FLOOR: u64 = 1 << 20;
+/// Output any stream may produce regardless of the ratio budget, so that
+/// small, highly compressible content (an empty 2 MiB filesystem image in a
+/// 4 KiB xz, zero-padded flash) is not reported as a bomb. Many such
+/// streams together are still bounded by the total-bytes budget.
+pub const RATIO_FLOOR: u64 = 16 << 20;
 
 /// Decoder output is produced in chunks of this size; budgets are charged per
 /// chunk, so no stream overshoots a budget by more than this.
@@ -292,7 +293,8 @@ mod tests {
                 name: "zeros",
                 open: zeros,
             },
-            input: Bytes::from_vec(vec![0; 4096]),
+            // 100 KB in, 100 MB out: over both 200:1 and the floor.
+            input: Bytes::from_vec(vec![0; 100_000]),
         };
         let limits = Limits {
             max_ratio: 200,
@@ -300,7 +302,17 @@ mod tests {
         };
         let err = blob.open(&budgets(limits)).err().expect("budget hit");
         assert_eq!(err.status, Status::Skipped(Budget::MaxRatio(200)));
-        assert!(err.produced <= 4096 * 200 + CHUNK as u64);
+        assert!(err.produced <= 100_000 * 200 + CHUNK as u64);
+
+        // Under the floor, any ratio is allowed.
+        let small = Blob::Decode {
+            codec: Codec {
+                name: "zeros",
+                open: zeros,
+            },
+            input: Bytes::from_vec(vec![0; 1000]),
+        };
+        assert!(small.open(&budgets(Limits::default())).is_ok());
     }
 
     #[test]

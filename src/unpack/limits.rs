@@ -16,7 +16,9 @@ pub struct Limits {
     pub max_total_bytes: Option<u64>,
     /// Most artifacts in one run (default 1,000,000).
     pub max_entries: u64,
-    /// Most one stream may expand relative to its compressed size (default 200:1).
+    /// Most one stream may expand relative to its compressed size (default
+    /// 200:1); every stream may produce at least
+    /// [`RATIO_FLOOR`](crate::unpack::blob::RATIO_FLOOR) bytes.
     pub max_ratio: u64,
 }
 

@@ -300,14 +300,13 @@ impl Walk<'_, '_> {
         if let Some(reason) = opened.truncated {
             artifact.status = Status::Truncated(reason);
         }
-        if let Some(inspector) = self.unpacker.inspector {
-            if catch_unwind(AssertUnwindSafe(|| {
+        if let Some(inspector) = self.unpacker.inspector
+            && catch_unwind(AssertUnwindSafe(|| {
                 inspector.inspect(&mut artifact, &bytes)
             }))
             .is_err()
-            {
-                artifact.notes.push("identification panicked".into());
-            }
+        {
+            artifact.notes.push("identification panicked".into());
         }
         if artifact.kind.is_empty() {
             self.unpack_container(&mut artifact, &bytes, dest.as_ref());

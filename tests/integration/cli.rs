@@ -1,0 +1,187 @@
+//! The command line as a user meets it.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn firmsight() -> Command {
+    let mut cmd = Command::cargo_bin("firmsight").expect("binary built");
+    cmd.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    cmd
+}
+
+fn sample(name: &str) -> String {
+    format!("{}/samples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).expect("valid JSON")
+}
+
+#[test]
+fn help_shows_examples() {
+    let out = firmsight().args(["scan", "--help"]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("firmsight scan camera.bin -o camera.cdx.json"),
+        "{text}"
+    );
+    assert!(text.contains("--reproducible"));
+    assert!(text.contains("--extract"));
+}
+
+#[test]
+fn scan_writes_sbom_to_stdout_and_summary_to_stderr() {
+    let out = firmsight()
+        .args(["scan", &sample("camera-update.zip")])
+        .assert()
+        .success();
+    let output = out.get_output();
+    let bom = json(&output.stdout);
+    assert_eq!(bom["bomFormat"], "CycloneDX");
+    assert_eq!(bom["specVersion"], "1.6");
+    assert_eq!(bom["metadata"]["component"]["type"], "firmware");
+    assert_eq!(bom["metadata"]["component"]["name"], "camera-update.zip");
+    assert_eq!(bom["components"].as_array().expect("array").len(), 6);
+    assert_eq!(bom["compositions"][0]["aggregate"], "incomplete");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for needle in [
+        "unpacked",
+        "gzip ×1",
+        "tar ×1",
+        "zip ×1",
+        "6 ELF",
+        "0 budget hits, 0 errors",
+        "time",
+    ] {
+        assert!(stderr.contains(needle), "{needle} missing from:\n{stderr}");
+    }
+    assert!(!stderr.contains('\x1b'), "NO_COLOR is honoured");
+}
+
+#[test]
+fn output_file_and_quiet() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("out.cdx.json");
+    let out = firmsight()
+        .args(["-q", "scan", &sample("nvr-rootfs.tar.xz"), "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    assert!(out.get_output().stdout.is_empty());
+    assert!(out.get_output().stderr.is_empty());
+    let bom = json(&std::fs::read(&path).expect("written"));
+    assert_eq!(bom["components"].as_array().expect("array").len(), 4);
+}
+
+#[test]
+fn reproducible_output_is_byte_identical_at_any_thread_count() {
+    let run = |threads: &str| {
+        firmsight()
+            .args([
+                "-q",
+                "-j",
+                threads,
+                "scan",
+                "--reproducible",
+                &sample("camera-update.zip"),
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+    let bom = json(&one);
+    assert_eq!(bom["metadata"]["timestamp"], "1970-01-01T00:00:00Z");
+    let serial = bom["serialNumber"].as_str().expect("serial");
+    assert!(
+        serial.starts_with("urn:uuid:") && serial.as_bytes()[23] == b'5',
+        "{serial}"
+    );
+
+    let sde = firmsight()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["-q", "scan", &sample("camera-update.zip")])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let bom = json(&sde);
+    assert_eq!(bom["metadata"]["timestamp"], "2023-11-14T22:13:20Z");
+    assert_eq!(bom["serialNumber"].as_str(), Some(serial));
+}
+
+#[test]
+fn plain_runs_get_fresh_serial_numbers() {
+    let serial = || {
+        json(
+            &firmsight()
+                .args(["-q", "scan", &sample("sensor-modules.tar.zst")])
+                .assert()
+                .success()
+                .get_output()
+                .stdout,
+        )["serialNumber"]
+            .as_str()
+            .expect("serial")
+            .to_string()
+    };
+    assert_ne!(serial(), serial());
+}
+
+#[test]
+fn errors_are_one_line_and_exit_2() {
+    for args in [
+        vec!["scan", "/nonexistent/fw.bin"],
+        vec!["scan", env!("CARGO_MANIFEST_DIR")],
+    ] {
+        let out = firmsight().args(&args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+    }
+    firmsight().args(["scan"]).assert().code(2);
+    firmsight()
+        .args(["scan", "--format", "spdx", "x"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_corrupt_image_still_gives_an_sbom() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.tar.gz");
+    let mut bytes = std::fs::read(Path::new(&sample("camera-update.zip"))).expect("read");
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&path, &bytes).expect("write");
+    let out = firmsight().arg("scan").arg(&path).assert().success();
+    let bom = json(&out.get_output().stdout);
+    assert_eq!(bom["metadata"]["component"]["name"], "broken.tar.gz");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("error:") || stderr.contains("1 errors"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn extract_flag_writes_the_tree() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("x");
+    firmsight()
+        .args(["-q", "scan", "--extract"])
+        .arg(&out)
+        .arg(sample("nvr-rootfs.tar.xz"))
+        .assert()
+        .success();
+    assert!(out.join("nvr-rootfs.tar.extracted/bin/busybox").is_file());
+    assert!(
+        out.join("nvr-rootfs.tar.extracted/opt/ai/detector")
+            .is_file()
+    );
+}

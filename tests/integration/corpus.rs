@@ -1,0 +1,178 @@
+//! The shared corpus of real fixtures (`FIRMSIGHT_CORPUS`): every fixture of
+//! a format firmsight reads unpacks to exactly the tree the reference tools
+//! produced, and no fixture of any format makes a scan panic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use firmsight::model::{Artifact, EntryKind};
+use firmsight::unpack::FORMATS;
+use firmsight::{ScanOptions, scan_path};
+use serde_json::Value;
+
+use crate::support::assert_no_panics;
+
+fn corpus() -> Option<PathBuf> {
+    match std::env::var_os("FIRMSIGHT_CORPUS") {
+        Some(root) => Some(PathBuf::from(root)),
+        None => {
+            eprintln!("FIRMSIGHT_CORPUS not set; skipping corpus test");
+            None
+        }
+    }
+}
+
+fn expected(root: &Path) -> Value {
+    let text = std::fs::read_to_string(root.join("formats/expected.json")).expect("expected.json");
+    serde_json::from_str(&text).expect("expected.json parses")
+}
+
+/// One entry of a tree as the corpus writes it: path → (type, size, sha256, target).
+type Tree = BTreeMap<String, (String, Option<u64>, Option<String>, Option<String>)>;
+
+fn expected_tree(tree: &Value) -> Tree {
+    tree.as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let s = |k: &str| e.get(k).and_then(Value::as_str).map(String::from);
+            (
+                s("path").unwrap_or_default(),
+                (
+                    s("type").unwrap_or_default(),
+                    e.get("size").and_then(Value::as_u64),
+                    s("sha256"),
+                    s("target"),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Our children of `container` in the corpus's shape: paths normalised,
+/// implicit parent directories added (extractors create them).
+fn actual_tree(container: &Artifact) -> Tree {
+    let mut tree = Tree::new();
+    for child in &container.children {
+        let raw = child
+            .location
+            .0
+            .last()
+            .and_then(|s| s.path.clone())
+            .unwrap_or_else(|| child.name.clone());
+        let path = raw
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .trim_end_matches('/')
+            .to_string();
+        let mut parent = Path::new(&path).parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            tree.entry(p.display().to_string())
+                .or_insert(("dir".into(), None, None, None));
+            parent = p.parent();
+        }
+        let entry = match &child.entry {
+            EntryKind::File | EntryKind::Hardlink { .. } => (
+                "file".into(),
+                Some(child.size),
+                child.hashes.as_ref().map(|h| h.sha256_hex()),
+                None,
+            ),
+            EntryKind::Dir => ("dir".into(), None, None, None),
+            EntryKind::Symlink { target } => ("symlink".into(), None, None, Some(target.clone())),
+            other => (other.type_name().into(), None, None, None),
+        };
+        tree.insert(path, entry);
+    }
+    tree
+}
+
+/// Compare `container`'s children with `expected` (and recurse into
+/// `nested`). A single-output stream is compared by size and hash only: its
+/// name is the reference tool's choice.
+fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut Vec<String>) {
+    let want = expected_tree(&expected["tree"]);
+    let got = actual_tree(container);
+    let is_stream = container.children.len() == 1
+        && container.children[0]
+            .location
+            .0
+            .last()
+            .is_some_and(|s| s.path.is_none());
+    if is_stream && want.len() == 1 {
+        let (_, w) = want.iter().next().expect("one");
+        let (_, g) = got.iter().next().expect("one");
+        if (w.1, &w.2) != (g.1, &g.2) {
+            failures.push(format!("{fixture}: stream output {g:?}, expected {w:?}"));
+        }
+    } else if want != got {
+        failures.push(format!(
+            "{fixture}: tree differs\n  expected {want:?}\n  got      {got:?}"
+        ));
+    }
+    let Some(nested) = expected.get("nested").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, inner) in nested {
+        let format = inner["format"].as_str().unwrap_or_default();
+        if !supported(format) {
+            continue;
+        }
+        let child = container.children.iter().find(|c| {
+            let p = c
+                .location
+                .0
+                .last()
+                .and_then(|s| s.path.clone())
+                .unwrap_or_else(|| c.name.clone());
+            p.trim_start_matches("./").trim_end_matches('/') == path
+                || (is_stream && container.children.len() == 1)
+        });
+        match child {
+            Some(child) => compare(&format!("{fixture} › {path}"), child, inner, failures),
+            None => failures.push(format!("{fixture}: nested `{path}` not found")),
+        }
+    }
+}
+
+/// Corpus format ids whose whole tree firmsight must reproduce.
+fn supported(format: &str) -> bool {
+    FORMATS.iter().any(|f| f.id() == format)
+}
+
+#[test]
+fn supported_fixtures_unpack_to_the_reference_tree() {
+    let Some(root) = corpus() else { return };
+    let expected = expected(&root);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for fixture in expected["fixtures"].as_array().expect("fixtures") {
+        let format = fixture["format"].as_str().unwrap_or_default();
+        let status = fixture["expected"]["status"].as_str().unwrap_or_default();
+        if !supported(format) || !matches!(status, "known" | "known-from-tests") {
+            continue;
+        }
+        let path = fixture["path"].as_str().expect("path");
+        let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
+        assert_eq!(result.image.kind, format, "{path}");
+        compare(path, &result.image, &fixture["expected"], &mut failures);
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 9, "only {checked} corpus fixtures checked");
+    eprintln!("{checked} corpus fixtures match their reference trees");
+}
+
+#[test]
+fn no_fixture_makes_a_scan_panic() {
+    let Some(root) = corpus() else { return };
+    let expected = expected(&root);
+    for fixture in expected["fixtures"].as_array().expect("fixtures") {
+        let path = fixture["path"].as_str().expect("path");
+        let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
+        assert_no_panics(&result.image);
+        if fixture["expected"]["decoy"].as_bool() == Some(true) {
+            assert!(result.image.children.is_empty(), "decoy {path} unpacked");
+        }
+    }
+}

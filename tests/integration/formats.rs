@@ -1,0 +1,252 @@
+//! Every format round-trips: a tar of known files, wrapped in each format
+//! (and in nests of them), scans back to the same files and hashes.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use firmsight::model::{EntryKind, Status};
+use firmsight::samples::{self, RootfsEntry};
+
+use crate::support::{
+    RawMember, assert_no_panics, pax_record, raw_tar, scan, sha256_hex, tar_files,
+};
+
+fn payload() -> Vec<RootfsEntry> {
+    vec![
+        RootfsEntry::Dir("etc/"),
+        RootfsEntry::File("etc/hostname", b"camera\n".to_vec()),
+        RootfsEntry::File(
+            "bin/app",
+            (0..5000u32).flat_map(|i| i.to_le_bytes()).collect(),
+        ),
+        RootfsEntry::Symlink("bin/sh", "app"),
+    ]
+}
+
+fn expected() -> BTreeMap<String, (u64, String)> {
+    payload()
+        .into_iter()
+        .filter_map(|e| match e {
+            RootfsEntry::File(p, d) => Some((p.to_string(), (d.len() as u64, sha256_hex(&d)))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn bzip2(data: &[u8]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    enc.write_all(data).expect("write");
+    enc.finish().expect("finish")
+}
+
+fn lzma(data: &[u8]) -> Vec<u8> {
+    let opts = liblzma::stream::LzmaOptions::new_preset(1).expect("preset");
+    let stream = liblzma::stream::Stream::new_lzma_encoder(&opts).expect("encoder");
+    let mut enc = liblzma::write::XzEncoder::new_stream(Vec::new(), stream);
+    enc.write_all(data).expect("write");
+    enc.finish().expect("finish")
+}
+
+#[test]
+fn each_stream_format_round_trips_a_tar() {
+    let tar = samples::tar(&payload());
+    let cases: [(&str, &str, Vec<u8>); 6] = [
+        ("fw.tar", "tar", tar.clone()),
+        ("fw.tar.gz", "gzip", samples::gzip(&tar)),
+        ("fw.tar.bz2", "bzip2", bzip2(&tar)),
+        ("fw.tar.xz", "xz", samples::xz(&tar)),
+        ("fw.tar.lzma", "lzma", lzma(&tar)),
+        ("fw.tar.zst", "zstd", samples::zstd(&tar)),
+    ];
+    for (name, kind, bytes) in cases {
+        let result = scan(name, bytes);
+        assert_eq!(result.image.kind, kind, "{name}");
+        assert_eq!(tar_files(&result.image), expected(), "{name}");
+        assert_eq!(result.stats.errors, 0, "{name}");
+        if kind != "tar" {
+            let stream = &result.image.children[0];
+            assert_eq!(stream.name, "fw.tar", "{name}: stream output name");
+            assert_eq!(stream.kind, "tar");
+            assert_eq!(stream.location.to_string(), format!("{name} › {kind}"));
+        }
+    }
+}
+
+#[test]
+fn zip_members_stored_and_deflated_round_trip() {
+    let tar = samples::tar(&payload());
+    let gz = samples::gzip(&tar);
+    let zip = samples::zip(&[
+        ("a/rootfs.tar", &tar, true),
+        ("b/rootfs.tar.gz", &gz, false),
+        ("readme.txt", b"hello", true),
+    ]);
+    let result = scan("update.zip", zip);
+    assert_eq!(result.image.kind, "zip");
+    let children: Vec<_> = result
+        .image
+        .children
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(children, ["rootfs.tar", "rootfs.tar.gz", "readme.txt"]);
+    assert_eq!(
+        result.image.children[2]
+            .hashes
+            .as_ref()
+            .expect("hash")
+            .sha256_hex(),
+        sha256_hex(b"hello")
+    );
+    // Both copies of the rootfs are found, through different chains.
+    let files = tar_files(&result.image);
+    assert_eq!(files.len(), expected().len());
+    let app_locations: Vec<String> = result
+        .image
+        .iter()
+        .filter(|a| a.name == "app")
+        .map(|a| a.location.to_string())
+        .collect();
+    assert_eq!(
+        app_locations,
+        [
+            "update.zip › zip:a/rootfs.tar › tar:bin/app",
+            "update.zip › zip:b/rootfs.tar.gz › gzip › tar:bin/app",
+        ]
+    );
+}
+
+#[test]
+fn tar_dialects_ustar_gnu_and_pax_are_read() {
+    let long = format!("{}/deep.bin", "long-directory-name".repeat(8));
+    // GNU long name (the tar crate writes `././@LongLink` for long paths).
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(4);
+    header.set_cksum();
+    builder
+        .append_data(&mut header, &long, &b"gnu!"[..])
+        .expect("gnu");
+    let gnu = builder.into_inner().expect("finish");
+    let files = tar_files(&scan("gnu.tar", gnu).image);
+    assert_eq!(files.get(&long).map(|f| f.0), Some(4));
+
+    // pax: an `x` header whose path record overrides the next member's name.
+    let record = pax_record("path", &long);
+    let pax = raw_tar(&[
+        RawMember {
+            name: b"PaxHeaders/deep.bin",
+            typeflag: b'x',
+            link: b"",
+            data: &record,
+        },
+        RawMember::file(b"short-name", b"pax!"),
+    ]);
+    let files = tar_files(&scan("pax.tar", pax).image);
+    assert_eq!(files.keys().collect::<Vec<_>>(), [&long]);
+
+    // Plain ustar written byte by byte.
+    let ustar = raw_tar(&[RawMember::file(
+        b"etc/passwd",
+        b"root:x:0:0::/root:/bin/sh\n",
+    )]);
+    let result = scan("plain.tar", ustar);
+    assert_eq!(tar_files(&result.image).len(), 1);
+    assert_eq!(result.image.kind, "tar");
+}
+
+#[test]
+fn links_and_special_entries_are_recorded_not_followed() {
+    let tar = raw_tar(&[
+        RawMember::file(b"bin/busybox", b"\x7fELF not really"),
+        RawMember::symlink(b"bin/sh", b"busybox"),
+        RawMember {
+            name: b"bin/ls",
+            typeflag: b'1',
+            link: b"bin/busybox",
+            data: b"",
+        },
+        RawMember {
+            name: b"dev/null",
+            typeflag: b'3',
+            link: b"",
+            data: b"",
+        },
+    ]);
+    let result = scan("links.tar", tar);
+    let kinds: Vec<_> = result
+        .image
+        .children
+        .iter()
+        .map(|c| c.entry.type_name())
+        .collect();
+    assert_eq!(kinds, ["file", "symlink", "hardlink", "char-device"]);
+    // The hard link resolves to the data of the member it names.
+    let ls = &result.image.children[2];
+    assert_eq!(ls.hashes, result.image.children[0].hashes);
+    assert_eq!(
+        result.image.children[1].entry,
+        EntryKind::Symlink {
+            target: "busybox".into()
+        }
+    );
+}
+
+#[test]
+fn truncated_and_corrupt_streams_are_errors_on_the_artifact() {
+    let tar = samples::tar(&payload());
+    for (name, mut bytes) in [
+        ("t.tar.gz", samples::gzip(&tar)),
+        ("t.tar.xz", samples::xz(&tar)),
+        ("t.tar.zst", samples::zstd(&tar)),
+        ("t.tar.bz2", bzip2(&tar)),
+    ] {
+        let cut = bytes.len() / 2;
+        bytes.truncate(cut);
+        let result = scan(name, bytes);
+        assert_no_panics(&result.image);
+        let stream = &result.image.children[0];
+        assert!(
+            matches!(stream.status, Status::Truncated(_) | Status::Failed(_)),
+            "{name}: {}",
+            stream.status
+        );
+        assert!(result.stats.errors >= 1, "{name}");
+    }
+}
+
+#[test]
+fn nesting_to_the_depth_limit_is_followed() {
+    // tar inside gzip inside zip inside xz inside zstd: five containers.
+    let tar = samples::tar(&payload());
+    let zip = samples::zip(&[("inner.tar.gz", &samples::gzip(&tar), false)]);
+    let image = samples::zstd(&samples::xz(&zip));
+    let result = scan("deep.bin", image);
+    assert_eq!(tar_files(&result.image), expected());
+    let app = result.image.iter().find(|a| a.name == "app").expect("app");
+    assert_eq!(
+        app.location.to_string(),
+        "deep.bin › zstd › xz › zip:inner.tar.gz › gzip › tar:bin/app"
+    );
+}
+
+#[test]
+fn decoys_are_plain_data() {
+    for (name, bytes) in [
+        (
+            "notes.txt",
+            b"BZh9 this text mentions bzip2 and PK zip and ustar".to_vec(),
+        ),
+        ("zeros.bin", vec![0u8; 4096]),
+        ("ff.bin", vec![0xffu8; 4096]),
+        ("magic-only.gz", b"\x1f\x8b\x08".to_vec()),
+    ] {
+        let result = scan(name, bytes);
+        assert!(result.image.children.is_empty(), "{name}");
+        assert!(
+            result.image.kind == "data" || result.image.status.is_problem(),
+            "{name}: {}",
+            result.image.kind
+        );
+    }
+}

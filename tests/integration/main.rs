@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per area.
+
+mod cli;
+mod corpus;
+mod extract;
+mod formats;
+mod mutations;
+mod samples;
+mod support;

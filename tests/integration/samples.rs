@@ -1,0 +1,108 @@
+//! The committed samples: they match their generator, and scanning them
+//! lists every file with the hash an independent reader computes.
+
+use std::io::Read;
+use std::path::Path;
+
+use firmsight::model::{ElfRole, Status};
+use firmsight::scan_path;
+
+use crate::support::{sha256_hex, tar_files};
+
+fn samples_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/samples"))
+}
+
+#[test]
+fn samples_match_generator() {
+    for sample in firmsight::samples::all() {
+        let committed = std::fs::read(samples_dir().join(sample.name))
+            .unwrap_or_else(|e| panic!("samples/{}: {e}", sample.name));
+        assert!(
+            committed == sample.bytes,
+            "samples/{} differs from its generator: run `cargo run --example make-samples`",
+            sample.name
+        );
+    }
+}
+
+/// Read the rootfs of camera-update.zip with the zip, flate2 and tar crates'
+/// own readers: (path, sha256) of every regular file.
+fn independent_listing(zip_bytes: &[u8]) -> Vec<(String, (u64, String))> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("zip");
+    let mut gz = Vec::new();
+    archive
+        .by_name("update/rootfs.tar.gz")
+        .expect("member")
+        .read_to_end(&mut gz)
+        .expect("read");
+    let mut tar = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut tar)
+        .expect("gunzip");
+    let mut out = Vec::new();
+    for entry in tar::Archive::new(&tar[..]).entries().expect("tar") {
+        let mut entry = entry.expect("entry");
+        if entry.header().entry_type() != tar::EntryType::Regular {
+            continue;
+        }
+        let path = entry.path().expect("path").display().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("data");
+        out.push((path, (data.len() as u64, sha256_hex(&data))));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn nested_zip_tar_gz_lists_every_file_with_the_right_hash() {
+    let path = samples_dir().join("camera-update.zip");
+    let result = scan_path(&path, &Default::default()).expect("scan");
+    let image = &result.image;
+    assert_eq!(image.kind, "zip");
+    assert!(
+        image.iter().all(|a| a.status == Status::Unpacked),
+        "{image:#?}"
+    );
+
+    let expected = independent_listing(&std::fs::read(&path).expect("read"));
+    let found: Vec<_> = tar_files(image).into_iter().collect();
+    assert_eq!(found, expected);
+
+    let busybox = image
+        .iter()
+        .find(|a| a.name == "busybox")
+        .expect("busybox found");
+    assert_eq!(
+        busybox.location.to_string(),
+        "camera-update.zip › zip:update/rootfs.tar.gz › gzip › tar:bin/busybox"
+    );
+    let elf = busybox.elf.as_ref().expect("elf facts");
+    assert_eq!(elf.machine, "arm");
+    assert_eq!(elf.role, ElfRole::Executable);
+    assert_eq!(elf.interpreter.as_deref(), Some("/lib/ld-uClibc.so.0"));
+
+    let ptz = image.iter().find(|a| a.name == "ptz_helper").expect("ptz");
+    assert_eq!(ptz.elf.as_ref().expect("elf").machine, "mips");
+    let module = image
+        .iter()
+        .find(|a| a.name == "sensor_imx307.ko")
+        .expect("module");
+    assert_eq!(
+        module.elf.as_ref().expect("elf").role,
+        ElfRole::KernelModule
+    );
+    assert_eq!(result.stats.elf_components(), 6);
+}
+
+#[test]
+fn every_sample_scans_cleanly() {
+    for sample in firmsight::samples::all() {
+        let result =
+            scan_path(&samples_dir().join(sample.name), &Default::default()).expect("scan");
+        assert_eq!(result.stats.errors, 0, "{}", sample.name);
+        assert_eq!(result.stats.budget_hits, 0, "{}", sample.name);
+        assert!(result.stats.elf_components() >= 2, "{}", sample.name);
+    }
+}
