@@ -194,13 +194,19 @@ pub struct Hashes {
 }
 
 impl Hashes {
-    /// Hash `bytes` with every algorithm we report.
+    /// Hash `bytes` with every algorithm we report. Large inputs hash with
+    /// both algorithms at once on the rayon pool.
     pub fn of(bytes: &[u8]) -> Self {
         use sha2::Digest;
-        Hashes {
-            sha256: sha2::Sha256::digest(bytes).into(),
-            sha512: sha2::Sha512::digest(bytes).into(),
-        }
+        const PARALLEL_FROM: usize = 1 << 20;
+        let sha256 = || sha2::Sha256::digest(bytes).into();
+        let sha512 = || sha2::Sha512::digest(bytes).into();
+        let (sha256, sha512) = if bytes.len() >= PARALLEL_FROM {
+            rayon::join(sha256, sha512)
+        } else {
+            (sha256(), sha512())
+        };
+        Hashes { sha256, sha512 }
     }
 
     /// Lower-case hex of the SHA-256 digest.

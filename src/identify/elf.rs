@@ -124,3 +124,91 @@ fn build_id(elf: &Elf<'_>, bytes: &[u8]) -> Option<String> {
     })?;
     Some(hex(note.desc))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples::{ElfSpec, machine};
+
+    #[test]
+    fn facts_of_each_class_byte_order_and_role() {
+        let cases = [
+            (
+                ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM),
+                "arm",
+                ElfRole::Executable,
+            ),
+            (
+                ElfSpec::executable(ElfClass::Elf32, Endian::Big, machine::MIPS),
+                "mips",
+                ElfRole::Executable,
+            ),
+            (
+                ElfSpec::library(ElfClass::Elf32, Endian::Little, machine::MIPS, "libz.so.1"),
+                "mipsel",
+                ElfRole::SharedLibrary,
+            ),
+            (
+                ElfSpec::library(ElfClass::Elf64, Endian::Big, machine::MIPS, "libc.so.6"),
+                "mips64",
+                ElfRole::SharedLibrary,
+            ),
+            (
+                ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::AARCH64),
+                "aarch64",
+                ElfRole::Executable,
+            ),
+            (
+                ElfSpec::kernel_module(
+                    ElfClass::Elf32,
+                    Endian::Little,
+                    machine::ARM,
+                    &["vermagic=4.9.37 mod_unload ARMv7 "],
+                ),
+                "arm",
+                ElfRole::KernelModule,
+            ),
+        ];
+        for (spec, machine, role) in cases {
+            let facts = facts(&spec.build()).expect("parses");
+            assert_eq!(facts.machine, machine);
+            assert_eq!(facts.role, role, "{machine}");
+            assert_eq!(facts.class, spec.class);
+            assert_eq!(facts.endian, spec.endian);
+            assert_eq!(facts.soname, spec.soname);
+            assert_eq!(facts.needed, spec.needed);
+        }
+    }
+
+    #[test]
+    fn interpreter_build_id_and_symtab() {
+        let spec = ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM)
+            .with_build_id(&[0xab, 0xcd, 0x01])
+            .with_symtab(true);
+        let facts = facts(&spec.build()).expect("parses");
+        assert_eq!(facts.interpreter.as_deref(), Some("/lib/ld-uClibc.so.0"));
+        assert_eq!(facts.build_id.as_deref(), Some("abcd01"));
+        assert!(!facts.stripped);
+        let stripped = ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM);
+        let facts = super::facts(&stripped.build()).expect("parses");
+        assert!(facts.stripped);
+        assert_eq!(facts.build_id, None);
+    }
+
+    #[test]
+    fn an_object_without_modinfo_is_not_a_kernel_module() {
+        let mut spec = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[]);
+        spec.modinfo.clear();
+        assert_eq!(facts(&spec.build()).expect("parses").role, ElfRole::Object);
+    }
+
+    #[test]
+    fn malformed_elf_is_an_error_not_a_panic() {
+        let good = ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::X86_64).build();
+        assert!(facts(&good[..20]).is_err());
+        let mut bad_phoff = good.clone();
+        bad_phoff[32..40].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(facts(&bad_phoff).is_err());
+        assert!(facts(b"\x7fELF garbage").is_err());
+    }
+}

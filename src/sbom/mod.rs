@@ -30,10 +30,11 @@ pub struct SbomOptions {
 }
 
 impl SbomOptions {
-    /// Now, with a random serial number.
+    /// Now (whole seconds), with a random serial number.
     pub fn now() -> Self {
+        let now = OffsetDateTime::now_utc();
         SbomOptions {
-            timestamp: OffsetDateTime::now_utc(),
+            timestamp: now.replace_nanosecond(0).unwrap_or(now),
             serial: Serial::Random,
         }
     }

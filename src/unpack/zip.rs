@@ -182,6 +182,56 @@ mod tests {
         assert_eq!(content(&ex.entries[1]), text);
     }
 
+    /// Deflate64 differs from deflate only in length code 285 and distance
+    /// codes 30–31; a deflate stream that uses neither (no 258-byte matches,
+    /// no distances over 32 KiB) is also a valid deflate64 stream. So a
+    /// deflated member relabelled as method 9 must decode to the same bytes.
+    #[test]
+    fn deflate64_members_decode() {
+        let text: Vec<u8> = (0..3000u32)
+            .flat_map(|i| format!("line {i} of the config\n").into_bytes())
+            .collect();
+        let mut data = zip_of(&[("cfg.txt", &text, zip::CompressionMethod::Deflated)]);
+        // Method field: local header offset 8, central directory header offset 10.
+        assert_eq!(&data[8..10], &[8, 0]);
+        data[8] = 9;
+        let cd = data
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("central directory");
+        assert_eq!(&data[cd + 10..cd + 12], &[8, 0]);
+        data[cd + 10] = 9;
+        let ex = Zip
+            .extract(&Bytes::from_vec(data), "x.zip")
+            .expect("extract");
+        match &ex.entries[0].blob {
+            Some(Blob::Decode { codec, .. }) => assert_eq!(codec.name, "deflate64"),
+            other => panic!("expected a deflate64 blob, got {other:?}"),
+        }
+        assert_eq!(content(&ex.entries[0]), text);
+    }
+
+    #[test]
+    fn encrypted_and_unknown_methods_are_listed_with_an_error() {
+        let mut data = zip_of(&[("a", b"hello", zip::CompressionMethod::Stored)]);
+        let cd = data
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("central directory");
+        data[8] = 14; // lzma, which we do not decode
+        data[cd + 10] = 14;
+        let ex = Zip
+            .extract(&Bytes::from_vec(data), "x.zip")
+            .expect("extract");
+        assert!(ex.entries[0].blob.is_none());
+        assert!(
+            ex.entries[0]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("method 14"))
+        );
+    }
+
     #[test]
     fn symlinks_and_dirs_are_recorded() {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
