@@ -9,7 +9,7 @@
 use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
-use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+use crate::unpack::{Extraction, Format, FormatError, Magic, stream_extraction};
 
 const BLOCK_MAGIC: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
 const END_MAGIC: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
@@ -33,6 +33,14 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
 impl Format for Bzip2 {
     fn id(&self) -> &'static str {
         "bzip2"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        // The first block's magic, after `BZh` and the block size digit.
+        &[Magic {
+            offset: 4,
+            bytes: &BLOCK_MAGIC,
+        }]
     }
 
     fn probe(&self, data: &[u8]) -> bool {

@@ -11,7 +11,7 @@ use flate2::bufread::GzDecoder;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Codec};
-use crate::unpack::{Entry, Extraction, Format, FormatError, stream_name};
+use crate::unpack::{Entry, Extraction, Format, FormatError, Magic, stream_name};
 
 const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 const FTEXT_RESERVED: u8 = 0xe0;
@@ -60,6 +60,11 @@ impl Format for Gzip {
         "gzip"
     }
 
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[Magic::at_start(&MAGIC)];
+        MAGICS
+    }
+
     fn probe(&self, data: &[u8]) -> bool {
         parse_header(data).is_ok()
     }
@@ -79,6 +84,7 @@ impl Format for Gzip {
                 input: data.clone(),
             }),
             error: None,
+            notes: Vec::new(),
         }))
     }
 }

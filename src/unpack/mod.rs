@@ -31,6 +31,7 @@ use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 
 pub mod blob;
 pub mod bzip2;
+pub mod carve;
 pub mod gzip;
 pub mod limits;
 pub mod lzma;
@@ -50,13 +51,45 @@ pub trait Format: Sync {
     /// artifact kind.
     fn id(&self) -> &'static str;
 
+    /// Byte strings that mark where this format starts, for carving it out
+    /// of raw blobs such as flash dumps. Empty for formats without a
+    /// distinctive magic (they are only recognised at offset 0).
+    fn magic(&self) -> &'static [Magic] {
+        &[]
+    }
+
     /// Whether `data` starts with this format. Cheap, never panics, and
     /// "no" is a normal answer.
     fn probe(&self, data: &[u8]) -> bool;
 
+    /// How many bytes the instance at the start of `data` spans, when its
+    /// header says so (`probe` accepted `data`). `None` when only decoding
+    /// can tell (compressed streams): a carved stream then runs to the next
+    /// part, and its decoder stops at the stream's own end.
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        let _ = data;
+        None
+    }
+
     /// List the entries of `data`, which `probe` accepted. `name` is the
     /// container's own name, used to name a stream's single output.
     fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError>;
+}
+
+/// A magic byte string found `offset` bytes after the start of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Magic {
+    /// Distance from the format's first byte to the magic.
+    pub offset: usize,
+    /// The bytes.
+    pub bytes: &'static [u8],
+}
+
+impl Magic {
+    /// A magic at the very start.
+    pub const fn at_start(bytes: &'static [u8]) -> Self {
+        Magic { offset: 0, bytes }
+    }
 }
 
 /// Every format firmsight reads, in probe order.
@@ -108,6 +141,8 @@ pub struct Entry {
     pub blob: Option<Blob>,
     /// Why the content cannot be read (encrypted, unsupported method …).
     pub error: Option<String>,
+    /// Facts to record on the artifact (header fields, entropy …).
+    pub notes: Vec<String>,
 }
 
 impl Entry {
@@ -125,6 +160,7 @@ impl Entry {
             kind,
             blob: None,
             error: None,
+            notes: Vec::new(),
         }
     }
 }
@@ -168,6 +204,7 @@ pub fn stream_extraction(
             input: data.clone(),
         }),
         error: None,
+        notes: Vec::new(),
     })
 }
 
@@ -196,7 +233,6 @@ pub trait Inspector: Sync {
 /// Walks an input into an artifact tree under [`Limits`].
 pub struct Unpacker<'a> {
     limits: Limits,
-    formats: &'a [&'a dyn Format],
     inspector: Option<&'a dyn Inspector>,
     writer: Option<&'a Writer>,
 }
@@ -206,7 +242,6 @@ impl<'a> Unpacker<'a> {
     pub fn new(limits: Limits) -> Self {
         Unpacker {
             limits,
-            formats: FORMATS,
             inspector: None,
             writer: None,
         }
@@ -239,6 +274,7 @@ impl<'a> Unpacker<'a> {
             kind: EntryKind::File,
             blob: Some(Blob::Bytes(bytes)),
             error: None,
+            notes: Vec::new(),
         };
         walk.visit(Location::root(name), entry, Some(Dest::Root))
     }
@@ -275,6 +311,7 @@ struct Walk<'w, 'a> {
 impl Walk<'_, '_> {
     fn visit(&self, location: Location, entry: Entry, dest: Option<Dest>) -> Artifact {
         let mut artifact = Artifact::new(location, entry.name, entry.kind);
+        artifact.notes = entry.notes;
         if let Some(error) = entry.error {
             artifact.status = Status::Failed(error);
         }
@@ -320,38 +357,12 @@ impl Walk<'_, '_> {
         artifact
     }
 
-    /// Probe `bytes` against the registry and, if a format takes it, list
-    /// and visit its entries.
+    /// Probe `bytes` against the registry (or carve it when no format
+    /// covers all of it) and visit what is found.
     fn unpack_container(&self, artifact: &mut Artifact, bytes: &Bytes, dest: Option<&Dest>) {
-        let Some(format) = self
-            .unpacker
-            .formats
-            .iter()
-            .find(|f| catch_unwind(AssertUnwindSafe(|| f.probe(bytes))).unwrap_or(false))
-        else {
+        let Some((id, extraction)) = self.list(artifact, bytes) else {
             return;
         };
-        artifact.kind = format.id().to_string();
-        let max_depth = self.budgets.limits().max_depth;
-        if artifact.location.depth() >= max_depth {
-            set_problem(artifact, Status::Skipped(Budget::MaxDepth(max_depth)));
-            return;
-        }
-        let extraction =
-            match catch_unwind(AssertUnwindSafe(|| format.extract(bytes, &artifact.name))) {
-                Ok(Ok(extraction)) => extraction,
-                Ok(Err(e)) => {
-                    set_problem(artifact, Status::Failed(format!("{}: {e}", format.id())));
-                    return;
-                }
-                Err(_) => {
-                    set_problem(
-                        artifact,
-                        Status::Failed(format!("{}: parser panicked", format.id())),
-                    );
-                    return;
-                }
-            };
         artifact.notes.extend(extraction.notes);
         if let Some(reason) = extraction.truncated {
             set_problem(artifact, Status::Truncated(reason));
@@ -373,7 +384,7 @@ impl Walk<'_, '_> {
         let children: Vec<Artifact> = entries
             .into_par_iter()
             .map(|entry| {
-                let location = parent.child(format.id(), entry.path.clone());
+                let location = parent.child(id, entry.path.clone());
                 let (dest, note) = self.place(children_root.as_ref(), &entry);
                 let mut child = self.visit(location, entry, dest);
                 child.notes.extend(note);
@@ -381,6 +392,62 @@ impl Walk<'_, '_> {
             })
             .collect();
         artifact.children = children;
+    }
+
+    /// List the entries of `bytes`: by the format that starts it when that
+    /// format spans all of it, else by carving. Records the kind, and any
+    /// failure, on `artifact`.
+    fn list(&self, artifact: &mut Artifact, bytes: &Bytes) -> Option<(&'static str, Extraction)> {
+        let format = FORMATS
+            .iter()
+            .find(|f| catch_unwind(AssertUnwindSafe(|| f.probe(bytes))).unwrap_or(false));
+        let spans_all = |f: &&&dyn Format| {
+            catch_unwind(AssertUnwindSafe(|| {
+                f.extent(bytes).is_none_or(|len| {
+                    usize::try_from(len)
+                        .is_ok_and(|len| len >= bytes.len() || carve::is_padding(&bytes[len..]))
+                })
+            }))
+            .unwrap_or(true)
+        };
+        let carved = match format {
+            Some(f) if spans_all(&f) => None,
+            _ if bytes.len() >= carve::MIN_LEN => {
+                catch_unwind(AssertUnwindSafe(|| carve::carve(bytes)))
+                    .ok()
+                    .flatten()
+            }
+            _ => None,
+        };
+        let id = match (&carved, format) {
+            (Some(_), _) => carve::ID,
+            (None, Some(format)) => format.id(),
+            (None, None) => return None,
+        };
+        artifact.kind = id.to_string();
+        let max_depth = self.budgets.limits().max_depth;
+        if artifact.location.depth() >= max_depth {
+            set_problem(artifact, Status::Skipped(Budget::MaxDepth(max_depth)));
+            return None;
+        }
+        let listed = match (carved, format) {
+            (Some(extraction), _) => Ok(Ok(extraction)),
+            (None, Some(format)) => {
+                catch_unwind(AssertUnwindSafe(|| format.extract(bytes, &artifact.name)))
+            }
+            (None, None) => return None,
+        };
+        match listed {
+            Ok(Ok(extraction)) => Some((id, extraction)),
+            Ok(Err(e)) => {
+                set_problem(artifact, Status::Failed(format!("{id}: {e}")));
+                None
+            }
+            Err(_) => {
+                set_problem(artifact, Status::Failed(format!("{id}: parser panicked")));
+                None
+            }
+        }
     }
 
     /// Decide where an entry is extracted; a refused path is a note.

@@ -12,7 +12,7 @@ use tar::EntryType;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes};
-use crate::unpack::{Entry, Extraction, Format, FormatError};
+use crate::unpack::{Entry, Extraction, Format, FormatError, Magic};
 
 const BLOCK: usize = 512;
 const CHECKSUM: std::ops::Range<usize> = 148..156;
@@ -25,6 +25,19 @@ fn octal(field: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(field).ok()?;
     let digits = text.trim_matches(|c: char| c == ' ' || c == '\0');
     u64::from_str_radix(digits, 8).ok()
+}
+
+/// A size field: octal, or GNU base-256 when the high bit is set.
+fn member_size(field: &[u8]) -> Option<u64> {
+    if field.first().is_some_and(|b| b & 0x80 != 0) {
+        let mut value: u64 = u64::from(field[0] & 0x7f);
+        for &b in &field[1..] {
+            value = value.checked_mul(256)?.checked_add(u64::from(b))?;
+        }
+        Some(value)
+    } else {
+        octal(field).or(Some(0))
+    }
 }
 
 /// Validate one 512-byte header block by its checksum.
@@ -61,6 +74,35 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
 impl Format for Tar {
     fn id(&self) -> &'static str {
         "tar"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        // ustar and GNU tar put `ustar` at 257; v7 archives have no magic
+        // and are only recognised at offset 0.
+        &[Magic {
+            offset: 257,
+            bytes: b"ustar",
+        }]
+    }
+
+    /// Header by header up to the end-of-archive zero blocks (or the first
+    /// block that is not a valid header).
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        let mut pos = 0usize;
+        while let Some(block) = data.get(pos..pos + BLOCK) {
+            if block.iter().all(|&b| b == 0) {
+                return Some((pos + 2 * BLOCK).min(data.len()) as u64);
+            }
+            if check_header(block).is_err() {
+                break;
+            }
+            let size = member_size(&block[124..136])?;
+            let padded = usize::try_from(size)
+                .ok()?
+                .checked_next_multiple_of(BLOCK)?;
+            pos = pos.checked_add(BLOCK)?.checked_add(padded)?;
+        }
+        Some(pos.min(data.len()) as u64)
     }
 
     fn probe(&self, data: &[u8]) -> bool {

@@ -8,7 +8,7 @@
 use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
-use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+use crate::unpack::{Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
 
@@ -44,6 +44,11 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
 impl Format for Xz {
     fn id(&self) -> &'static str {
         "xz"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[Magic::at_start(&MAGIC)];
+        MAGICS
     }
 
     fn probe(&self, data: &[u8]) -> bool {

@@ -11,7 +11,7 @@ use std::io::{self, Cursor, Read};
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Codec};
-use crate::unpack::{Entry, Extraction, Format, FormatError, bzip2, xz, zstd};
+use crate::unpack::{Entry, Extraction, Format, FormatError, Magic, bzip2, xz, zstd};
 
 const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
 const EMPTY_ARCHIVE: &[u8; 4] = b"PK\x05\x06";
@@ -65,6 +65,19 @@ fn codec_for(method: u16) -> Result<Option<Codec>, String> {
 impl Format for Zip {
     fn id(&self) -> &'static str {
         "zip"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[Magic::at_start(LOCAL_HEADER)];
+        MAGICS
+    }
+
+    /// Up to the end of the first end-of-central-directory record.
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        let eocd = memchr::memmem::find(data, EMPTY_ARCHIVE)?;
+        let comment = data.get(eocd + 20..eocd + 22)?;
+        let len = eocd + 22 + usize::from(u16::from_le_bytes([comment[0], comment[1]]));
+        Some(len.min(data.len()) as u64)
     }
 
     fn probe(&self, data: &[u8]) -> bool {

@@ -8,7 +8,7 @@
 use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
-use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+use crate::unpack::{Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const RESERVED_BIT: u8 = 0x08;
@@ -32,6 +32,11 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
 impl Format for Zstd {
     fn id(&self) -> &'static str {
         "zstd"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[Magic::at_start(&MAGIC)];
+        MAGICS
     }
 
     fn probe(&self, data: &[u8]) -> bool {

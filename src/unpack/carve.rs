@@ -1,0 +1,288 @@
+//! Carving: find the formats inside a raw blob — a flash dump (bootloader,
+//! kernel, rootfs, config partition at offsets, 0xFF padding between), a
+//! partition, a payload with data before or after it.
+//!
+//! One multi-pattern pass (Aho-Corasick over every registered [`Magic`],
+//! built once) finds candidates. Each is validated by its format's own
+//! `probe`, which also gives its true extent (`extent`). Candidates are
+//! taken in order of offset; one that starts inside an accepted part is
+//! dropped, so the validated outer container wins over magics inside it.
+//! A part whose extent only decoding can tell (a compressed stream) runs to
+//! the next accepted part. Bytes between parts become artifacts of their
+//! own with their entropy, so nothing is hidden; pure 0x00/0xFF padding is
+//! recorded as a note instead.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes};
+use crate::unpack::{Entry, Extraction, FORMATS, Format};
+
+/// Id used in locations: `flash.bin › carve:0x00040000`.
+pub const ID: &str = "carve";
+
+/// At most this many candidates are validated per blob, so a blob full of
+/// magic bytes costs bounded time; the rest are reported in a note.
+const MAX_CANDIDATES: usize = 4096;
+
+/// Blobs shorter than this are not carved.
+pub const MIN_LEN: usize = 512;
+
+struct Carver {
+    automaton: AhoCorasick,
+    /// Per pattern: the format index and the magic's offset in the format.
+    patterns: Vec<(usize, usize)>,
+}
+
+static CARVER: LazyLock<Option<Carver>> = LazyLock::new(|| Carver::new(FORMATS));
+
+impl Carver {
+    fn new(formats: &[&dyn Format]) -> Option<Self> {
+        let mut bytes = Vec::new();
+        let mut patterns = Vec::new();
+        for (index, format) in formats.iter().enumerate() {
+            for magic in format.magic() {
+                bytes.push(magic.bytes);
+                patterns.push((index, magic.offset));
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&bytes)
+            .ok()?;
+        Some(Carver {
+            automaton,
+            patterns,
+        })
+    }
+}
+
+/// A validated part of a blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// Offset of its first byte.
+    pub start: usize,
+    /// Offset past its last byte.
+    pub end: usize,
+    /// Id of its format.
+    pub format: &'static str,
+}
+
+/// Validated, non-overlapping parts of `data` in offset order, and how many
+/// candidates went unchecked.
+pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
+    let Some(carver) = CARVER.as_ref() else {
+        return (Vec::new(), 0);
+    };
+    let mut candidates: Vec<(usize, usize)> = carver
+        .automaton
+        .find_overlapping_iter(data)
+        .filter_map(|m| {
+            let (format, offset) = carver.patterns[m.pattern().as_usize()];
+            Some((m.start().checked_sub(offset)?, format))
+        })
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let unchecked = candidates.len().saturating_sub(MAX_CANDIDATES);
+    candidates.truncate(MAX_CANDIDATES);
+
+    // (start, known end, format)
+    let mut accepted: Vec<(usize, Option<usize>, usize)> = Vec::new();
+    let mut cursor = 0;
+    for (start, index) in candidates {
+        if start < cursor {
+            continue;
+        }
+        let format = FORMATS[index];
+        let rest = &data[start..];
+        if !format.probe(rest) {
+            continue;
+        }
+        let end = format
+            .extent(rest)
+            .map(|len| start + usize::try_from(len).unwrap_or(usize::MAX).min(rest.len()));
+        // A stream of unknown length may be followed by the next part
+        // anywhere after its header.
+        cursor = end.unwrap_or(start + 1);
+        // Two candidates at one offset (e.g. a format and its magic inside
+        // another): the first in registry order wins.
+        if accepted.last().is_some_and(|last| last.0 == start) {
+            continue;
+        }
+        accepted.push((start, end, index));
+    }
+    let parts = accepted
+        .iter()
+        .enumerate()
+        .map(|(i, &(start, end, index))| {
+            let next = accepted.get(i + 1).map_or(data.len(), |n| n.0);
+            Part {
+                start,
+                end: end.unwrap_or(next).min(next),
+                format: FORMATS[index].id(),
+            }
+        })
+        .collect();
+    (parts, unchecked)
+}
+
+/// The carve of `data`: its parts and the gaps between them, or `None` when
+/// carving finds nothing beyond a single part covering the whole blob.
+pub fn carve(data: &Bytes) -> Option<Extraction> {
+    let (parts, unchecked) = parts(data);
+    let whole = |p: &Part| p.start == 0 && is_padding(&data[p.end..]);
+    if parts.is_empty() || (parts.len() == 1 && whole(&parts[0])) {
+        return None;
+    }
+    let mut extraction = Extraction::default();
+    if unchecked > 0 {
+        extraction.notes.push(format!(
+            "{unchecked} candidate signatures beyond the first {MAX_CANDIDATES} not checked"
+        ));
+    }
+    let mut cursor = 0;
+    for part in parts.iter().map(Some).chain([None]) {
+        let gap_end = part.map_or(data.len(), |p| p.start);
+        if gap_end > cursor {
+            push_gap(&mut extraction, data, cursor, gap_end);
+        }
+        let Some(part) = part else { break };
+        if let Some(bytes) = data.slice(part.start..part.end) {
+            let mut entry = Entry::new(format!("0x{:08x}", part.start), EntryKind::File);
+            entry.name = format!("{:08x}.{}", part.start, part.format);
+            entry.blob = Some(Blob::Bytes(bytes));
+            extraction.entries.push(entry);
+        }
+        cursor = part.end;
+    }
+    Some(extraction)
+}
+
+fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize) {
+    let bytes = &data[start..end];
+    if is_padding(bytes) {
+        extraction.notes.push(format!(
+            "0x{start:08x}–0x{end:08x}: 0x{:02x} padding",
+            bytes.first().copied().unwrap_or(0)
+        ));
+        return;
+    }
+    let Some(slice) = data.slice(start..end) else {
+        return;
+    };
+    let mut entry = Entry::new(format!("0x{start:08x}"), EntryKind::File);
+    entry.name = format!("{start:08x}.unknown");
+    entry.notes.push(format!(
+        "unknown region, entropy {:.2} bits/byte",
+        entropy(bytes)
+    ));
+    entry.blob = Some(Blob::Bytes(slice));
+    extraction.entries.push(entry);
+}
+
+/// True when `bytes` is empty or one repeated 0x00 or 0xFF.
+pub fn is_padding(bytes: &[u8]) -> bool {
+    match bytes.first() {
+        None => true,
+        Some(&b @ (0x00 | 0xff)) => bytes.iter().all(|&x| x == b),
+        Some(_) => false,
+    }
+}
+
+/// Shannon entropy in bits per byte (0 for constant data, 8 for random).
+pub fn entropy(bytes: &[u8]) -> f64 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u64; 256];
+    for &b in bytes {
+        counts[usize::from(b)] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples;
+
+    fn place(parts: &[(usize, Vec<u8>)], len: usize) -> Vec<u8> {
+        let mut dump = vec![0xffu8; len];
+        for (at, bytes) in parts {
+            dump[*at..*at + bytes.len()].copy_from_slice(bytes);
+        }
+        dump
+    }
+
+    #[test]
+    fn finds_parts_at_offsets_and_reports_gaps() {
+        let tar = samples::tar(&[samples::RootfsEntry::File("etc/config", b"x=1\n".to_vec())]);
+        let gz = samples::gzip(b"kernel image bytes");
+        let boot: Vec<u8> = (0..3000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let dump = place(
+            &[(0, boot), (0x1_0000, tar.clone()), (0x2_0000, gz)],
+            0x3_0000,
+        );
+        let data = Bytes::from_vec(dump);
+        let (found, unchecked) = parts(&data);
+        assert_eq!(unchecked, 0);
+        assert_eq!(
+            found,
+            [
+                Part {
+                    start: 0x1_0000,
+                    end: 0x1_0000 + tar.len(),
+                    format: "tar"
+                },
+                Part {
+                    start: 0x2_0000,
+                    end: 0x3_0000,
+                    format: "gzip"
+                },
+            ]
+        );
+        let ex = carve(&data).expect("carved");
+        let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["00000000.unknown", "00010000.tar", "00020000.gzip"]);
+        assert!(ex.entries[0].notes[0].contains("entropy"));
+        assert!(ex.notes.iter().any(|n| n.contains("0xff padding")));
+    }
+
+    #[test]
+    fn a_single_part_covering_the_blob_is_not_carved() {
+        let tar = samples::tar(&[samples::RootfsEntry::File("a", vec![1; 600])]);
+        assert!(carve(&Bytes::from_vec(tar.clone())).is_none());
+        let mut padded = tar;
+        padded.resize(padded.len() + 4096, 0xff);
+        assert!(carve(&Bytes::from_vec(padded)).is_none());
+    }
+
+    #[test]
+    fn decoys_are_not_carved() {
+        let mut text =
+            b"this file mentions ustar, hsqs, PK, BZh9 and 1AY&SY in passing. ".repeat(40);
+        text.extend([0x1f, 0x8b, 0x08, 0xff]);
+        assert!(carve(&Bytes::from_vec(text)).is_none());
+        assert!(carve(&Bytes::from_vec(vec![0xff; 8192])).is_none());
+    }
+
+    #[test]
+    fn entropy_and_padding() {
+        assert_eq!(entropy(&[7; 100]), 0.0);
+        let all: Vec<u8> = (0..=255).collect();
+        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+        assert!(is_padding(&[0xff; 3]) && is_padding(&[]) && !is_padding(&[0xff, 0]));
+    }
+}
