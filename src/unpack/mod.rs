@@ -36,6 +36,8 @@ pub mod gzip;
 pub mod limits;
 pub mod lzma;
 pub mod tar;
+pub mod uimage;
+pub mod vendor;
 pub mod writer;
 pub mod xz;
 pub mod zip;
@@ -94,6 +96,8 @@ impl Magic {
 
 /// Every format firmsight reads, in probe order.
 pub static FORMATS: &[&dyn Format] = &[
+    &uimage::UImage,
+    &vendor::dahua::DahuaZip,
     &zip::Zip,
     &gzip::Gzip,
     &bzip2::Bzip2,

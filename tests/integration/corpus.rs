@@ -92,6 +92,23 @@ fn actual_tree(container: &Artifact) -> Tree {
 /// name is the reference tool's choice.
 fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut Vec<String>) {
     let want = expected_tree(&expected["tree"]);
+    // The reference tool wrote a repaired copy (e.g. a Dahua package with
+    // its `PK` magic restored) that firmsight reads in place: compare with
+    // what is inside the copy.
+    if let (1, Some(inner)) = (
+        want.len(),
+        want.keys().next().and_then(|k| expected["nested"].get(k)),
+    ) {
+        let single_stream = container.children.len() == 1
+            && container.children[0]
+                .location
+                .0
+                .last()
+                .is_some_and(|s| s.path.is_none());
+        if !single_stream && container.children.len() != 1 {
+            return compare(fixture, container, inner, failures);
+        }
+    }
     let got = actual_tree(container);
     let is_stream = container.children.len() == 1
         && container.children[0]
@@ -154,8 +171,16 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
         }
         let path = fixture["path"].as_str().expect("path");
         let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
-        assert_eq!(result.image.kind, format, "{path}");
-        compare(path, &result.image, &fixture["expected"], &mut failures);
+        // A fixture with data after its format (e.g. a uImage followed by
+        // flash contents) is carved; the reference tree is the first part's.
+        let subject = match result.image.children.first() {
+            Some(first) if result.image.kind == "carve" && first.name.starts_with("00000000.") => {
+                first
+            }
+            _ => &result.image,
+        };
+        assert_eq!(subject.kind, format, "{path}");
+        compare(path, subject, &fixture["expected"], &mut failures);
         checked += 1;
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
