@@ -2,6 +2,7 @@
 //! attached to it. Nothing here parses, decodes or writes.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -12,8 +13,9 @@ pub struct Step {
     /// `None` for the input file itself.
     pub format: Option<&'static str>,
     /// Path inside the container; `None` for the single output of a stream
-    /// decoder such as gzip, whose location is the decoder alone.
-    pub path: Option<String>,
+    /// decoder such as gzip, whose location is the decoder alone. Shared,
+    /// so that every descendant's location costs a pointer per step.
+    pub path: Option<Arc<str>>,
 }
 
 /// The whole chain from the input file to an artifact, e.g.
@@ -26,7 +28,7 @@ impl Location {
     pub fn root(name: impl Into<String>) -> Self {
         Location(vec![Step {
             format: None,
-            path: Some(name.into()),
+            path: Some(Arc::from(name.into())),
         }])
     }
 
@@ -35,7 +37,7 @@ impl Location {
         let mut steps = self.0.clone();
         steps.push(Step {
             format: Some(format),
-            path,
+            path: path.map(Arc::from),
         });
         Location(steps)
     }

@@ -57,7 +57,7 @@ pub fn print(
     eprintln!(
         "{} {} ({}, sha256 {})",
         bold(ui, "firmsight"),
-        image.name,
+        image.name.escape_debug(),
         human_bytes(stats.input_bytes),
         sha
     );
@@ -92,7 +92,10 @@ pub fn print(
             Status::Skipped(_) => "budget",
             _ => "error",
         };
-        eprintln!("    {tag}: {} — {}", artifact.location, artifact.status);
+        // Names and reasons come from the image: escape control characters
+        // so an entry name cannot drive the terminal.
+        let line = format!("{} — {}", artifact.location, artifact.status);
+        eprintln!("    {tag}: {}", line.escape_debug());
     }
     if problems.len() > MAX_LISTED {
         eprintln!("    … and {} more", problems.len() - MAX_LISTED);

@@ -122,11 +122,15 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
     let image = &result.image;
     let image_sha256 = image.hashes.as_ref().map(|h| h.sha256_hex());
     let serial = match (options.serial, &image_sha256) {
-        (Serial::FromImage, Some(sha)) => {
-            let name = format!("{sha}:firmsight-{}", env!("CARGO_PKG_VERSION"));
+        (Serial::FromImage, sha) => {
+            // An image whose bytes were never read still has a name and size.
+            let identity = sha
+                .clone()
+                .unwrap_or_else(|| format!("{}:{}", image.name, image.size));
+            let name = format!("{identity}:firmsight-{}", env!("CARGO_PKG_VERSION"));
             uuid::Uuid::new_v5(&SERIAL_NAMESPACE, name.as_bytes())
         }
-        _ => uuid::Uuid::new_v4(),
+        (Serial::Random, _) => uuid::Uuid::new_v4(),
     };
     let mut components: Vec<(String, Component)> = image
         .iter()
@@ -139,7 +143,21 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         })
         .map(|(a, elf)| (a.location.to_string(), elf_component(a, elf)))
         .collect();
+    // Stable sort: equal locations (a tar member appended twice) keep tree
+    // order, and get `#2`, `#3` … so every bom-ref is unique.
     components.sort_by(|a, b| a.0.cmp(&b.0));
+    for i in 1..components.len() {
+        let mut n = 1;
+        while i >= n && components[i - n].0 == components[i].0 {
+            n += 1;
+        }
+        if n > 1 {
+            let component = &mut components[i].1;
+            if let Some(bom_ref) = &mut component.bom_ref {
+                bom_ref.push_str(&format!("#{n}"));
+            }
+        }
+    }
 
     let stats = &result.stats;
     let metadata = Metadata {
@@ -263,5 +281,39 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
             })
             .unwrap_or_default(),
         properties: props,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples::{self, ElfSpec, RootfsEntry, machine};
+    use crate::{Bytes, ScanOptions, scan_bytes};
+
+    #[test]
+    fn bom_refs_are_unique_when_a_member_repeats() {
+        let elf = ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .build();
+        // `tar -r` style: the same path twice.
+        let tar = samples::tar(&[
+            RootfsEntry::File("bin/app", elf.clone()),
+            RootfsEntry::File("bin/app", elf),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let refs: Vec<_> = bom
+            .components
+            .iter()
+            .filter_map(|c| c.bom_ref.clone())
+            .collect();
+        assert_eq!(
+            refs,
+            ["file:fw.tar › tar:bin/app", "file:fw.tar › tar:bin/app#2"]
+        );
     }
 }

@@ -181,6 +181,15 @@ fn decode(codec: Codec, input: &[u8], budgets: &Budgets) -> Result<Opened, NotOp
         status: Status::Failed(reason),
         produced,
     };
+    // Decoding costs work in proportion to the input even when it produces
+    // nothing (overlapping zip members over one run of empty blocks), so
+    // the input is charged too.
+    budgets
+        .charge_bytes(input.len() as u64)
+        .map_err(|budget| NotOpened {
+            status: Status::Skipped(budget),
+            produced: 0,
+        })?;
     let mut reader = (codec.open)(input).map_err(|e| failed(format!("{}: {e}", codec.name), 0))?;
     let mut out: Vec<u8> = Vec::new();
     let mut truncated = None;
@@ -321,7 +330,7 @@ mod tests {
             max_total_bytes: Some(10),
             ..Limits::default()
         };
-        let b = budgets(limits);
+        let b = Budgets::new(limits, 0);
         let blob = Blob::Bytes(Bytes::from_vec(vec![1; 6]));
         assert!(blob.open(&b).is_ok());
         let err = blob.open(&b).err().expect("second exceeds");

@@ -9,7 +9,7 @@
 use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
-use crate::unpack::{Extraction, Format, FormatError, Magic, stream_extraction};
+use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const BLOCK_MAGIC: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
 const END_MAGIC: [u8; 6] = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90];
@@ -47,7 +47,8 @@ impl Format for Bzip2 {
         check_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let name = cx.name;
         check_header(data)?;
         Ok(stream_extraction(
             CODEC,

@@ -11,7 +11,7 @@ use flate2::bufread::GzDecoder;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Codec};
-use crate::unpack::{Entry, Extraction, Format, FormatError, Magic, stream_name};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, stream_name};
 
 const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 const FTEXT_RESERVED: u8 = 0xe0;
@@ -69,7 +69,8 @@ impl Format for Gzip {
         parse_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let name = cx.name;
         let header = parse_header(data)?;
         let name = header
             .file_name
@@ -164,12 +165,18 @@ mod tests {
     #[test]
     fn output_is_named_from_header_or_container() {
         let data = Bytes::from_vec(gzip(b"abc", Some("rootfs.tar")));
-        let ex = Gzip.extract(&data, "x.bin").expect("extract");
+        let ex = Gzip
+            .extract(&data, &Context::named("x.bin"))
+            .expect("extract");
         assert_eq!(ex.entries[0].name, "rootfs.tar");
         let data = Bytes::from_vec(gzip(b"abc", None));
-        let ex = Gzip.extract(&data, "fw.tgz").expect("extract");
+        let ex = Gzip
+            .extract(&data, &Context::named("fw.tgz"))
+            .expect("extract");
         assert_eq!(ex.entries[0].name, "fw.tar");
-        let ex = Gzip.extract(&data, "blob").expect("extract");
+        let ex = Gzip
+            .extract(&data, &Context::named("blob"))
+            .expect("extract");
         assert_eq!(ex.entries[0].name, "blob.decompressed");
     }
 

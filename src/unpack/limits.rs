@@ -12,7 +12,8 @@ use crate::model::Budget;
 pub struct Limits {
     /// Deepest container nesting that is still unpacked (default 16).
     pub max_depth: usize,
-    /// Most bytes produced in one run; `None` means 64× the input, at least 1 GiB.
+    /// Most bytes produced (or fed to decoders) in one run, the input
+    /// itself not counted; `None` means 64× the input, at least 1 GiB.
     pub max_total_bytes: Option<u64>,
     /// Most artifacts in one run (default 1,000,000).
     pub max_entries: u64,
@@ -45,7 +46,11 @@ impl Limits {
 #[derive(Debug)]
 pub struct Budgets {
     limits: Limits,
+    /// The configured total-bytes budget, as reported.
     max_total_bytes: u64,
+    /// What may be charged: the budget plus the input itself, which is
+    /// charged like any blob but is not unpacked output.
+    allowance: u64,
     bytes: AtomicU64,
     entries: AtomicU64,
 }
@@ -57,6 +62,7 @@ impl Budgets {
         Budgets {
             limits,
             max_total_bytes,
+            allowance: max_total_bytes.saturating_add(input_len),
             bytes: AtomicU64::new(0),
             entries: AtomicU64::new(0),
         }
@@ -67,10 +73,10 @@ impl Budgets {
         &self.limits
     }
 
-    /// Account for `n` more produced bytes.
+    /// Account for `n` more bytes produced, or consumed by a decoder.
     pub fn charge_bytes(&self, n: u64) -> Result<(), Budget> {
         let before = self.bytes.fetch_add(n, Ordering::Relaxed);
-        if before.saturating_add(n) > self.max_total_bytes {
+        if before.saturating_add(n) > self.allowance {
             Err(Budget::MaxTotalBytes(self.max_total_bytes))
         } else {
             Ok(())
@@ -91,6 +97,13 @@ impl Budgets {
         granted
     }
 
+    /// Artifacts that may still be created.
+    pub fn entries_left(&self) -> u64 {
+        self.limits
+            .max_entries
+            .saturating_sub(self.entries.load(Ordering::Relaxed))
+    }
+
     /// Bytes produced so far.
     pub fn bytes_used(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
@@ -106,6 +119,20 @@ mod tests {
         let limits = Limits::default();
         assert_eq!(limits.total_bytes_for(1000), 1 << 30);
         assert_eq!(limits.total_bytes_for(1 << 30), 64 << 30);
+    }
+
+    #[test]
+    fn the_input_itself_is_not_charged_against_the_budget() {
+        let b = Budgets::new(
+            Limits {
+                max_total_bytes: Some(10),
+                ..Limits::default()
+            },
+            1000,
+        );
+        assert!(b.charge_bytes(1000).is_ok());
+        assert!(b.charge_bytes(10).is_ok());
+        assert_eq!(b.charge_bytes(1), Err(Budget::MaxTotalBytes(10)));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
 use crate::unpack::xz::DECODER_MEMLIMIT;
-use crate::unpack::{Extraction, Format, FormatError, stream_extraction};
+use crate::unpack::{Context, Extraction, Format, FormatError, stream_extraction};
 
 const HEADER_LEN: usize = 13;
 const UNKNOWN_SIZE: u64 = u64::MAX;
@@ -61,7 +61,8 @@ impl Format for Lzma {
         check_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let name = cx.name;
         check_header(data)?;
         Ok(stream_extraction(
             CODEC,

@@ -73,9 +73,34 @@ pub trait Format: Sync {
         None
     }
 
-    /// List the entries of `data`, which `probe` accepted. `name` is the
-    /// container's own name, used to name a stream's single output.
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError>;
+    /// List the entries of `data`, which `probe` accepted, listing no more
+    /// than `cx.max_entries`.
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError>;
+}
+
+/// What a format is told when asked to list a container.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The container's own name, used to name a stream's single output.
+    pub name: &'a str,
+    /// Most entries to list; a format stops there and says so in
+    /// [`Extraction::truncated`], so a huge directory is never held whole.
+    pub max_entries: u64,
+}
+
+impl<'a> Context<'a> {
+    /// A context with no entry limit, for a container called `name`.
+    pub fn named(name: &'a str) -> Self {
+        Context {
+            name,
+            max_entries: u64::MAX,
+        }
+    }
+
+    /// Whether `listed` entries reach the limit.
+    pub fn full(&self, listed: usize) -> bool {
+        listed as u64 >= self.max_entries
+    }
 }
 
 /// A magic byte string found `offset` bytes after the start of a format.
@@ -437,7 +462,22 @@ impl Walk<'_, '_> {
         let listed = match (carved, format) {
             (Some(extraction), _) => Ok(Ok(extraction)),
             (None, Some(format)) => {
-                catch_unwind(AssertUnwindSafe(|| format.extract(bytes, &artifact.name)))
+                let cx = Context {
+                    name: &artifact.name,
+                    // One more than the budget allows, so the walker sees
+                    // the overrun and records the budget hit.
+                    max_entries: self.budgets.entries_left().saturating_add(1),
+                };
+                catch_unwind(AssertUnwindSafe(|| format.extract(bytes, &cx))).map(|listed| {
+                    listed.map(|mut extraction| {
+                        if cx.full(extraction.entries.len()) {
+                            // Stopped by the entry budget, not by damage:
+                            // the walker records the budget hit.
+                            extraction.truncated = None;
+                        }
+                        extraction
+                    })
+                })
             }
             (None, None) => return None,
         };
@@ -460,7 +500,14 @@ impl Walk<'_, '_> {
             return (None, None);
         };
         let raw = entry.path.as_deref().unwrap_or(&entry.name);
-        match writer.place(root, raw) {
+        let placed = writer.place(root, raw).and_then(|placed| {
+            if placed.rel == *root && entry.kind != EntryKind::Dir {
+                Err(writer::WriteError::Empty(raw.to_string()))
+            } else {
+                Ok(placed)
+            }
+        });
+        match placed {
             Ok(placed) => (
                 Some(Dest::Entry {
                     root: root.clone(),

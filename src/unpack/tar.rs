@@ -12,7 +12,7 @@ use tar::EntryType;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes};
-use crate::unpack::{Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const BLOCK: usize = 512;
 const CHECKSUM: std::ops::Range<usize> = 148..156;
@@ -38,6 +38,13 @@ fn member_size(field: &[u8]) -> Option<u64> {
     } else {
         octal(field).or(Some(0))
     }
+}
+
+/// Member paths as hard links name them: `./a`, `/a` and `a` are one file.
+fn link_key(path: &str) -> String {
+    path.trim_start_matches("./")
+        .trim_start_matches('/')
+        .to_string()
 }
 
 /// Validate one 512-byte header block by its checksum.
@@ -109,7 +116,7 @@ impl Format for Tar {
         check_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, _name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
         check_header(data)?;
         let mut archive = tar::Archive::new(&data[..]);
         let entries = archive
@@ -118,6 +125,13 @@ impl Format for Tar {
         let mut extraction = Extraction::default();
         let mut data_of: HashMap<String, Bytes> = HashMap::new();
         for entry in entries {
+            if cx.full(extraction.entries.len()) {
+                extraction.truncated = Some(format!(
+                    "tar: listing stopped at {} entries",
+                    cx.max_entries
+                ));
+                break;
+            }
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -144,7 +158,7 @@ impl Format for Tar {
                 EntryType::Regular | EntryType::Continuous => {
                     match data.slice_at(entry.raw_file_position(), entry.size()) {
                         Some(bytes) => {
-                            data_of.insert(path.clone(), bytes.clone());
+                            data_of.insert(link_key(&path), bytes.clone());
                             out.blob = Some(Blob::Bytes(bytes));
                         }
                         None => {
@@ -158,7 +172,18 @@ impl Format for Tar {
                 EntryType::Symlink => out.kind = EntryKind::Symlink { target: link() },
                 EntryType::Link => {
                     let target = link();
-                    out.blob = data_of.get(&target).cloned().map(Blob::Bytes);
+                    match data_of.get(&link_key(&target)).cloned() {
+                        Some(bytes) => {
+                            // A link to this link resolves to the same data.
+                            data_of.insert(link_key(&path), bytes.clone());
+                            out.blob = Some(Blob::Bytes(bytes));
+                        }
+                        None => {
+                            out.error = Some(format!(
+                                "hard link target `{target}` is not a file earlier in the archive"
+                            ));
+                        }
+                    }
                     out.kind = EntryKind::Hardlink { target };
                 }
                 EntryType::Char => {
@@ -221,7 +246,9 @@ mod tests {
         let long = format!("{}/file.txt", "d".repeat(150));
         let data = Bytes::from_vec(tar_of(&[("a.txt", b"alpha"), (&long, b"beta")]));
         assert!(Tar.probe(&data));
-        let ex = Tar.extract(&data, "x.tar").expect("extract");
+        let ex = Tar
+            .extract(&data, &Context::named("x.tar"))
+            .expect("extract");
         assert!(ex.truncated.is_none());
         assert_eq!(ex.entries.len(), 2);
         assert_eq!(ex.entries[0].path.as_deref(), Some("a.txt"));
@@ -261,7 +288,9 @@ mod tests {
             .append_data(&mut h, "dev/console", &b""[..])
             .expect("dev");
         let data = Bytes::from_vec(builder.into_inner().expect("finish"));
-        let ex = Tar.extract(&data, "x.tar").expect("extract");
+        let ex = Tar
+            .extract(&data, &Context::named("x.tar"))
+            .expect("extract");
         let kinds: Vec<_> = ex.entries.iter().map(|e| e.kind.clone()).collect();
         assert_eq!(
             kinds,
@@ -293,7 +322,7 @@ mod tests {
         let mut data = tar_of(&[("a", &[1u8; 600]), ("b", &[2u8; 2000])]);
         data.truncate(512 + 1024 + 512 + 100);
         let ex = Tar
-            .extract(&Bytes::from_vec(data), "x.tar")
+            .extract(&Bytes::from_vec(data), &Context::named("x.tar"))
             .expect("extract");
         assert!(ex.truncated.is_some());
         assert_eq!(bytes_of(&ex.entries[0]), vec![1u8; 600]);

@@ -14,7 +14,7 @@
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes};
-use crate::unpack::{Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const HEADER_LEN: usize = 64;
 const MAGIC: [u8; 4] = [0x27, 0x05, 0x19, 0x56];
@@ -180,7 +180,7 @@ impl Format for UImage {
         Some(HEADER_LEN as u64 + u64::from(header.data_size))
     }
 
-    fn extract(&self, data: &Bytes, _name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, _cx: &Context<'_>) -> Result<Extraction, FormatError> {
         let h = parse_header(data)?;
         let mut extraction = Extraction::default();
         let header_crc = if h.header_crc == h.header_crc_computed {
@@ -303,7 +303,7 @@ mod tests {
         assert!(UImage.probe(&image));
         assert_eq!(UImage.extent(&image), Some(64 + 13));
         let ex = UImage
-            .extract(&Bytes::from_vec(image.clone()), "x")
+            .extract(&Bytes::from_vec(image.clone()), &Context::named("x"))
             .expect("extract");
         assert!(
             ex.notes[0].contains("`Linux-4.9.37`: linux arm kernel"),
@@ -321,7 +321,7 @@ mod tests {
         stale[70] ^= 1; // payload changed, CRC not updated
         stale[8] ^= 1; // and the timestamp, header CRC not updated
         let ex = UImage
-            .extract(&Bytes::from_vec(stale), "x")
+            .extract(&Bytes::from_vec(stale), &Context::named("x"))
             .expect("still unpacked");
         assert!(ex.notes[0].contains("header CRC mismatch"));
         assert!(ex.notes[1].starts_with("data CRC mismatch"));
@@ -333,7 +333,7 @@ mod tests {
         let mut image = build("rootfs", 5, 5, 7, 0, &[7u8; 1000]);
         image.truncate(500);
         let ex = UImage
-            .extract(&Bytes::from_vec(image), "x")
+            .extract(&Bytes::from_vec(image), &Context::named("x"))
             .expect("extract");
         assert!(ex.truncated.is_some());
         assert_eq!(ex.entries.len(), 1);
@@ -348,7 +348,7 @@ mod tests {
         payload.extend(b"kernl\0\0\0dtb");
         let image = build("multi", 5, 2, TYPE_MULTI, 0, &payload);
         let ex = UImage
-            .extract(&Bytes::from_vec(image), "x")
+            .extract(&Bytes::from_vec(image), &Context::named("x"))
             .expect("extract");
         let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["image-0", "image-1"]);

@@ -44,6 +44,9 @@ pub enum WriteError {
     /// The path climbs above its container's root.
     #[error("path `{0}` escapes its container")]
     Escapes(String),
+    /// The path names the container's root itself.
+    #[error("path `{0}` names no file")]
+    Empty(String),
     /// The path contains a NUL byte.
     #[error("path `{0}` contains a NUL byte")]
     Nul(String),
@@ -233,8 +236,24 @@ impl Writer {
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => match fs::create_dir(&current) {
                     Ok(()) => {}
-                    // Another thread created it in between.
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists && current.is_dir() => {}
+                    // Another thread created it in between: accept only a
+                    // real directory, never a symlink planted meanwhile. A
+                    // directory, once verified, stays one: nothing here
+                    // removes entries, and a link cannot replace it.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        match fs::symlink_metadata(&current) {
+                            Ok(meta) if meta.is_dir() => {}
+                            Ok(meta) if meta.file_type().is_symlink() => {
+                                return Err(WriteError::ThroughSymlink(shown));
+                            }
+                            _ => {
+                                return Err(WriteError::Io {
+                                    path: shown,
+                                    source: e,
+                                });
+                            }
+                        }
+                    }
                     Err(source) => {
                         return Err(WriteError::Io {
                             path: shown,

@@ -8,7 +8,7 @@
 use std::io::{self, Read};
 
 use crate::unpack::blob::{Bytes, Codec};
-use crate::unpack::{Extraction, Format, FormatError, Magic, stream_extraction};
+use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
 
@@ -55,7 +55,8 @@ impl Format for Xz {
         check_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let name = cx.name;
         check_header(data)?;
         Ok(stream_extraction(
             CODEC,

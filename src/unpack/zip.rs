@@ -11,7 +11,7 @@ use std::io::{self, Cursor, Read};
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Codec};
-use crate::unpack::{Entry, Extraction, Format, FormatError, Magic, bzip2, xz, zstd};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, bzip2, xz, zstd};
 
 const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
 const EMPTY_ARCHIVE: &[u8; 4] = b"PK\x05\x06";
@@ -72,24 +72,48 @@ impl Format for Zip {
         MAGICS
     }
 
-    /// Up to the end of the first end-of-central-directory record.
+    /// Up to the end of the first end-of-central-directory record that
+    /// belongs to an archive starting here: its central directory must end
+    /// where the record starts (an inner, stored zip's record points
+    /// elsewhere). zip64 records (offset all ones) are accepted as found.
     fn extent(&self, data: &[u8]) -> Option<u64> {
-        let eocd = memchr::memmem::find(data, EMPTY_ARCHIVE)?;
-        let comment = data.get(eocd + 20..eocd + 22)?;
-        let len = eocd + 22 + usize::from(u16::from_le_bytes([comment[0], comment[1]]));
-        Some(len.min(data.len()) as u64)
+        memchr::memmem::find_iter(data, EMPTY_ARCHIVE).find_map(|eocd| {
+            let record = data.get(eocd..eocd + 22)?;
+            let le32 = |at: usize| {
+                u32::from_le_bytes([record[at], record[at + 1], record[at + 2], record[at + 3]])
+            };
+            let (cd_size, cd_offset) = (le32(12), le32(16));
+            let zip64 = cd_offset == u32::MAX || cd_size == u32::MAX;
+            let fits = u64::from(cd_offset) + u64::from(cd_size) == eocd as u64;
+            (zip64 || fits).then(|| {
+                let comment = usize::from(u16::from_le_bytes([record[20], record[21]]));
+                (eocd + 22 + comment).min(data.len()) as u64
+            })
+        })
     }
 
     fn probe(&self, data: &[u8]) -> bool {
         check_header(data).is_ok()
     }
 
-    fn extract(&self, data: &Bytes, _name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
         check_header(data)?;
         let mut archive = zip::ZipArchive::new(Cursor::new(&data[..]))
             .map_err(|e| FormatError::malformed(format!("zip: {e}")))?;
         let mut extraction = Extraction::default();
+        if archive.has_duplicate_names() {
+            // The reader keeps one member per name; the others are hidden.
+            extraction.truncated =
+                Some("duplicate member names: only the last of each is listed".into());
+        }
         for index in 0..archive.len() {
+            if cx.full(extraction.entries.len()) {
+                extraction.truncated = Some(format!(
+                    "zip: listing stopped at {} entries",
+                    cx.max_entries
+                ));
+                break;
+            }
             let member = match archive.by_index_raw(index) {
                 Ok(member) => member,
                 Err(e) => {
@@ -186,7 +210,9 @@ mod tests {
             ("dir/deflated.txt", &text, zip::CompressionMethod::Deflated),
         ]));
         assert!(Zip.probe(&data));
-        let ex = Zip.extract(&data, "x.zip").expect("extract");
+        let ex = Zip
+            .extract(&data, &Context::named("x.zip"))
+            .expect("extract");
         assert_eq!(ex.entries.len(), 2);
         assert!(matches!(ex.entries[0].blob, Some(Blob::Bytes(_))));
         assert_eq!(content(&ex.entries[0]), b"raw bytes");
@@ -215,7 +241,7 @@ mod tests {
         assert_eq!(&data[cd + 10..cd + 12], &[8, 0]);
         data[cd + 10] = 9;
         let ex = Zip
-            .extract(&Bytes::from_vec(data), "x.zip")
+            .extract(&Bytes::from_vec(data), &Context::named("x.zip"))
             .expect("extract");
         match &ex.entries[0].blob {
             Some(Blob::Decode { codec, .. }) => assert_eq!(codec.name, "deflate64"),
@@ -234,7 +260,7 @@ mod tests {
         data[8] = 14; // lzma, which we do not decode
         data[cd + 10] = 14;
         let ex = Zip
-            .extract(&Bytes::from_vec(data), "x.zip")
+            .extract(&Bytes::from_vec(data), &Context::named("x.zip"))
             .expect("extract");
         assert!(ex.entries[0].blob.is_none());
         assert!(
@@ -246,6 +272,18 @@ mod tests {
     }
 
     #[test]
+    fn extent_skips_the_record_of_a_stored_inner_zip() {
+        let inner = zip_of(&[("a.txt", b"inner", zip::CompressionMethod::Stored)]);
+        let outer = zip_of(&[
+            ("inner.zip", &inner, zip::CompressionMethod::Stored),
+            ("b.txt", b"outer", zip::CompressionMethod::Stored),
+        ]);
+        let mut padded = outer.clone();
+        padded.extend([0xabu8; 100]);
+        assert_eq!(Zip.extent(&padded), Some(outer.len() as u64));
+    }
+
+    #[test]
     fn symlinks_and_dirs_are_recorded() {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         w.add_directory("bin/", SimpleFileOptions::default())
@@ -253,7 +291,9 @@ mod tests {
         w.add_symlink("bin/sh", "busybox", SimpleFileOptions::default())
             .expect("link");
         let data = Bytes::from_vec(w.finish().expect("finish").into_inner());
-        let ex = Zip.extract(&data, "x.zip").expect("extract");
+        let ex = Zip
+            .extract(&data, &Context::named("x.zip"))
+            .expect("extract");
         assert_eq!(ex.entries[0].kind, EntryKind::Dir);
         assert_eq!(
             ex.entries[1].kind,
@@ -270,6 +310,9 @@ mod tests {
         let mut data = zip_of(&[("a", b"hello", zip::CompressionMethod::Stored)]);
         let len = data.len();
         data.truncate(len - 10);
-        assert!(Zip.extract(&Bytes::from_vec(data), "x.zip").is_err());
+        assert!(
+            Zip.extract(&Bytes::from_vec(data), &Context::named("x.zip"))
+                .is_err()
+        );
     }
 }

@@ -58,7 +58,7 @@ fn actual_tree(container: &Artifact) -> Tree {
             .location
             .0
             .last()
-            .and_then(|s| s.path.clone())
+            .and_then(|s| s.path.as_deref().map(String::from))
             .unwrap_or_else(|| child.name.clone());
         let path = raw
             .trim_start_matches("./")
@@ -140,7 +140,7 @@ fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut
                 .location
                 .0
                 .last()
-                .and_then(|s| s.path.clone())
+                .and_then(|s| s.path.as_deref().map(String::from))
                 .unwrap_or_else(|| c.name.clone());
             p.trim_start_matches("./").trim_end_matches('/') == path
                 || (is_stream && container.children.len() == 1)

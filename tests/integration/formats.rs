@@ -163,7 +163,20 @@ fn links_and_special_entries_are_recorded_not_followed() {
         RawMember {
             name: b"bin/ls",
             typeflag: b'1',
-            link: b"bin/busybox",
+            link: b"./bin/busybox",
+            data: b"",
+        },
+        // A link to a link, and a link to nothing.
+        RawMember {
+            name: b"bin/cat",
+            typeflag: b'1',
+            link: b"bin/ls",
+            data: b"",
+        },
+        RawMember {
+            name: b"bin/gone",
+            typeflag: b'1',
+            link: b"bin/missing",
             data: b"",
         },
         RawMember {
@@ -180,10 +193,22 @@ fn links_and_special_entries_are_recorded_not_followed() {
         .iter()
         .map(|c| c.entry.type_name())
         .collect();
-    assert_eq!(kinds, ["file", "symlink", "hardlink", "char-device"]);
-    // The hard link resolves to the data of the member it names.
-    let ls = &result.image.children[2];
-    assert_eq!(ls.hashes, result.image.children[0].hashes);
+    assert_eq!(
+        kinds,
+        [
+            "file",
+            "symlink",
+            "hardlink",
+            "hardlink",
+            "hardlink",
+            "char-device"
+        ]
+    );
+    // Hard links resolve to the data of the member they name.
+    let children = &result.image.children;
+    assert_eq!(children[2].hashes, children[0].hashes);
+    assert_eq!(children[3].hashes, children[0].hashes);
+    assert!(matches!(&children[4].status, Status::Failed(why) if why.contains("bin/missing")));
     assert_eq!(
         result.image.children[1].entry,
         EntryKind::Symlink {

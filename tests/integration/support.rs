@@ -32,7 +32,10 @@ pub fn tar_files(root: &Artifact) -> BTreeMap<String, (u64, String)> {
                     .as_ref()
                     .map(|h| h.sha256_hex())
                     .unwrap_or_default();
-                (step.path.clone().unwrap_or_default(), (a.size, sha))
+                (
+                    step.path.as_deref().unwrap_or_default().to_string(),
+                    (a.size, sha),
+                )
             })
         })
         .collect()

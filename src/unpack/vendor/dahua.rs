@@ -12,7 +12,7 @@ use std::io::Read;
 
 use crate::unpack::blob::{Blob, Bytes};
 use crate::unpack::zip::Zip;
-use crate::unpack::{Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Extraction, Format, FormatError, Magic};
 
 const MAGIC: [u8; 4] = *b"DH\x03\x04";
 /// Largest `Install` file read for its `Vendor` field.
@@ -44,10 +44,10 @@ impl Format for DahuaZip {
         Zip.extent(data)
     }
 
-    fn extract(&self, data: &Bytes, name: &str) -> Result<Extraction, FormatError> {
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
         let mut patched = data.to_vec();
         patched[..2].copy_from_slice(b"PK");
-        let mut extraction = Zip.extract(&Bytes::from_vec(patched), name)?;
+        let mut extraction = Zip.extract(&Bytes::from_vec(patched), cx)?;
         let install = extraction.entries.iter().find(|e| {
             e.path
                 .as_deref()
@@ -102,7 +102,7 @@ mod tests {
         ]);
         assert!(DahuaZip.probe(&data));
         let ex = DahuaZip
-            .extract(&Bytes::from_vec(data), "fw.bin")
+            .extract(&Bytes::from_vec(data), &Context::named("fw.bin"))
             .expect("extract");
         let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["Install", "kernel.img"]);
