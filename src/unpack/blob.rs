@@ -115,8 +115,22 @@ impl fmt::Debug for Codec {
     }
 }
 
+/// Content that only a format's own reader can produce: a file of a
+/// filesystem image, assembled from compressed blocks and fragments.
+pub trait Source: Send + Sync {
+    /// Start producing the content.
+    fn reader(&self) -> io::Result<Box<dyn Read + '_>>;
+
+    /// Bytes of the image the content is decoded from (for the ratio budget
+    /// and the work charged), or its best estimate.
+    fn stored_len(&self) -> u64;
+
+    /// Decoder name, for error messages.
+    fn name(&self) -> &'static str;
+}
+
 /// The content of an entry, not yet produced.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum Blob {
     /// Bytes that already exist (a range of the input or of a decoded parent).
     Bytes(Bytes),
@@ -127,6 +141,25 @@ pub enum Blob {
         /// Compressed bytes.
         input: Bytes,
     },
+    /// Produced by a format's own reader when opened.
+    Source(Arc<dyn Source>),
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Blob::Bytes(b) => write!(f, "Blob::Bytes({} bytes)", b.len()),
+            Blob::Decode { codec, input } => {
+                write!(f, "Blob::Decode({}, {} bytes)", codec.name, input.len())
+            }
+            Blob::Source(s) => write!(
+                f,
+                "Blob::Source({}, {} bytes stored)",
+                s.name(),
+                s.stored_len()
+            ),
+        }
+    }
 }
 
 /// The bytes of an opened blob, and whether they are complete.
@@ -169,14 +202,47 @@ impl Blob {
                     truncated: None,
                 })
             }
-            Blob::Decode { codec, input } => decode(*codec, input, budgets),
+            Blob::Decode { codec, input } => decode(
+                codec.name,
+                input.len() as u64,
+                || (codec.open)(input),
+                budgets,
+            ),
+            Blob::Source(source) => decode(
+                source.name(),
+                source.stored_len(),
+                || source.reader(),
+                budgets,
+            ),
         }
     }
 }
 
-fn decode(codec: Codec, input: &[u8], budgets: &Budgets) -> Result<Opened, NotOpened> {
+impl Blob {
+    /// Up to `limit` bytes of a small member (a symlink target, a manifest)
+    /// read while listing its container, outside the budgets; `None` when it
+    /// cannot be decoded.
+    pub fn read_prefix(&self, limit: u64) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let reader: Box<dyn Read + '_> = match self {
+            Blob::Bytes(bytes) => Box::new(&bytes[..]),
+            Blob::Decode { codec, input } => (codec.open)(input).ok()?,
+            Blob::Source(source) => source.reader().ok()?,
+        };
+        reader.take(limit).read_to_end(&mut out).ok()?;
+        Some(out)
+    }
+}
+
+/// Run a decoder of `stored` input bytes to its end under the budgets.
+fn decode<'a>(
+    name: &str,
+    stored: u64,
+    open: impl FnOnce() -> io::Result<Box<dyn Read + 'a>>,
+    budgets: &Budgets,
+) -> Result<Opened, NotOpened> {
     let ratio = budgets.limits().max_ratio;
-    let cap = (input.len() as u64).saturating_mul(ratio).max(RATIO_FLOOR);
+    let cap = stored.saturating_mul(ratio).max(RATIO_FLOOR);
     let failed = |reason: String, produced: u64| NotOpened {
         status: Status::Failed(reason),
         produced,
@@ -184,13 +250,12 @@ fn decode(codec: Codec, input: &[u8], budgets: &Budgets) -> Result<Opened, NotOp
     // Decoding costs work in proportion to the input even when it produces
     // nothing (overlapping zip members over one run of empty blocks), so
     // the input is charged too.
-    budgets
-        .charge_bytes(input.len() as u64)
-        .map_err(|budget| NotOpened {
-            status: Status::Skipped(budget),
-            produced: 0,
-        })?;
-    let mut reader = (codec.open)(input).map_err(|e| failed(format!("{}: {e}", codec.name), 0))?;
+    budgets.charge_bytes(stored).map_err(|budget| NotOpened {
+        status: Status::Skipped(budget),
+        produced: 0,
+    })?;
+    let codec = name;
+    let mut reader = open().map_err(|e| failed(format!("{codec}: {e}"), 0))?;
     let mut out: Vec<u8> = Vec::new();
     let mut truncated = None;
     loop {
@@ -223,9 +288,9 @@ fn decode(codec: Codec, input: &[u8], budgets: &Budgets) -> Result<Opened, NotOp
             Err(e) => {
                 out.truncate(len);
                 if out.is_empty() {
-                    return Err(failed(format!("{}: {e}", codec.name), 0));
+                    return Err(failed(format!("{codec}: {e}"), 0));
                 }
-                truncated = Some(format!("{}: {e} after {} bytes", codec.name, out.len()));
+                truncated = Some(format!("{codec}: {e} after {} bytes", out.len()));
                 break;
             }
         }

@@ -155,17 +155,7 @@ impl Format for Zip {
 }
 
 fn read_link_target(blob: &Blob) -> Option<String> {
-    let mut target = Vec::new();
-    match blob {
-        Blob::Bytes(bytes) => target.extend_from_slice(bytes.get(..4096).unwrap_or(bytes)),
-        Blob::Decode { codec, input } => {
-            (codec.open)(input)
-                .ok()?
-                .take(MAX_LINK_TARGET)
-                .read_to_end(&mut target)
-                .ok()?;
-        }
-    }
+    let target = blob.read_prefix(MAX_LINK_TARGET)?;
     Some(String::from_utf8_lossy(&target).into_owned())
 }
 
@@ -189,17 +179,11 @@ mod tests {
     }
 
     fn content(entry: &Entry) -> Vec<u8> {
-        let mut out = Vec::new();
-        match entry.blob.as_ref().expect("blob") {
-            Blob::Bytes(b) => out.extend_from_slice(b),
-            Blob::Decode { codec, input } => {
-                (codec.open)(input)
-                    .expect("open")
-                    .read_to_end(&mut out)
-                    .expect("read");
-            }
-        }
-        out
+        entry
+            .blob
+            .as_ref()
+            .and_then(|b| b.read_prefix(u64::MAX))
+            .expect("decodes")
     }
 
     #[test]

@@ -8,8 +8,6 @@
 //! The `Install` member's JSON `Vendor` field is the OEM customisation
 //! (relabel evidence); it is recorded as a note on the package.
 
-use std::io::Read;
-
 use crate::unpack::blob::{Blob, Bytes};
 use crate::unpack::zip::Zip;
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic};
@@ -67,17 +65,7 @@ impl Format for DahuaZip {
 
 /// The `Vendor` field of an `Install` JSON member.
 fn install_vendor(blob: &Blob) -> Option<String> {
-    let mut text = Vec::new();
-    match blob {
-        Blob::Bytes(b) => text.extend_from_slice(&b[..b.len().min(MAX_INSTALL as usize)]),
-        Blob::Decode { codec, input } => {
-            (codec.open)(input)
-                .ok()?
-                .take(MAX_INSTALL)
-                .read_to_end(&mut text)
-                .ok()?;
-        }
-    }
+    let text = blob.read_prefix(MAX_INSTALL)?;
     let json: serde_json::Value = serde_json::from_slice(&text).ok()?;
     json.get("Vendor")?.as_str().map(str::to_string)
 }
