@@ -35,6 +35,7 @@ pub mod carve;
 pub mod gzip;
 pub mod limits;
 pub mod lzma;
+pub mod squashfs;
 pub mod tar;
 pub mod uimage;
 pub mod vendor;
@@ -122,6 +123,7 @@ impl Magic {
 /// Every format firmsight reads, in probe order.
 pub static FORMATS: &[&dyn Format] = &[
     &uimage::UImage,
+    &squashfs::Squashfs,
     &vendor::dahua::DahuaZip,
     &zip::Zip,
     &gzip::Gzip,
@@ -143,6 +145,9 @@ pub enum FormatError {
     /// The data ends inside a structure.
     #[error("truncated {0}")]
     Truncated(String),
+    /// A variant recognised but not read (yet): encrypted, vendor-specific.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl FormatError {

@@ -152,9 +152,23 @@ fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut
     }
 }
 
+/// The registry id that reads a corpus format id: the same id, or the
+/// family its variant id starts with (`squashfs-v4-le-gzip` → `squashfs`).
+fn family(corpus_format: &str) -> Option<&'static str> {
+    match corpus_format {
+        // Composite fixtures whose reference tree needs a format not read yet.
+        "uimage-appended-dtb" => None,
+        "raw-with-embedded" => Some("carve"),
+        _ => FORMATS.iter().map(|f| f.id()).find(|id| {
+            corpus_format == *id
+                || corpus_format.strip_prefix(id).is_some_and(|rest| rest.starts_with('-'))
+        }),
+    }
+}
+
 /// Corpus format ids whose whole tree firmsight must reproduce.
 fn supported(format: &str) -> bool {
-    FORMATS.iter().any(|f| f.id() == format)
+    family(format).is_some()
 }
 
 #[test]
@@ -179,8 +193,11 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
             }
             _ => &result.image,
         };
-        assert_eq!(subject.kind, format, "{path}");
-        compare(path, subject, &fixture["expected"], &mut failures);
+        if Some(subject.kind.as_str()) != family(format) {
+            failures.push(format!("{path}: read as `{}` ({}), expected `{format}`", subject.kind, subject.status));
+        } else {
+            compare(path, subject, &fixture["expected"], &mut failures);
+        }
         checked += 1;
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -1,0 +1,583 @@
+//! SquashFS, read in-process with the `backhand` crate.
+//!
+//! Magic `hsqs` (little-endian) or `sqsh` (big-endian) at 0 (domain.md
+//! §1.4); major/minor version at 28/30 in every version. Supported:
+//! - v4 LE and BE (and AVM's BE variant) with gzip, lzma, lzo, xz, lz4 and
+//!   zstd. backhand decodes gzip/xz/lz4/zstd; LZO and LZMA blocks are
+//!   decoded here ([`Decompressor`]) with permissive crates
+//!   (`lzokay-native`, `liblzma`), because backhand's own `lzo`/`*_lzma`
+//!   features pull GPL code (`../shared/crates.md` B5).
+//! - v3 LE and BE with gzip (backhand's `v3` feature; it takes no custom
+//!   decompressor, so vendor-LZMA v3 images are reported, not read).
+//! - Vendor magics (`sqlz`, `qshs`, `tqsh`, `shsq`, `hsqt`) and v1/v2 are
+//!   recognised and reported as unsupported.
+//!
+//! Every file becomes a [`Blob::Source`]: its blocks and fragment are
+//! decoded only when the walk opens it, and a file that ends before its
+//! declared size is reported as truncated. backhand parses the directory
+//! tree recursively, so the image is opened on a thread with a large stack.
+
+use std::io::{self, Cursor, Read};
+use std::sync::Arc;
+
+use backhand::compression::{CompressionAction, Compressor, DefaultCompressor};
+use backhand::kind::{self, Kind};
+use backhand::{BackhandError, FilesystemCompressor, SuperBlock};
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+
+const LE_MAGIC: [u8; 4] = *b"hsqs";
+const BE_MAGIC: [u8; 4] = *b"sqsh";
+/// Vendor variants (LZMA-patched and byte-swapped forks), domain.md §1.4.
+const VENDOR_MAGICS: [[u8; 4]; 5] = [*b"sqlz", *b"qshs", *b"tqsh", *b"shsq", *b"hsqt"];
+/// Stack for parsing the directory tree, which backhand does recursively.
+const PARSER_STACK: usize = 256 << 20;
+/// Largest block any squashfs version writes (1 MiB); no decoded block may
+/// exceed it.
+const MAX_BLOCK: usize = 1 << 20;
+
+/// The SquashFS format.
+pub struct Squashfs;
+
+/// Superblock facts shared by probe, extent and extract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Superblock {
+    /// Byte order of the image.
+    pub big_endian: bool,
+    /// Vendor magic, if not a standard one.
+    pub vendor: Option<String>,
+    /// Version.
+    pub major: u16,
+    /// Version.
+    pub minor: u16,
+    /// v4 compressor id (1 gzip, 2 lzma, 3 lzo, 4 xz, 5 lz4, 6 zstd).
+    pub compressor: Option<u16>,
+    /// Data block size.
+    pub block_size: u32,
+    /// Inode count.
+    pub inodes: u32,
+    /// Bytes the filesystem occupies.
+    pub bytes_used: u64,
+}
+
+/// Parse and sanity-check the superblock.
+pub fn parse_superblock(data: &[u8]) -> Result<Superblock, FormatError> {
+    let Some(h) = data.get(..96) else {
+        return Err(FormatError::malformed("shorter than a squashfs superblock"));
+    };
+    let magic: [u8; 4] = [h[0], h[1], h[2], h[3]];
+    let vendor = VENDOR_MAGICS.contains(&magic);
+    let big_endian = magic == BE_MAGIC || (vendor && (magic == *b"sqlz" || magic == *b"tqsh"));
+    if magic != LE_MAGIC && magic != BE_MAGIC && !vendor {
+        return Err(FormatError::malformed("no squashfs magic"));
+    }
+    let u16_at = |at: usize| {
+        let b = [h[at], h[at + 1]];
+        if big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    };
+    let u32_at = |at: usize| {
+        let b = [h[at], h[at + 1], h[at + 2], h[at + 3]];
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    let u64_at = |at: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&h[at..at + 8]);
+        if big_endian {
+            u64::from_be_bytes(b)
+        } else {
+            u64::from_le_bytes(b)
+        }
+    };
+    let (major, minor) = (u16_at(28), u16_at(30));
+    let mut sb = Superblock {
+        big_endian,
+        vendor: vendor.then(|| String::from_utf8_lossy(&magic).into_owned()),
+        major,
+        minor,
+        compressor: None,
+        block_size: 0,
+        inodes: u32_at(4),
+        bytes_used: 0,
+    };
+    match major {
+        4 => {
+            sb.block_size = u32_at(12);
+            let block_log = u16_at(22);
+            sb.compressor = Some(u16_at(20));
+            sb.bytes_used = u64_at(40);
+            let valid_block = sb.block_size.is_power_of_two()
+                && (4096..=MAX_BLOCK as u32).contains(&sb.block_size)
+                && 1u32.checked_shl(u32::from(block_log)) == Some(sb.block_size);
+            if !valid_block || !(1..=6).contains(&u16_at(20)) {
+                return Err(FormatError::malformed("implausible squashfs 4 superblock"));
+            }
+        }
+        3 => {
+            sb.block_size = u32_at(51);
+            sb.bytes_used = u64_at(63);
+            if !sb.block_size.is_power_of_two()
+                || !(4096..=MAX_BLOCK as u32).contains(&sb.block_size)
+            {
+                return Err(FormatError::malformed("implausible squashfs 3 superblock"));
+            }
+        }
+        1 | 2 => {
+            sb.bytes_used = u64::from(u32_at(8));
+        }
+        _ => {
+            return Err(FormatError::malformed(format!(
+                "squashfs version {major}.{minor}"
+            )));
+        }
+    }
+    Ok(sb)
+}
+
+fn compressor_name(id: Option<u16>) -> &'static str {
+    match id {
+        Some(1) => "gzip",
+        Some(2) => "lzma",
+        Some(3) => "lzo",
+        Some(4) => "xz",
+        Some(5) => "lz4",
+        Some(6) => "zstd",
+        _ => "gzip (v3)",
+    }
+}
+
+impl Format for Squashfs {
+    fn id(&self) -> &'static str {
+        "squashfs"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[
+            Magic::at_start(&LE_MAGIC),
+            Magic::at_start(&BE_MAGIC),
+            Magic::at_start(&VENDOR_MAGICS[0]),
+            Magic::at_start(&VENDOR_MAGICS[1]),
+            Magic::at_start(&VENDOR_MAGICS[2]),
+            Magic::at_start(&VENDOR_MAGICS[3]),
+            Magic::at_start(&VENDOR_MAGICS[4]),
+        ];
+        MAGICS
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        parse_superblock(data).is_ok()
+    }
+
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        let sb = parse_superblock(data).ok()?;
+        (sb.bytes_used > 0).then_some(sb.bytes_used)
+    }
+
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let sb = parse_superblock(data)?;
+        let mut extraction = Extraction::default();
+        extraction.notes.push(format!(
+            "squashfs {}.{} {}, {}, block size {}, {} inodes, {} bytes used",
+            sb.major,
+            sb.minor,
+            if sb.big_endian {
+                "big-endian"
+            } else {
+                "little-endian"
+            },
+            compressor_name(sb.compressor),
+            sb.block_size,
+            sb.inodes,
+            sb.bytes_used,
+        ));
+        if let Some(vendor) = &sb.vendor {
+            return Err(FormatError::Unsupported(format!(
+                "vendor squashfs variant `{vendor}` (not read yet)"
+            )));
+        }
+        if sb.bytes_used > data.len() as u64 {
+            extraction.truncated = Some(format!(
+                "squashfs claims {} bytes, {} present",
+                sb.bytes_used,
+                data.len()
+            ));
+        }
+        let entries = match sb.major {
+            4 => v4::entries(data, sb.big_endian, cx)?,
+            3 => v3::entries(data, sb.big_endian, cx)?,
+            major => {
+                return Err(FormatError::Unsupported(format!(
+                    "squashfs {major}.{} (not read yet)",
+                    sb.minor
+                )));
+            }
+        };
+        if cx.full(entries.len()) {
+            extraction.truncated = Some(format!(
+                "squashfs: listing stopped at {} entries",
+                cx.max_entries
+            ));
+        }
+        extraction.entries = entries;
+        Ok(extraction)
+    }
+}
+
+/// Linux `new_encode_dev` device numbers as squashfs stores them.
+fn device(number: u32) -> (u32, u32) {
+    (
+        (number >> 8) & 0xfff,
+        (number & 0xff) | ((number >> 12) & 0xfff00),
+    )
+}
+
+/// Run `f` on a thread with a large stack (backhand parses recursively).
+fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, FormatError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("squashfs-parse".into())
+            .stack_size(PARSER_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| FormatError::malformed(format!("cannot start parser thread: {e}")))?
+            .join()
+            .map_err(|_| FormatError::malformed("squashfs parser panicked"))
+    })
+}
+
+fn backhand_error(e: BackhandError) -> FormatError {
+    FormatError::malformed(format!("squashfs: {e}"))
+}
+
+/// Reports a file that ends before its declared size.
+struct ExpectLen<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for ExpectLen<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && self.left > 0 && !buf.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("file ends {} bytes before its declared size", self.left),
+            ));
+        }
+        self.left = self.left.saturating_sub(n as u64);
+        Ok(n)
+    }
+}
+
+/// Generates the reader for one squashfs version: backhand's v3 and v4
+/// modules have the same shape but distinct types.
+macro_rules! version_reader {
+    ($version:ident, $reader:path, $node:path, $open:expr) => {
+        mod $version {
+            use super::*;
+            use $node::{InnerNode, SquashfsFileReader};
+            use $reader as FilesystemReader;
+
+            /// One file of an opened image.
+            struct File {
+                fs: Arc<FilesystemReader<'static>>,
+                index: usize,
+                stored: u64,
+            }
+
+            impl File {
+                fn reader_of(&self) -> Option<&SquashfsFileReader> {
+                    match &self.fs.root.nodes.get(self.index)?.inner {
+                        InnerNode::File(file) => Some(file),
+                        _ => None,
+                    }
+                }
+            }
+
+            impl Source for File {
+                fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
+                    let file = self
+                        .reader_of()
+                        .ok_or_else(|| io::Error::other("not a file"))?;
+                    let inner = self
+                        .fs
+                        .file(file)
+                        .reader_checked()
+                        .map_err(io::Error::other)?;
+                    Ok(Box::new(ExpectLen {
+                        inner,
+                        left: file.file_len() as u64,
+                    }))
+                }
+
+                fn stored_len(&self) -> u64 {
+                    self.stored
+                }
+
+                fn name(&self) -> &'static str {
+                    "squashfs"
+                }
+            }
+
+            /// Bytes a file occupies in the image: its blocks plus, at
+            /// most, one block of fragment.
+            fn stored(file: &SquashfsFileReader, block_size: u64) -> u64 {
+                let (blocks, len) = match file {
+                    SquashfsFileReader::Basic(f) => (&f.block_sizes, u64::from(f.file_size)),
+                    SquashfsFileReader::Extended(f) => (&f.block_sizes, f.file_size),
+                };
+                let blocks: u64 = blocks.iter().map(|b| u64::from(b.size())).sum();
+                blocks + (len % block_size.max(1)).min(block_size)
+            }
+
+            pub(super) fn entries(
+                data: &Bytes,
+                big_endian: bool,
+                cx: &Context<'_>,
+            ) -> Result<Vec<Entry>, FormatError> {
+                let open = $open;
+                let image = data.clone();
+                let fs =
+                    with_big_stack(move || open(image, big_endian))?.map_err(backhand_error)?;
+                let fs = Arc::new(fs);
+                let block_size = u64::from(fs.block_size);
+                let mut entries = Vec::new();
+                for (index, node) in fs.root.nodes.iter().enumerate() {
+                    let path = node.fullpath.to_string_lossy();
+                    let path = path.trim_start_matches('/');
+                    if path.is_empty() {
+                        continue; // the root directory
+                    }
+                    if cx.full(entries.len()) {
+                        break;
+                    }
+                    let mut entry = Entry::new(path.to_string(), EntryKind::File);
+                    match &node.inner {
+                        InnerNode::File(file) => {
+                            entry.blob = Some(Blob::Source(Arc::new(File {
+                                fs: Arc::clone(&fs),
+                                index,
+                                stored: stored(file, block_size),
+                            })));
+                        }
+                        InnerNode::Dir(_) => entry.kind = EntryKind::Dir,
+                        InnerNode::Symlink(link) => {
+                            entry.kind = EntryKind::Symlink {
+                                target: link.link.to_string_lossy().into_owned(),
+                            };
+                        }
+                        InnerNode::CharacterDevice(dev) => {
+                            let (major, minor) = device(dev.device_number);
+                            entry.kind = EntryKind::CharDevice { major, minor };
+                        }
+                        InnerNode::BlockDevice(dev) => {
+                            let (major, minor) = device(dev.device_number);
+                            entry.kind = EntryKind::BlockDevice { major, minor };
+                        }
+                        InnerNode::NamedPipe => entry.kind = EntryKind::Fifo,
+                        InnerNode::Socket => {
+                            entry.kind = EntryKind::Other {
+                                description: "socket".into(),
+                            };
+                        }
+                    }
+                    entries.push(entry);
+                }
+                Ok(entries)
+            }
+        }
+    };
+}
+
+version_reader!(
+    v4,
+    backhand::FilesystemReader,
+    backhand::v4::filesystem::node,
+    |image: Bytes, big_endian: bool| {
+        let open = |inner| {
+            backhand::FilesystemReader::from_reader_with_offset_and_kind(
+                Cursor::new(image.clone()),
+                0,
+                Kind::new_v4_with_const(&DECOMPRESSOR, inner),
+            )
+        };
+        if big_endian {
+            // AVM's variant cannot be told from the superblock.
+            open(kind::BE_V4_0).or_else(|_| open(kind::AVM_BE_V4_0))
+        } else {
+            open(kind::LE_V4_0)
+        }
+    }
+);
+
+version_reader!(
+    v3,
+    backhand::v3::filesystem::reader::FilesystemReader,
+    backhand::v3::filesystem::node,
+    |image: Bytes, big_endian: bool| {
+        let sb = parse_superblock(&image).map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
+        let inner = if big_endian {
+            kind::BE_V3_0
+        } else {
+            kind::LE_V3_0
+        };
+        let kind = Kind::from_const(inner)
+            .map_err(BackhandError::InternalState)?
+            .with_version(3, sb.minor);
+        backhand::v3::filesystem::reader::FilesystemReader::from_reader_with_offset_and_kind(
+            Cursor::new(image),
+            0,
+            kind,
+        )
+    }
+);
+
+/// backhand's decoders for gzip, xz, lz4 and zstd, and ours for LZO and
+/// LZMA; every block is capped at the largest block squashfs writes.
+pub struct Decompressor;
+
+static DECOMPRESSOR: Decompressor = Decompressor;
+
+impl CompressionAction for Decompressor {
+    type Error = BackhandError;
+    type Compressor = Compressor;
+    type FilesystemCompressor = FilesystemCompressor;
+    type SuperBlock = SuperBlock;
+
+    fn decompress(
+        &self,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+        compressor: Compressor,
+    ) -> Result<(), BackhandError> {
+        let limit = out.capacity().clamp(8192, MAX_BLOCK);
+        match compressor {
+            Compressor::Lzo => {
+                // lzokay-native indexes out of bounds on some corrupt
+                // input; a panic here is a corrupt block, not a crash.
+                let decoded =
+                    std::panic::catch_unwind(|| lzokay_native::decompress_all(bytes, Some(limit)))
+                        .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?
+                        .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
+                out.extend_from_slice(&decoded);
+            }
+            Compressor::Lzma => {
+                let stream = liblzma::stream::Stream::new_lzma_decoder(64 << 20)
+                    .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
+                liblzma::read::XzDecoder::new_stream(bytes, stream)
+                    .take(limit as u64 + 1)
+                    .read_to_end(out)
+                    .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
+            }
+            other => DefaultCompressor.decompress(bytes, out, other)?,
+        }
+        if out.len() > limit {
+            return Err(BackhandError::CorruptedOrInvalidSquashfs);
+        }
+        Ok(())
+    }
+
+    fn compress(
+        &self,
+        bytes: &[u8],
+        fc: FilesystemCompressor,
+        block_size: u32,
+    ) -> Result<Vec<u8>, BackhandError> {
+        DefaultCompressor.compress(bytes, fc, block_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A squashfs written by backhand's own writer (xz).
+    pub(crate) fn image(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let header = backhand::NodeHeader::default();
+        let mut fs = backhand::FilesystemWriter::default();
+        fs.push_dir_all("bin", header).expect("bin");
+        fs.push_dir_all("dev", header).expect("dev");
+        for (path, data) in files {
+            let parent = std::path::Path::new(path).parent();
+            if let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty()) {
+                fs.push_dir_all(parent, header).expect("dir");
+            }
+            fs.push_file(Cursor::new(data.to_vec()), *path, header)
+                .expect("push");
+        }
+        fs.push_symlink("busybox", "bin/sh", header)
+            .expect("symlink");
+        fs.push_char_device((5 << 8) | 1, "dev/console", header)
+            .expect("device");
+        let mut out = Cursor::new(Vec::new());
+        fs.write(&mut out).expect("write");
+        out.into_inner()
+    }
+
+    #[test]
+    fn reads_files_dirs_and_links() {
+        let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let data = image(&[("bin/busybox", b"\x7fELF busybox"), ("etc/big.bin", &big)]);
+        assert!(Squashfs.probe(&data));
+        assert!(Squashfs.extent(&data).expect("extent") <= data.len() as u64);
+        let ex = Squashfs
+            .extract(&Bytes::from_vec(data), &Context::named("fs"))
+            .expect("extract");
+        let listing: Vec<_> = ex
+            .entries
+            .iter()
+            .map(|e| (e.path.clone().unwrap_or_default(), e.kind.type_name()))
+            .collect();
+        assert!(listing.contains(&("bin".into(), "dir")));
+        assert!(listing.contains(&("bin/busybox".into(), "file")));
+        assert!(listing.contains(&("bin/sh".into(), "symlink")));
+        let console = ex
+            .entries
+            .iter()
+            .find(|e| e.name == "console")
+            .expect("console");
+        assert_eq!(console.kind, EntryKind::CharDevice { major: 5, minor: 1 });
+        let console = ex
+            .entries
+            .iter()
+            .find(|e| e.name == "console")
+            .expect("console");
+        assert_eq!(console.kind, EntryKind::CharDevice { major: 5, minor: 1 });
+        let big_entry = ex
+            .entries
+            .iter()
+            .find(|e| e.name == "big.bin")
+            .expect("big");
+        let content = big_entry
+            .blob
+            .as_ref()
+            .and_then(|b| b.read_prefix(u64::MAX))
+            .expect("read");
+        assert_eq!(content, big);
+        assert!(
+            ex.notes[0].contains("squashfs 4.0 little-endian, xz"),
+            "{:?}",
+            ex.notes
+        );
+    }
+
+    #[test]
+    fn decoys_and_damage() {
+        let mut junk = b"hsqs".to_vec();
+        junk.extend([0xffu8; 200]);
+        assert!(!Squashfs.probe(&junk));
+        let data = image(&[("a", b"x")]);
+        let mut cut = data.clone();
+        cut.truncate(data.len() / 2);
+        // A truncated image fails or lists less; it never panics.
+        let _ = Squashfs.extract(&Bytes::from_vec(cut), &Context::named("fs"));
+    }
+}
