@@ -35,6 +35,7 @@ pub mod carve;
 pub mod gzip;
 pub mod limits;
 pub mod lzma;
+pub mod sevenzip;
 pub mod squashfs;
 pub mod tar;
 pub mod uimage;
@@ -42,6 +43,7 @@ pub mod vendor;
 pub mod writer;
 pub mod xz;
 pub mod zip;
+pub mod zlib;
 pub mod zstd;
 
 pub use blob::{Blob, Bytes, Codec};
@@ -131,6 +133,9 @@ pub static FORMATS: &[&dyn Format] = &[
     &xz::Xz,
     &zstd::Zstd,
     &tar::Tar,
+    &sevenzip::SevenZip,
+    // Weak two-byte header, confirmed by inflating the first bytes.
+    &zlib::Zlib,
     // No magic of its own; its probe is the weakest, so it goes last.
     &lzma::Lzma,
 ];
