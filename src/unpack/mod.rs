@@ -32,6 +32,7 @@ use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 pub mod blob;
 pub mod bzip2;
 pub mod carve;
+pub mod cpio;
 pub mod gzip;
 pub mod limits;
 pub mod lzma;
@@ -133,6 +134,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &xz::Xz,
     &zstd::Zstd,
     &tar::Tar,
+    &cpio::Cpio,
     &sevenzip::SevenZip,
     // Weak two-byte header, confirmed by inflating the first bytes.
     &zlib::Zlib,

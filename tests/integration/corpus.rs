@@ -245,15 +245,18 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
         let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
         // A fixture with data after its format (e.g. a uImage followed by
         // flash contents) is carved; the reference tree is the first part's.
-        let subject = match result.image.children.first() {
-            Some(first)
-                if result.image.kind == "carve"
-                    && family(format) != Some("carve")
-                    && first.name.starts_with("00000000.") =>
-            {
-                first
-            }
-            _ => &result.image,
+        // A fixture with data around its format (a uImage followed by flash
+        // contents, random bytes before a cpio) is carved; the reference
+        // tree is that of the part in the fixture's format.
+        let subject = if result.image.kind == "carve" && family(format) != Some("carve") {
+            result
+                .image
+                .children
+                .iter()
+                .find(|c| Some(c.kind.as_str()) == family(format))
+                .unwrap_or(&result.image)
+        } else {
+            &result.image
         };
         if Some(subject.kind.as_str()) != family(format) {
             failures.push(format!(
