@@ -33,6 +33,7 @@ pub mod blob;
 pub mod bzip2;
 pub mod carve;
 pub mod cpio;
+pub mod cramfs;
 pub mod gzip;
 pub mod limits;
 pub mod lzma;
@@ -127,7 +128,9 @@ impl Magic {
 pub static FORMATS: &[&dyn Format] = &[
     &uimage::UImage,
     &squashfs::Squashfs,
+    &cramfs::Cramfs,
     &vendor::dahua::DahuaZip,
+    &vendor::hikvision::HikvisionDav,
     &zip::Zip,
     &gzip::Gzip,
     &bzip2::Bzip2,
