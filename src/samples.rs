@@ -726,7 +726,87 @@ pub fn sensor_modules() -> Sample {
     }
 }
 
+/// A squashfs 4.0 image (xz) of `entries`, written by backhand.
+pub fn squashfs(entries: &[RootfsEntry]) -> Vec<u8> {
+    let header = backhand::NodeHeader::new(0o755, 0, 0, 0);
+    let mut fs = backhand::FilesystemWriter::default();
+    fs.set_time(0);
+    for entry in entries {
+        let path = match entry {
+            RootfsEntry::Dir(p) | RootfsEntry::File(p, _) | RootfsEntry::Symlink(p, _) => *p,
+        };
+        let parent = std::path::Path::new(path.trim_end_matches('/')).parent();
+        if let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            fs.push_dir_all(parent, header).expect("in-memory writer");
+        }
+        match entry {
+            RootfsEntry::Dir(p) => fs.push_dir_all(p.trim_end_matches('/'), header),
+            RootfsEntry::File(p, data) => fs.push_file(Cursor::new(data.clone()), *p, header),
+            RootfsEntry::Symlink(p, target) => fs.push_symlink(*target, *p, header),
+        }
+        .expect("in-memory writer");
+    }
+    let mut out = Cursor::new(Vec::new());
+    fs.write(&mut out).expect("writing to a Vec cannot fail");
+    out.into_inner()
+}
+
+/// A raw SPI-flash dump of an ARM camera: bootloader at 0, a uImage kernel
+/// at 64 KiB, a squashfs rootfs at 128 KiB and a cramfs config partition at
+/// 192 KiB, 0xFF between them, as a flash programmer reads it.
+pub fn flash_dump() -> Sample {
+    use ElfClass::Elf32;
+    use Endian::Little;
+    const PART: usize = 0x1_0000;
+    // Bootloader: code-like bytes with its version string.
+    let mut boot: Vec<u8> = (0..24_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let banner = b"U-Boot 2016.11 (Jun 02 2021 - 10:11:12)";
+    boot[0x100..0x100 + banner.len()].copy_from_slice(banner);
+    let kernel_text = b"Linux version 4.9.37 (builder@hisilicon) (gcc version 6.3.0 (HC&C V1R3C00SPC200B005_20190606)) #1 SMP";
+    let kernel =
+        crate::unpack::uimage::build("Linux-4.9.37", 5, 2, 2, 1, &gzip(&kernel_text.repeat(20)));
+    let rootfs = squashfs(&[
+        RootfsEntry::File(
+            "bin/busybox",
+            ElfSpec::executable(Elf32, Little, machine::ARM)
+                .with_build_id(&[0xf1; 20])
+                .with_rodata(b"BusyBox v1.31.1 (2021-06-02 10:11:12 CST)\0")
+                .build(),
+        ),
+        RootfsEntry::Symlink("bin/sh", "busybox"),
+        RootfsEntry::File(
+            "lib/libc.so.0",
+            ElfSpec::library(Elf32, Little, machine::ARM, "libc.so.0").build(),
+        ),
+        RootfsEntry::File("etc/init.d/rcS", b"#!/bin/sh\n/usr/bin/ipc &\n".to_vec()),
+    ]);
+    let config = crate::unpack::cramfs::build(
+        &[crate::unpack::cramfs::Node::File(
+            "network.conf",
+            b"dhcp=1\ncloud=1\n".to_vec(),
+        )],
+        false,
+    );
+    let mut dump = vec![0xffu8; 4 * PART];
+    for (i, part) in [boot, kernel, rootfs, config].iter().enumerate() {
+        assert!(part.len() <= PART, "part {i} fits its partition");
+        dump[i * PART..i * PART + part.len()].copy_from_slice(part);
+    }
+    Sample {
+        name: "flash-dump.bin",
+        description: "raw flash: bootloader, uImage kernel (gzip), squashfs rootfs, cramfs config at 64 KiB steps",
+        bytes: dump,
+    }
+}
+
 /// Every sample in `samples/`.
 pub fn all() -> Vec<Sample> {
-    vec![camera_update(), nvr_rootfs(), sensor_modules()]
+    vec![
+        camera_update(),
+        nvr_rootfs(),
+        sensor_modules(),
+        flash_dump(),
+    ]
 }

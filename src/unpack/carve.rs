@@ -165,10 +165,15 @@ pub fn carve(data: &Bytes) -> Option<Extraction> {
 fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize) {
     let bytes = &data[start..end];
     if is_padding(bytes) {
-        extraction.notes.push(format!(
-            "0x{start:08x}–0x{end:08x}: 0x{:02x} padding",
-            bytes.first().copied().unwrap_or(0)
-        ));
+        let erased = bytes.iter().filter(|&&b| b == 0xff).count();
+        let kind = match erased {
+            0 => "0x00",
+            n if n == bytes.len() => "0xff",
+            _ => "0x00/0xff",
+        };
+        extraction
+            .notes
+            .push(format!("0x{start:08x}–0x{end:08x}: {kind} padding"));
         return;
     }
     let Some(slice) = data.slice(start..end) else {
@@ -184,13 +189,10 @@ fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize)
     extraction.entries.push(entry);
 }
 
-/// True when `bytes` is empty or one repeated 0x00 or 0xFF.
+/// True when `bytes` holds nothing but 0x00 and 0xFF: alignment zeros
+/// (mksquashfs pads to 4 KiB) followed by erased flash, or either alone.
 pub fn is_padding(bytes: &[u8]) -> bool {
-    match bytes.first() {
-        None => true,
-        Some(&b @ (0x00 | 0xff)) => bytes.iter().all(|&x| x == b),
-        Some(_) => false,
-    }
+    bytes.iter().all(|&b| b == 0x00 || b == 0xff)
 }
 
 /// Shannon entropy in bits per byte (0 for constant data, 8 for random).
@@ -283,6 +285,7 @@ mod tests {
         assert_eq!(entropy(&[7; 100]), 0.0);
         let all: Vec<u8> = (0..=255).collect();
         assert!((entropy(&all) - 8.0).abs() < 1e-9);
-        assert!(is_padding(&[0xff; 3]) && is_padding(&[]) && !is_padding(&[0xff, 0]));
+        assert!(is_padding(&[0xff; 3]) && is_padding(&[]) && is_padding(&[0, 0, 0xff]));
+        assert!(!is_padding(&[0xff, 0, 7]));
     }
 }

@@ -10,7 +10,7 @@ use crate::support::{assert_no_panics, scan};
 
 /// Each layer of the samples, so that mutations reach inner formats too.
 fn layers() -> Vec<(&'static str, Vec<u8>)> {
-    let tar = samples::tar(&[
+    let entries = [
         samples::RootfsEntry::Dir("bin/"),
         samples::RootfsEntry::File(
             "bin/busybox",
@@ -33,7 +33,8 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
             .build(),
         ),
         samples::RootfsEntry::Symlink("bin/sh", "busybox"),
-    ]);
+    ];
+    let tar = samples::tar(&entries);
     let mut layers = vec![
         ("rootfs.tar", tar.clone()),
         ("rootfs.tar.gz", samples::gzip(&tar)),
@@ -47,6 +48,26 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
             ]),
         ),
     ];
+    layers.push(("rootfs.sqfs", samples::squashfs(&entries)));
+    layers.push((
+        "app.cramfs",
+        firmsight::unpack::cramfs::build(
+            &[firmsight::unpack::cramfs::Node::File("a", tar.clone())],
+            true,
+        ),
+    ));
+    layers.push((
+        "initramfs.cpio",
+        firmsight::unpack::cpio::newc(&[("bin/app", 0o100755, &tar), ("bin/sh", 0o120777, b"app")]),
+    ));
+    layers.push((
+        "kernel.uimage",
+        firmsight::unpack::uimage::build("k", 5, 2, 2, 1, &samples::gzip(&tar)),
+    ));
+    layers.push((
+        "digicap.dav",
+        firmsight::unpack::vendor::hikvision::build(&[("app.img", &tar), ("uImage", b"k")], 1),
+    ));
     for sample in samples::all() {
         layers.push((sample.name, sample.bytes));
     }

@@ -124,3 +124,47 @@ fn every_sample_scans_cleanly() {
         assert!(result.stats.elf_components() >= 2, "{}", sample.name);
     }
 }
+
+#[test]
+fn flash_dump_unpacks_into_all_four_parts() {
+    let result =
+        scan_path(&samples_dir().join("flash-dump.bin"), &Default::default()).expect("scan");
+    let image = &result.image;
+    assert_eq!(image.kind, "carve");
+    let parts: Vec<(&str, &str)> = image
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("00000000.unknown", "data"),
+            ("00010000.uimage", "uimage"),
+            ("00020000.squashfs", "squashfs"),
+            ("00030000.cramfs", "cramfs"),
+        ]
+    );
+    assert!(
+        image.children[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("entropy"))
+    );
+    assert!(image.notes.iter().any(|n| n.contains("0xff padding")));
+    // Each part is unpacked in turn: the kernel's gzip payload, the
+    // rootfs's ELF files, the config partition's file.
+    let kernel = image
+        .iter()
+        .find(|a| a.location.to_string().ends_with("uimage › gzip"))
+        .expect("kernel");
+    assert_eq!(kernel.status, Status::Unpacked);
+    let busybox = image.iter().find(|a| a.name == "busybox").expect("busybox");
+    assert_eq!(
+        busybox.location.to_string(),
+        "flash-dump.bin › carve:0x00020000 › squashfs:bin/busybox"
+    );
+    assert_eq!(busybox.elf.as_ref().expect("elf").machine, "arm");
+    assert!(image.iter().any(|a| a.name == "network.conf" && a.size > 0));
+    assert_eq!(result.stats.errors, 0);
+}
