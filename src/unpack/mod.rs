@@ -29,6 +29,7 @@ use rayon::prelude::*;
 
 use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 
+pub mod android_sparse;
 pub mod blob;
 pub mod bzip2;
 pub mod carve;
@@ -40,6 +41,7 @@ pub mod lzma;
 pub mod sevenzip;
 pub mod squashfs;
 pub mod tar;
+pub mod trx;
 pub mod uimage;
 pub mod vendor;
 pub mod writer;
@@ -129,6 +131,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &uimage::UImage,
     &squashfs::Squashfs,
     &cramfs::Cramfs,
+    &android_sparse::AndroidSparse,
+    &trx::Trx,
     &vendor::dahua::DahuaZip,
     &vendor::hikvision::HikvisionDav,
     &zip::Zip,
