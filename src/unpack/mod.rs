@@ -37,7 +37,9 @@ pub mod cpio;
 pub mod cramfs;
 pub mod gzip;
 pub mod limits;
+pub mod lz4;
 pub mod lzma;
+pub mod lzop;
 pub mod sevenzip;
 pub mod squashfs;
 pub mod tar;
@@ -140,6 +142,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &bzip2::Bzip2,
     &xz::Xz,
     &zstd::Zstd,
+    &lz4::Lz4,
+    &lzop::Lzop,
     &tar::Tar,
     &cpio::Cpio,
     &sevenzip::SevenZip,
