@@ -40,6 +40,7 @@ pub mod limits;
 pub mod lz4;
 pub mod lzma;
 pub mod lzop;
+pub mod romfs;
 pub mod sevenzip;
 pub mod squashfs;
 pub mod tar;
@@ -135,6 +136,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &cramfs::Cramfs,
     &android_sparse::AndroidSparse,
     &trx::Trx,
+    &romfs::Romfs,
     &vendor::dahua::DahuaZip,
     &vendor::hikvision::HikvisionDav,
     &zip::Zip,

@@ -68,6 +68,15 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         "digicap.dav",
         firmsight::unpack::vendor::hikvision::build(&[("app.img", &tar), ("uImage", b"k")], 1),
     ));
+    layers.push((
+        "rom.romfs",
+        firmsight::unpack::romfs::build(&[firmsight::unpack::romfs::Node::File("a", tar.clone())]),
+    ));
+    layers.push((
+        "system.simg",
+        firmsight::unpack::android_sparse::build(&[Some(&tar), None], Some((1, [1, 2, 3, 4]))),
+    ));
+    layers.push(("fw.trx", firmsight::unpack::trx::build(&[b"loader", &tar])));
     for sample in samples::all() {
         layers.push((sample.name, sample.bytes));
     }
