@@ -102,10 +102,15 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
         if !format.probe(rest) {
             continue;
         }
+        // An extent past the end of the blob is a damaged or lying header
+        // (a uImage claiming 2 MiB in a 35 KiB file): treat it as unknown,
+        // so parts inside the claimed range are still found.
         let end = format
             .extent(rest)
-            .map(|len| start + usize::try_from(len).unwrap_or(usize::MAX).min(rest.len()));
-        // A stream of unknown length may be followed by the next part
+            .and_then(|len| usize::try_from(len).ok())
+            .filter(|&len| len <= rest.len())
+            .map(|len| start + len);
+        // A part of unknown length may be followed by the next part
         // anywhere after its header.
         cursor = end.unwrap_or(start + 1);
         // Two candidates at one offset (e.g. a format and its magic inside

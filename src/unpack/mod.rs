@@ -35,6 +35,7 @@ pub mod bzip2;
 pub mod carve;
 pub mod cpio;
 pub mod cramfs;
+pub mod fdt;
 pub mod gzip;
 pub mod limits;
 pub mod lz4;
@@ -137,6 +138,9 @@ pub static FORMATS: &[&dyn Format] = &[
     &android_sparse::AndroidSparse,
     &trx::Trx,
     &romfs::Romfs,
+    // A FIT is a device tree with images: it must probe before plain DTBs.
+    &fdt::Fit,
+    &fdt::Dtb,
     &vendor::dahua::DahuaZip,
     &vendor::hikvision::HikvisionDav,
     &zip::Zip,
