@@ -135,6 +135,52 @@ pub trait Source: Send + Sync {
     fn name(&self) -> &'static str;
 }
 
+/// Decodes concatenated members of a stream format (gzip members, xz
+/// streams, zstd frames, bzip2 streams) and stops cleanly at the first
+/// bytes that do not start another member — kernels append their size,
+/// flash images pad with 0xFF — instead of failing on them.
+pub struct Members<'a, D> {
+    decoder: D,
+    start: fn(&'a [u8]) -> io::Result<D>,
+    rest: fn(&D) -> &'a [u8],
+    is_member: fn(&[u8]) -> bool,
+}
+
+impl<'a, D: Read> Members<'a, D> {
+    /// Decode members of `input`: `start` opens a decoder on a member,
+    /// `rest` tells what input a finished decoder left, `is_member` whether
+    /// those bytes start another member.
+    pub fn new(
+        input: &'a [u8],
+        start: fn(&'a [u8]) -> io::Result<D>,
+        rest: fn(&D) -> &'a [u8],
+        is_member: fn(&[u8]) -> bool,
+    ) -> io::Result<Self> {
+        Ok(Members {
+            decoder: start(input)?,
+            start,
+            rest,
+            is_member,
+        })
+    }
+}
+
+impl<D: Read> Read for Members<'_, D> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.decoder.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let rest = (self.rest)(&self.decoder);
+            if !(self.is_member)(rest) {
+                return Ok(0);
+            }
+            self.decoder = (self.start)(rest)?;
+        }
+    }
+}
+
 /// The content of an entry, not yet produced.
 #[derive(Clone)]
 pub enum Blob {

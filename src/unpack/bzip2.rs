@@ -8,7 +8,7 @@
 
 use std::io::{self, Read};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const BLOCK_MAGIC: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
@@ -71,7 +71,12 @@ pub const CODEC: Codec = Codec {
 };
 
 fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(bzip2::bufread::MultiBzDecoder::new(input)))
+    Ok(Box::new(Members::new(
+        input,
+        |stream| Ok(bzip2::bufread::BzDecoder::new(stream)),
+        |decoder| decoder.get_ref(),
+        |rest| check_header(rest).is_ok(),
+    )?))
 }
 
 #[cfg(test)]

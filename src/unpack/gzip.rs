@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use flate2::bufread::GzDecoder;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Codec};
+use crate::unpack::blob::{Blob, Bytes, Codec, Members};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, stream_name};
 
 const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
@@ -97,37 +97,12 @@ pub const CODEC: Codec = Codec {
 };
 
 fn open_members(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(Members::new(input)))
-}
-
-/// Reads concatenated gzip members until the input stops starting with one.
-struct Members<'a> {
-    decoder: GzDecoder<&'a [u8]>,
-}
-
-impl<'a> Members<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        Members {
-            decoder: GzDecoder::new(input),
-        }
-    }
-}
-
-impl Read for Members<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let n = self.decoder.read(buf)?;
-            if n > 0 || buf.is_empty() {
-                return Ok(n);
-            }
-            let rest: &[u8] = self.decoder.get_ref();
-            if rest.len() >= 10 && rest[..3] == MAGIC {
-                self.decoder = GzDecoder::new(rest);
-            } else {
-                return Ok(0);
-            }
-        }
-    }
+    Ok(Box::new(Members::new(
+        input,
+        |member| Ok(GzDecoder::new(member)),
+        |decoder| decoder.get_ref(),
+        |rest| rest.len() >= 10 && rest[..3] == MAGIC,
+    )?))
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extr
 const FRAME_MAGIC: [u8; 4] = [0x04, 0x22, 0x4d, 0x18];
 const LEGACY_MAGIC: [u8; 4] = [0x02, 0x21, 0x4c, 0x18];
 const LEGACY_BLOCK: usize = 8 << 20;
+/// LZ4's compress bound for one legacy block.
+const MAX_LEGACY_COMPRESSED: usize = LEGACY_BLOCK + LEGACY_BLOCK / 255 + 16;
 
 /// The LZ4 format (frame and legacy).
 pub struct Lz4;
@@ -33,7 +35,7 @@ fn check_header(data: &[u8]) -> Result<bool, FormatError> {
         Some(h) if h[..4] == LEGACY_MAGIC => {
             let size =
                 u32::from_le_bytes([h[4], h[5], h[6], data.get(7).copied().unwrap_or(0)]) as usize;
-            if size == 0 || size > LEGACY_BLOCK + LEGACY_BLOCK / 255 + 16 {
+            if size == 0 || size > MAX_LEGACY_COMPRESSED {
                 return Err(FormatError::malformed("implausible lz4 legacy block size"));
             }
             Ok(true)
@@ -85,6 +87,7 @@ pub const LEGACY: Codec = Codec {
 fn open_legacy(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
     Ok(Box::new(Legacy {
         rest: input.get(4..).unwrap_or_default(),
+        ended: false,
         block: Vec::new(),
         pos: 0,
     }))
@@ -92,6 +95,7 @@ fn open_legacy(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
 
 struct Legacy<'a> {
     rest: &'a [u8],
+    ended: bool,
     block: Vec<u8>,
     pos: usize,
 }
@@ -106,7 +110,9 @@ impl Read for Legacy<'_> {
                 return Ok(0);
             };
             let size = u32::from_le_bytes([size[0], size[1], size[2], size[3]]) as usize;
-            if size == 0 {
+            // No end mark: the stream ends at a zero or impossible size, or
+            // after a short block (kernels append their length after it).
+            if size == 0 || size > MAX_LEGACY_COMPRESSED || self.ended {
                 return Ok(0);
             }
             let compressed = self.rest.get(4..4 + size).ok_or_else(|| {
@@ -119,6 +125,7 @@ impl Read for Legacy<'_> {
             let n = lz4_flex::block::decompress_into(compressed, &mut self.block)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
             self.block.truncate(n);
+            self.ended = n < LEGACY_BLOCK;
             self.pos = 0;
             self.rest = &self.rest[4 + size..];
             if n == 0 {
@@ -170,7 +177,7 @@ mod tests {
         assert_eq!(decode(FRAME, &f), text);
         let mut l = legacy(&text);
         assert!(Lz4.probe(&l));
-        l.extend(b"\0\0\0\0trailing");
+        l.extend(0x0f_7e68u32.to_le_bytes());
         assert_eq!(decode(LEGACY, &l), text);
     }
 

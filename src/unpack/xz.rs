@@ -2,12 +2,13 @@
 //!
 //! Magic `FD 37 7A 58 5A 00` (domain.md §1.4) followed by two stream-flag
 //! bytes and their CRC32, which the probe verifies. Concatenated streams and
-//! stream padding decode as one. The decoder's memory is capped so a header
+//! stream padding decode as one; bytes after the last stream (a kernel's
+//! appended size) end it cleanly. The decoder's memory is capped so a header
 //! asking for a huge dictionary fails instead of allocating it.
 
 use std::io::{self, Read};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
@@ -71,14 +72,23 @@ impl Format for Xz {
 pub const CODEC: Codec = Codec { name: "xz", open };
 
 fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    let stream = liblzma::stream::Stream::new_stream_decoder(
-        DECODER_MEMLIMIT,
-        liblzma::stream::CONCATENATED,
-    )
-    .map_err(io::Error::other)?;
-    Ok(Box::new(liblzma::read::XzDecoder::new_stream(
-        input, stream,
-    )))
+    Ok(Box::new(Members::new(
+        input,
+        |stream| {
+            let decoder = liblzma::stream::Stream::new_stream_decoder(DECODER_MEMLIMIT, 0)
+                .map_err(io::Error::other)?;
+            Ok(liblzma::bufread::XzDecoder::new_stream(stream, decoder))
+        },
+        |decoder| decoder.get_ref(),
+        is_stream,
+    )?))
+}
+
+/// Another stream follows, after optional stream padding (zeros in
+/// multiples of four bytes).
+fn is_stream(rest: &[u8]) -> bool {
+    let padding = rest.iter().take_while(|&&b| b == 0).count() / 4 * 4;
+    rest[padding..].starts_with(&MAGIC)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use std::io::{self, Read};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -59,7 +59,12 @@ impl Format for Zstd {
 pub const CODEC: Codec = Codec { name: "zstd", open };
 
 fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(zstd::stream::read::Decoder::with_buffer(input)?))
+    Ok(Box::new(Members::new(
+        input,
+        |frame| Ok(zstd::stream::read::Decoder::with_buffer(frame)?.single_frame()),
+        |decoder| decoder.get_ref(),
+        |rest| rest.starts_with(&MAGIC),
+    )?))
 }
 
 #[cfg(test)]

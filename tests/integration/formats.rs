@@ -275,3 +275,22 @@ fn decoys_are_plain_data() {
         );
     }
 }
+
+#[test]
+fn streams_followed_by_trailing_bytes_end_cleanly() {
+    // Kernels append their size; flash pads with 0xFF.
+    let tar = samples::tar(&payload());
+    for (name, mut bytes) in [
+        ("t.tar.gz", samples::gzip(&tar)),
+        ("t.tar.xz", samples::xz(&tar)),
+        ("t.tar.zst", samples::zstd(&tar)),
+        ("t.tar.bz2", bzip2(&tar)),
+    ] {
+        bytes.extend(0x0f_7e68u32.to_le_bytes());
+        bytes.extend([0xff; 64]);
+        let result = scan(name, bytes);
+        let stream = &result.image.children[0];
+        assert_eq!(stream.status, Status::Unpacked, "{name}");
+        assert_eq!(tar_files(&result.image), expected(), "{name}");
+    }
+}
