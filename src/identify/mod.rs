@@ -8,6 +8,7 @@ use crate::model::{Artifact, Status};
 use crate::unpack::Inspector;
 
 pub mod elf;
+pub mod kernel;
 
 /// Runs every identifier over each file artifact.
 #[derive(Debug, Default)]
@@ -31,6 +32,11 @@ impl Inspector for Identifier {
                 }
                 Err(e) => artifact.notes.push(format!("elf: {e}")),
             }
+        }
+        if let Some(banner) = kernel::banner(artifact, bytes) {
+            artifact
+                .notes
+                .push(format!("linux kernel banner: {banner}"));
         }
     }
 }

@@ -38,6 +38,7 @@ pub mod cramfs;
 pub mod fdt;
 pub mod gzip;
 pub mod limits;
+pub mod linux_kernel;
 pub mod lz4;
 pub mod lzma;
 pub mod lzop;
@@ -141,6 +142,7 @@ pub static FORMATS: &[&dyn Format] = &[
     // A FIT is a device tree with images: it must probe before plain DTBs.
     &fdt::Fit,
     &fdt::Dtb,
+    &linux_kernel::LinuxKernel,
     &vendor::dahua::DahuaZip,
     &vendor::hikvision::HikvisionDav,
     &zip::Zip,

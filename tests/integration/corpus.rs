@@ -49,6 +49,15 @@ fn expected_tree(tree: &Value) -> Tree {
         .collect()
 }
 
+/// The reference tree: the reference tool's, or for formats without one
+/// the tree derived from the documented layout.
+fn tree_of(expected: &Value) -> &Value {
+    match &expected["tree"] {
+        Value::Null => &expected["derived_tree"],
+        tree => tree,
+    }
+}
+
 /// Our children of `container` in the corpus's shape: paths normalised,
 /// implicit parent directories added (extractors create them).
 fn actual_tree(container: &Artifact) -> Tree {
@@ -94,7 +103,7 @@ fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut
     if container.kind == "carve" {
         return compare_carve(fixture, container, expected, failures);
     }
-    let want = expected_tree(&expected["tree"]);
+    let want = expected_tree(tree_of(expected));
     // The reference tool wrote a repaired copy (e.g. a Dahua package with
     // its `PK` magic restored) that firmsight reads in place: compare with
     // what is inside the copy.
@@ -163,7 +172,7 @@ fn compare_carve(
     expected: &Value,
     failures: &mut Vec<String>,
 ) {
-    let want = expected_tree(&expected["tree"]);
+    let want = expected_tree(tree_of(expected));
     let mut want_parts: Vec<_> = want
         .values()
         .map(|(_, size, sha, _)| (*size, sha.clone()))
@@ -212,6 +221,9 @@ fn family(corpus_format: &str) -> Option<&'static str> {
         // Composite fixtures whose reference tree needs a format not read yet.
         "uimage-appended-dtb" => None,
         "raw-with-embedded" => Some("carve"),
+        f if f.starts_with("linux-bzimage-") || f.starts_with("linux-zimage-") => {
+            Some("linux-kernel")
+        }
         _ => FORMATS.iter().map(|f| f.id()).find(|id| {
             corpus_format == *id
                 || corpus_format
@@ -238,7 +250,7 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
     for fixture in expected["fixtures"].as_array().expect("fixtures") {
         let format = fixture["format"].as_str().unwrap_or_default();
         let status = fixture["expected"]["status"].as_str().unwrap_or_default();
-        if !supported(format) || !matches!(status, "known" | "known-from-tests") {
+        if !supported(format) || !matches!(status, "known" | "known-from-tests" | "derived") {
             continue;
         }
         let path = fixture["path"].as_str().expect("path");
@@ -285,4 +297,25 @@ fn no_fixture_makes_a_scan_panic() {
             assert!(result.image.children.is_empty(), "decoy {path} unpacked");
         }
     }
+}
+
+#[test]
+fn kernel_banners_are_recorded() {
+    let Some(root) = corpus() else { return };
+    let expected = expected(&root);
+    let mut checked = 0;
+    for fixture in expected["fixtures"].as_array().expect("fixtures") {
+        let Some(banner) = fixture["expected"]["facts"]["linux_version_banner"].as_str() else {
+            continue;
+        };
+        let path = fixture["path"].as_str().expect("path");
+        let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
+        let notes: Vec<&String> = result.image.iter().flat_map(|a| &a.notes).collect();
+        assert!(
+            notes.iter().any(|n| n.starts_with("linux kernel banner: ") && n.contains(banner.trim_end())),
+            "{path}: banner `{banner}` not in {notes:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7, "only {checked} kernels checked");
 }

@@ -1,0 +1,82 @@
+//! The Linux kernel banner (`Linux version 4.9.37 (user@host) (gcc version
+//! …) #1 SMP …`), as `init/version.c` prints it: kernel version, build host
+//! and toolchain. Toolchain names leak the SoC vendor's SDK
+//! (`Hisilicon_v300`, `arm-fullhanv3-…`; domain.md §1.4).
+//!
+//! Looked for in decompressed kernels (artifacts below a `linux-kernel` or
+//! `uimage` step) and in any artifact of at least [`MIN_KERNEL`] bytes; the
+//! text after the marker must look like a banner, so `Linux version %s` in
+//! a userland format string does not count.
+
+use memchr::memmem;
+
+use crate::model::Artifact;
+
+const MARKER: &[u8] = b"Linux version ";
+/// Smaller artifacts are only searched inside a kernel container.
+pub const MIN_KERNEL: usize = 256 << 10;
+const MAX_BANNER: usize = 320;
+
+/// The banner in `bytes`, if `artifact` may hold a kernel.
+pub fn banner(artifact: &Artifact, bytes: &[u8]) -> Option<String> {
+    let in_kernel_container = artifact
+        .location
+        .0
+        .iter()
+        .any(|s| matches!(s.format, Some("linux-kernel" | "uimage")));
+    if !in_kernel_container && bytes.len() < MIN_KERNEL {
+        return None;
+    }
+    memmem::find_iter(bytes, MARKER).find_map(|at| {
+        let rest = &bytes[at..];
+        let end = rest
+            .iter()
+            .take(MAX_BANNER)
+            .position(|&b| b == 0 || b == b'\n')
+            .unwrap_or(rest.len().min(MAX_BANNER));
+        let text = std::str::from_utf8(&rest[..end]).ok()?;
+        let version = text[MARKER.len()..].split(' ').next()?;
+        // A real banner: a version, then `(builder)` or, in a kernel
+        // container, at least some printable text.
+        let looks_real = version.starts_with(|c: char| c.is_ascii_digit()) && text.contains(" (");
+        (looks_real || in_kernel_container)
+            .then(|| text.trim_end().to_string())
+            .filter(|t| t.len() > MARKER.len() && !t.contains('%'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryKind, Location};
+
+    fn artifact(location: Location) -> Artifact {
+        Artifact::new(location, "vmlinux".into(), EntryKind::File)
+    }
+
+    #[test]
+    fn finds_the_banner_in_a_kernel() {
+        let mut kernel = vec![0u8; 1000];
+        kernel.extend(b"Linux version 4.9.37 (root@build) (gcc version 6.3.0 (HC&C V1R3C00SPC200B005_20190606)) #1 SMP Fri Jun 5 2020\n\0");
+        let inside = artifact(
+            Location::root("fw.bin")
+                .child("uimage", None)
+                .child("gzip", None),
+        );
+        assert_eq!(
+            banner(&inside, &kernel).as_deref(),
+            Some(
+                "Linux version 4.9.37 (root@build) (gcc version 6.3.0 (HC&C V1R3C00SPC200B005_20190606)) #1 SMP Fri Jun 5 2020"
+            )
+        );
+        // Outside a kernel container, small files are not searched.
+        assert_eq!(banner(&artifact(Location::root("x")), &kernel), None);
+    }
+
+    #[test]
+    fn format_strings_are_not_banners() {
+        let mut big = vec![0u8; MIN_KERNEL];
+        big.extend(b"Linux version %s (%s)\0Linux version unknown\0");
+        assert_eq!(banner(&artifact(Location::root("busybox")), &big), None);
+    }
+}

@@ -1,0 +1,303 @@
+//! Linux kernel images: x86 `bzImage`, ARM `zImage` (either byte order,
+//! including BE32 images stored word-swapped) and ARM64 `Image`.
+//!
+//! - bzImage (Linux `Documentation/arch/x86/boot.rst`): boot flag `55 AA`
+//!   at 0x1FE, `HdrS` at 0x202; `setup_sects` at 0x1F1 (0 means 4),
+//!   `syssize` (16-byte units) at 0x1F4, the version string's offset (+0x200)
+//!   at 0x20E, `payload_offset` (from the protected-mode code at
+//!   `(setup_sects + 1) × 512`) and `payload_length` at 0x248/0x24C.
+//! - zImage (`arch/arm/boot/compressed/head.S`): magic `0x016F2818` at 0x24,
+//!   start and end at 0x28/0x2C (domain.md §1.4). The compressed kernel sits
+//!   after the decompressor stub; it is found by the first stream magic that
+//!   its format accepts. BE32 kernels store every 32-bit word byte-swapped,
+//!   so a second search runs on a word-swapped copy.
+//! - arm64 Image: `ARM\x64` at 0x38, uncompressed.
+//!
+//! The output is the decompressed kernel (`vmlinux`), decoded lazily by the
+//! payload's own codec; the `Linux version` banner inside it is recorded by
+//! identification.
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes, Codec};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{bzip2, gzip, lz4, lzma, lzop, xz, zstd};
+
+const ZIMAGE_MAGIC: u32 = 0x016f_2818;
+const ARM64_MAGIC: &[u8; 4] = b"ARM\x64";
+/// How far into a zImage the compressed payload is looked for.
+const MAX_STUB: usize = 64 << 10;
+
+/// The Linux kernel image format.
+pub struct LinuxKernel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    BzImage,
+    ZImage { big_endian: bool },
+    Arm64,
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn kind(data: &[u8]) -> Option<Kind> {
+    if data.get(0x1fe..0x200) == Some(&[0x55, 0xaa]) && data.get(0x202..0x206) == Some(b"HdrS") {
+        return Some(Kind::BzImage);
+    }
+    match le32(data, 0x24)? {
+        ZIMAGE_MAGIC => return Some(Kind::ZImage { big_endian: false }),
+        m if m.swap_bytes() == ZIMAGE_MAGIC => return Some(Kind::ZImage { big_endian: true }),
+        _ => {}
+    }
+    (data.get(0x38..0x3c) == Some(&ARM64_MAGIC[..])).then_some(Kind::Arm64)
+}
+
+/// The codec of a compressed kernel payload, by its magic, if the
+/// format accepts it.
+fn payload_codec(payload: &[u8]) -> Option<Codec> {
+    let candidates: [(&dyn Format, Codec); 7] = [
+        (&gzip::Gzip, gzip::CODEC),
+        (&xz::Xz, xz::CODEC),
+        (&bzip2::Bzip2, bzip2::CODEC),
+        (&zstd::Zstd, zstd::CODEC),
+        (&lzop::Lzop, lzop::CODEC),
+        (
+            &lz4::Lz4,
+            if payload.starts_with(&[0x02, 0x21, 0x4c, 0x18]) {
+                lz4::LEGACY
+            } else {
+                lz4::FRAME
+            },
+        ),
+        (&lzma::Lzma, lzma::CODEC),
+    ];
+    candidates
+        .into_iter()
+        .find(|(format, _)| format.probe(payload))
+        .map(|(_, codec)| codec)
+}
+
+/// The first offset after `from` where a compressed payload starts.
+fn find_payload(data: &[u8], from: usize) -> Option<(usize, Codec)> {
+    let end = data.len().min(from + MAX_STUB);
+    (from..end).find_map(|at| {
+        let rest = &data[at..];
+        // Cheap first-byte filter before asking the formats.
+        matches!(
+            rest[0],
+            0x1f | 0xfd | b'B' | 0x28 | 0x89 | 0x02 | 0x04 | 0x5d | 0x6d
+        )
+        .then(|| payload_codec(rest).map(|codec| (at, codec)))
+        .flatten()
+    })
+}
+
+fn word_swapped(data: &[u8]) -> Vec<u8> {
+    let mut out = data.to_vec();
+    for word in out.chunks_exact_mut(4) {
+        word.reverse();
+    }
+    out
+}
+
+impl Format for LinuxKernel {
+    fn id(&self) -> &'static str {
+        "linux-kernel"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        const MAGICS: &[Magic] = &[
+            Magic {
+                offset: 0x24,
+                bytes: &ZIMAGE_MAGIC.to_le_bytes(),
+            },
+            Magic {
+                offset: 0x24,
+                bytes: &ZIMAGE_MAGIC.to_be_bytes(),
+            },
+            Magic {
+                offset: 0x202,
+                bytes: b"HdrS",
+            },
+        ];
+        MAGICS
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        kind(data).is_some()
+    }
+
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        match kind(data)? {
+            Kind::BzImage => {
+                let setup = u64::from(*data.get(0x1f1)?).max(4);
+                Some((setup + 1) * 512 + u64::from(le32(data, 0x1f4)?) * 16)
+            }
+            Kind::ZImage { big_endian } => {
+                let end = le32(data, 0x2c)?;
+                let end = if big_endian { end.swap_bytes() } else { end };
+                // The end field is unreliable on some builds; only a
+                // plausible one is an extent.
+                (end as usize > 0x30 && end as usize <= data.len()).then_some(u64::from(end))
+            }
+            Kind::Arm64 => None,
+        }
+    }
+
+    fn extract(&self, data: &Bytes, _cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let kind = kind(data).ok_or_else(|| FormatError::malformed("no kernel header"))?;
+        let mut extraction = Extraction::default();
+        let (payload, codec, note) = match kind {
+            Kind::BzImage => {
+                let setup = usize::from(data[0x1f1]).max(4);
+                let version_at = le32(data, 0x20c).map(|w| (w >> 16) as usize + 0x200);
+                let version = version_at
+                    .and_then(|at| data.get(at..))
+                    .map(|s| &s[..s.iter().take(256).position(|&b| b == 0).unwrap_or(0)])
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .unwrap_or_default();
+                let offset = le32(data, 0x248)
+                    .ok_or_else(|| FormatError::truncated("bzImage header"))?
+                    as u64;
+                let length = le32(data, 0x24c)
+                    .ok_or_else(|| FormatError::truncated("bzImage header"))?
+                    as u64;
+                let start = (setup as u64 + 1) * 512 + offset;
+                let payload = data
+                    .slice_at(start, length)
+                    .ok_or_else(|| FormatError::truncated("bzImage payload"))?;
+                let codec = payload_codec(&payload);
+                (
+                    payload,
+                    codec,
+                    format!("x86 bzImage, setup version `{version}`"),
+                )
+            }
+            Kind::ZImage { big_endian } => {
+                let plain = find_payload(data, 0x30)
+                    .map(|(at, codec)| (data.slice(at..data.len()), codec, false));
+                let found = plain.or_else(|| {
+                    let swapped = Bytes::from_vec(word_swapped(data));
+                    find_payload(&swapped, 0x30)
+                        .map(|(at, codec)| (swapped.slice(at..swapped.len()), codec, true))
+                });
+                let order = if big_endian {
+                    "big-endian"
+                } else {
+                    "little-endian"
+                };
+                match found {
+                    Some((Some(payload), codec, swapped)) => {
+                        let layout = if swapped {
+                            " (payload word-swapped, BE32)"
+                        } else {
+                            ""
+                        };
+                        (payload, Some(codec), format!("ARM zImage, {order}{layout}"))
+                    }
+                    _ => {
+                        extraction
+                            .notes
+                            .push(format!("ARM zImage, {order}: no compressed payload found"));
+                        return Ok(extraction);
+                    }
+                }
+            }
+            Kind::Arm64 => {
+                extraction.notes.push("arm64 Image (uncompressed)".into());
+                return Ok(extraction);
+            }
+        };
+        extraction.notes.push(format!(
+            "{note}, payload {}",
+            codec.map_or("not recognised", |c| c.name)
+        ));
+        let mut entry = Entry::new("vmlinux".into(), EntryKind::File);
+        entry.path = None;
+        entry.blob = Some(match codec {
+            Some(codec) => Blob::Decode {
+                codec,
+                input: payload,
+            },
+            None => Blob::Bytes(payload),
+        });
+        extraction.entries.push(entry);
+        Ok(extraction)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::samples;
+
+    /// A minimal zImage: stub words, the magic, start/end, then a gzip'd
+    /// kernel.
+    fn zimage(kernel: &[u8], big_endian: bool) -> Vec<u8> {
+        let mut out = vec![0u8; 0x30];
+        out[0x24..0x28].copy_from_slice(&ZIMAGE_MAGIC.to_le_bytes());
+        out.extend([0xe1, 0xa0, 0x00, 0x00].repeat(16));
+        out.extend(samples::gzip(kernel));
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+        let end = out.len() as u32;
+        out[0x2c..0x30].copy_from_slice(&end.to_le_bytes());
+        if big_endian { word_swapped(&out) } else { out }
+    }
+
+    #[test]
+    fn zimage_payloads_in_both_byte_orders() {
+        let kernel = b"Linux version 4.9.37 (builder@host) (gcc version 6.3.0) #1 SMP".repeat(10);
+        for big_endian in [false, true] {
+            let image = zimage(&kernel, big_endian);
+            assert!(LinuxKernel.probe(&image));
+            let ex = LinuxKernel
+                .extract(&Bytes::from_vec(image), &Context::named("zImage"))
+                .expect("extract");
+            assert!(ex.notes[0].contains("payload gzip"), "{:?}", ex.notes);
+            let vmlinux = ex.entries[0]
+                .blob
+                .as_ref()
+                .and_then(|b| b.read_prefix(u64::MAX))
+                .expect("decodes");
+            assert_eq!(vmlinux, kernel);
+        }
+    }
+
+    #[test]
+    fn bzimage_payload_from_the_setup_header() {
+        let kernel = b"\x7fELF vmlinux".repeat(50);
+        let payload = samples::xz(&kernel);
+        let mut image = vec![0u8; 5 * 512];
+        image[0x1f1] = 4;
+        image[0x1fe] = 0x55;
+        image[0x1ff] = 0xaa;
+        image[0x202..0x206].copy_from_slice(b"HdrS");
+        image[0x248..0x24c].copy_from_slice(&16u32.to_le_bytes());
+        image[0x24c..0x250].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+        image.extend([0u8; 16]);
+        image.extend(&payload);
+        image.extend(1000u32.to_le_bytes());
+        let ex = LinuxKernel
+            .extract(&Bytes::from_vec(image), &Context::named("bzImage"))
+            .expect("extract");
+        assert!(ex.notes[0].contains("payload xz"), "{:?}", ex.notes);
+        assert_eq!(
+            ex.entries[0]
+                .blob
+                .as_ref()
+                .and_then(|b| b.read_prefix(u64::MAX)),
+            Some(kernel)
+        );
+    }
+
+    #[test]
+    fn decoys_are_rejected() {
+        assert!(!LinuxKernel.probe(&[0u8; 1024]));
+        let mut stub = vec![0u8; 0x30];
+        stub.extend(b"\x1f\x8b\x08 not really gzip");
+        assert!(!LinuxKernel.probe(&stub));
+    }
+}
