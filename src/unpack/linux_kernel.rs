@@ -239,7 +239,7 @@ mod tests {
         out[0x24..0x28].copy_from_slice(&ZIMAGE_MAGIC.to_le_bytes());
         out.extend([0xe1, 0xa0, 0x00, 0x00].repeat(16));
         out.extend(samples::gzip(kernel));
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
         let end = out.len() as u32;
