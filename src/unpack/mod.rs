@@ -37,6 +37,7 @@ pub mod cpio;
 pub mod cramfs;
 pub mod fdt;
 pub mod gzip;
+pub mod jffs2;
 pub mod limits;
 pub mod linux_kernel;
 pub mod lz4;
@@ -136,6 +137,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &uimage::UImage,
     &squashfs::Squashfs,
     &cramfs::Cramfs,
+    &jffs2::Jffs2,
     &android_sparse::AndroidSparse,
     &trx::Trx,
     &romfs::Romfs,

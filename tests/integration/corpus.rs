@@ -312,7 +312,9 @@ fn kernel_banners_are_recorded() {
         let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
         let notes: Vec<&String> = result.image.iter().flat_map(|a| &a.notes).collect();
         assert!(
-            notes.iter().any(|n| n.starts_with("linux kernel banner: ") && n.contains(banner.trim_end())),
+            notes
+                .iter()
+                .any(|n| n.starts_with("linux kernel banner: ") && n.contains(banner.trim_end())),
             "{path}: banner `{banner}` not in {notes:?}"
         );
         checked += 1;

@@ -77,6 +77,16 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         firmsight::unpack::android_sparse::build(&[Some(&tar), None], Some((1, [1, 2, 3, 4]))),
     ));
     layers.push(("fw.trx", firmsight::unpack::trx::build(&[b"loader", &tar])));
+    layers.push((
+        "cfg.jffs2",
+        firmsight::unpack::jffs2::build(
+            &[
+                (1, 2, "d", 0o040755, b""),
+                (2, 3, "rootfs.tar", 0o100644, &tar),
+            ],
+            true,
+        ),
+    ));
     for sample in samples::all() {
         layers.push((sample.name, sample.bytes));
     }

@@ -1,0 +1,637 @@
+//! JFFS2, little- and big-endian (camera config partitions, Hikvision
+//! `ipc_db.jffs2`; domain.md §1.1, §1.4). Layout from Linux
+//! `include/uapi/linux/jffs2.h` and `fs/jffs2/scan.c`; the `jffs2` crate
+//! fails on real images (`../shared/crates.md` B3), so this is our own.
+//!
+//! The image is a log of nodes, 4-byte aligned, with erase-block padding
+//! (0xFF or 0x00) between: a 12-byte header (magic `0x1985`, node type,
+//! total length, header CRC) then a directory entry (`0xE001`: parent inode,
+//! version, inode — 0 means unlinked —, name) or an inode node (`0xE002`:
+//! inode, version, mode, size, offset, compressed and plain lengths,
+//! compression, data). A node type without the `0x2000` bit is obsolete.
+//! CRCs are CRC-32 with seed 0 and no final inversion; the header CRC is
+//! computed with the `0x2000` bit set.
+//!
+//! The tree is rebuilt as the kernel does: per (parent, name) the newest
+//! directory entry wins; a file's nodes are applied oldest first, each
+//! writing its plain bytes at its offset; mode and size come from the newest
+//! node. Compression: none, zero, rtime, zlib, LZO and OpenWrt's LZMA; the
+//! rubin codecs are reported as unsupported. Nodes with a bad data CRC are
+//! left out (their range reads as zeros) and noted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use memchr::memmem;
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+
+const MAGIC: u16 = 0x1985;
+const ACCURATE: u16 = 0x2000;
+const DIRENT: u16 = 0xe001;
+const INODE: u16 = 0xe002;
+const HEADER: usize = 12;
+const DIRENT_LEN: usize = 40;
+const INODE_LEN: usize = 68;
+const ROOT: u32 = 1;
+/// Largest plain data one node may carry (nodes hold at most a page).
+const MAX_NODE_DATA: usize = 1 << 20;
+/// Deepest directory nesting followed.
+const MAX_DEPTH: usize = 64;
+
+/// The JFFS2 format.
+pub struct Jffs2;
+
+/// JFFS2's CRC-32: reflected polynomial, seed 0, no final inversion.
+pub fn crc(bytes: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new_with_initial(u32::MAX);
+    h.update(bytes);
+    !h.finalize()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Endian(bool);
+
+impl Endian {
+    fn u16(self, b: &[u8], at: usize) -> u16 {
+        let x = [b[at], b[at + 1]];
+        if self.0 {
+            u16::from_be_bytes(x)
+        } else {
+            u16::from_le_bytes(x)
+        }
+    }
+
+    fn u32(self, b: &[u8], at: usize) -> u32 {
+        let x = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+        if self.0 {
+            u32::from_be_bytes(x)
+        } else {
+            u32::from_le_bytes(x)
+        }
+    }
+}
+
+/// A valid node header at `at`: (type, total length).
+fn node_at(data: &[u8], at: usize, e: Endian) -> Option<(u16, usize)> {
+    let h = data.get(at..at + HEADER)?;
+    if e.u16(h, 0) != MAGIC {
+        return None;
+    }
+    let nodetype = e.u16(h, 2);
+    let totlen = e.u32(h, 4) as usize;
+    let mut check = [0u8; 8];
+    check.copy_from_slice(&h[..8]);
+    let accurate = nodetype | ACCURATE;
+    check[2..4].copy_from_slice(&if e.0 {
+        accurate.to_be_bytes()
+    } else {
+        accurate.to_le_bytes()
+    });
+    (crc(&check) == e.u32(h, 8) && totlen >= HEADER && at + totlen <= data.len())
+        .then_some((nodetype, totlen))
+}
+
+/// The byte order and offset of the first valid node.
+fn first_node(data: &[u8]) -> Option<(Endian, usize)> {
+    let le = memmem::find_iter(data, &[0x85, 0x19])
+        .find(|&at| node_at(data, at, Endian(false)).is_some());
+    let be = memmem::find_iter(data, &[0x19, 0x85])
+        .find(|&at| node_at(data, at, Endian(true)).is_some());
+    match (le, be) {
+        (Some(l), Some(b)) if b < l => Some((Endian(true), b)),
+        (Some(l), _) => Some((Endian(false), l)),
+        (None, Some(b)) => Some((Endian(true), b)),
+        (None, None) => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Dirent {
+    version: u32,
+    ino: u32,
+}
+
+/// One inode node: where its compressed data lies and where it goes.
+#[derive(Debug, Clone)]
+struct DataNode {
+    version: u32,
+    mode: u32,
+    isize: u32,
+    offset: u32,
+    dsize: u32,
+    compr: u8,
+    data: std::ops::Range<usize>,
+    data_ok: bool,
+}
+
+#[derive(Debug, Default)]
+struct Scan {
+    dirents: HashMap<(u32, String), Dirent>,
+    inodes: HashMap<u32, Vec<DataNode>>,
+    bad_data: usize,
+    end: usize,
+}
+
+fn scan(data: &[u8], cx_limit: u64) -> Result<(Endian, Scan), FormatError> {
+    let (e, mut pos) =
+        first_node(data).ok_or_else(|| FormatError::malformed("no valid jffs2 node"))?;
+    let mut scan = Scan::default();
+    let mut listed = 0u64;
+    while pos + HEADER <= data.len() {
+        let Some((nodetype, totlen)) = node_at(data, pos, e) else {
+            // Skip erased (0xFF) or dirty space a word at a time.
+            pos += 4;
+            continue;
+        };
+        let node = &data[pos..pos + totlen];
+        match nodetype {
+            DIRENT if totlen >= DIRENT_LEN && crc(&node[..32]) == e.u32(node, 32) => {
+                let nsize = usize::from(node[28]);
+                if let Some(name) = node.get(DIRENT_LEN..DIRENT_LEN + nsize) {
+                    let key = (e.u32(node, 12), String::from_utf8_lossy(name).into_owned());
+                    let dirent = Dirent {
+                        version: e.u32(node, 16),
+                        ino: e.u32(node, 20),
+                    };
+                    if scan
+                        .dirents
+                        .get(&key)
+                        .is_none_or(|d| d.version < dirent.version)
+                    {
+                        scan.dirents.insert(key, dirent);
+                    }
+                    listed += 1;
+                }
+            }
+            INODE if totlen >= INODE_LEN && crc(&node[..60]) == e.u32(node, 64) => {
+                let csize = e.u32(node, 48) as usize;
+                let start = pos + INODE_LEN;
+                let data_range = start..start.saturating_add(csize).min(pos + totlen);
+                let data_ok =
+                    data_range.len() == csize && crc(&data[data_range.clone()]) == e.u32(node, 60);
+                if !data_ok {
+                    scan.bad_data += 1;
+                }
+                scan.inodes
+                    .entry(e.u32(node, 12))
+                    .or_default()
+                    .push(DataNode {
+                        version: e.u32(node, 16),
+                        mode: e.u32(node, 20),
+                        isize: e.u32(node, 28),
+                        offset: e.u32(node, 44),
+                        dsize: e.u32(node, 52),
+                        compr: node[56],
+                        data: data_range,
+                        data_ok,
+                    });
+            }
+            _ => {}
+        }
+        if listed > cx_limit {
+            break;
+        }
+        pos += totlen.next_multiple_of(4);
+        scan.end = pos.min(data.len());
+    }
+    for nodes in scan.inodes.values_mut() {
+        nodes.sort_by_key(|n| n.version);
+    }
+    Ok((e, scan))
+}
+
+/// rtime decompression (`fs/jffs2/compr_rtime.c`).
+fn rtime(input: &[u8], dsize: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(dsize);
+    let mut positions = [0usize; 256];
+    let mut i = 0;
+    while out.len() < dsize {
+        let (value, repeat) = (*input.get(i)?, *input.get(i + 1)? as usize);
+        i += 2;
+        out.push(value);
+        let mut back = positions[usize::from(value)];
+        positions[usize::from(value)] = out.len();
+        for _ in 0..repeat {
+            let b = *out.get(back)?;
+            out.push(b);
+            back += 1;
+        }
+    }
+    out.truncate(dsize);
+    Some(out)
+}
+
+/// Decode one node's data to exactly `dsize` bytes.
+fn decode(compr: u8, input: &[u8], dsize: usize) -> Result<Vec<u8>, String> {
+    let out = match compr {
+        0 | 4 => input.to_vec(),
+        1 => vec![0; dsize],
+        2 => rtime(input, dsize).ok_or("corrupt rtime data")?,
+        6 => {
+            let mut out = Vec::with_capacity(dsize);
+            flate2::read::ZlibDecoder::new(input)
+                .take(dsize as u64)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("zlib: {e}"))?;
+            out
+        }
+        7 => std::panic::catch_unwind(|| lzokay_native::decompress_all(input, Some(dsize)))
+            .map_err(|_| "corrupt lzo data".to_string())?
+            .map_err(|e| format!("lzo: {e:?}"))?,
+        8 => {
+            // OpenWrt's LZMA: raw LZMA1 with lc = lp = pb = 0 and an 8 KiB
+            // dictionary; give it an lzma-alone header to decode.
+            let mut alone = vec![0x00, 0x00, 0x20, 0x00, 0x00];
+            alone.extend((dsize as u64).to_le_bytes());
+            alone.extend(input);
+            let stream =
+                liblzma::stream::Stream::new_lzma_decoder(64 << 20).map_err(|e| e.to_string())?;
+            let mut out = Vec::with_capacity(dsize);
+            liblzma::read::XzDecoder::new_stream(&alone[..], stream)
+                .take(dsize as u64)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("lzma: {e}"))?;
+            out
+        }
+        3 | 5 => return Err("rubin compression is not read yet".into()),
+        other => return Err(format!("unknown compression {other}")),
+    };
+    if out.len() != dsize {
+        return Err(format!(
+            "node decodes to {} bytes, expected {dsize}",
+            out.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// One file: its nodes, applied oldest first.
+struct File {
+    image: Bytes,
+    nodes: Vec<DataNode>,
+}
+
+impl File {
+    fn size(&self) -> u64 {
+        self.nodes.last().map_or(0, |n| u64::from(n.isize))
+    }
+
+    fn content(&self) -> io::Result<Vec<u8>> {
+        let size = self.size() as usize;
+        let written = self
+            .nodes
+            .iter()
+            .map(|n| (n.offset as usize).saturating_add(n.dsize as usize))
+            .max()
+            .unwrap_or(0)
+            .min(size);
+        // Plain data can only come from stored data: a file claiming far
+        // more than its nodes could hold is refused before allocating.
+        if written > self.stored_len() as usize * 256 + (1 << 20) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "jffs2 file layout implausible",
+            ));
+        }
+        let mut out = vec![0u8; written];
+        for node in self.nodes.iter().filter(|n| n.data_ok && n.dsize > 0) {
+            let dsize = (node.dsize as usize).min(MAX_NODE_DATA);
+            let plain = decode(node.compr, &self.image[node.data.clone()], dsize)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let at = node.offset as usize;
+            if at < out.len() {
+                let n = plain.len().min(out.len() - at);
+                out[at..at + n].copy_from_slice(&plain[..n]);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Source for File {
+    fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
+        let content = self.content()?;
+        let holes = self.size().saturating_sub(content.len() as u64);
+        Ok(Box::new(
+            io::Cursor::new(content).chain(io::repeat(0).take(holes)),
+        ))
+    }
+
+    fn stored_len(&self) -> u64 {
+        self.nodes.iter().map(|n| n.data.len() as u64).sum()
+    }
+
+    fn name(&self) -> &'static str {
+        "jffs2"
+    }
+}
+
+impl Format for Jffs2 {
+    fn id(&self) -> &'static str {
+        "jffs2"
+    }
+
+    fn magic(&self) -> &'static [Magic] {
+        // Node magic plus the high byte of a node type, in both orders.
+        const MAGICS: &[Magic] = &[
+            Magic::at_start(&[0x85, 0x19, 0x01, 0xe0]),
+            Magic::at_start(&[0x85, 0x19, 0x02, 0xe0]),
+            Magic::at_start(&[0x85, 0x19, 0x03, 0x20]),
+            Magic::at_start(&[0x19, 0x85, 0xe0, 0x01]),
+            Magic::at_start(&[0x19, 0x85, 0xe0, 0x02]),
+            Magic::at_start(&[0x19, 0x85, 0x20, 0x03]),
+        ];
+        MAGICS
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        node_at(data, 0, Endian(false)).is_some() || node_at(data, 0, Endian(true)).is_some()
+    }
+
+    fn extent(&self, data: &[u8]) -> Option<u64> {
+        scan(data, u64::MAX).ok().map(|(_, s)| s.end as u64)
+    }
+
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let (endian, scan) = scan(data, cx.max_entries)?;
+        let mut extraction = Extraction::default();
+        extraction.notes.push(format!(
+            "jffs2 {}, {} directory entries, {} inodes",
+            if endian.0 {
+                "big-endian"
+            } else {
+                "little-endian"
+            },
+            scan.dirents.len(),
+            scan.inodes.len()
+        ));
+        if scan.bad_data > 0 {
+            extraction.notes.push(format!(
+                "{} nodes with a bad data CRC left out",
+                scan.bad_data
+            ));
+            extraction.truncated = Some(format!("{} damaged jffs2 data nodes", scan.bad_data));
+        }
+        // Children of each directory inode, live entries only.
+        let mut children: BTreeMap<u32, Vec<(String, u32)>> = BTreeMap::new();
+        for ((parent, name), dirent) in &scan.dirents {
+            if dirent.ino != 0 {
+                children
+                    .entry(*parent)
+                    .or_default()
+                    .push((name.clone(), dirent.ino));
+            }
+        }
+        let files: HashMap<u32, Arc<File>> = scan
+            .inodes
+            .iter()
+            .map(|(&ino, nodes)| {
+                (
+                    ino,
+                    Arc::new(File {
+                        image: data.clone(),
+                        nodes: nodes.clone(),
+                    }),
+                )
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        let mut pending = vec![(ROOT, String::new(), 0usize)];
+        while let Some((dir, prefix, depth)) = pending.pop() {
+            if !seen.insert(dir) || depth > MAX_DEPTH {
+                continue;
+            }
+            let mut listing = children.remove(&dir).unwrap_or_default();
+            listing.sort();
+            for (name, ino) in listing {
+                if cx.full(extraction.entries.len()) {
+                    return Ok(extraction);
+                }
+                let path = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                let mut entry = Entry::new(path.clone(), EntryKind::File);
+                let file = files.get(&ino);
+                let mode = file.and_then(|f| f.nodes.last()).map_or(0, |n| n.mode);
+                match mode & 0o170000 {
+                    0o040000 => {
+                        entry.kind = EntryKind::Dir;
+                        pending.push((ino, path, depth + 1));
+                    }
+                    0o120000 => {
+                        let target = file.and_then(|f| f.content().ok()).unwrap_or_default();
+                        entry.kind = EntryKind::Symlink {
+                            target: String::from_utf8_lossy(&target).into_owned(),
+                        };
+                    }
+                    kind @ (0o020000 | 0o060000) => {
+                        let raw = file.and_then(|f| f.content().ok()).unwrap_or_default();
+                        let (major, minor) = match raw.len() {
+                            2 => {
+                                let v = u32::from(endian.u16(&raw, 0));
+                                (v >> 8, v & 0xff)
+                            }
+                            4 => {
+                                let v = endian.u32(&raw, 0);
+                                ((v & 0xfff00) >> 8, (v & 0xff) | ((v >> 12) & 0xfff00))
+                            }
+                            _ => (0, 0),
+                        };
+                        entry.kind = if kind == 0o020000 {
+                            EntryKind::CharDevice { major, minor }
+                        } else {
+                            EntryKind::BlockDevice { major, minor }
+                        };
+                    }
+                    0o010000 => entry.kind = EntryKind::Fifo,
+                    0o100000 => match file {
+                        Some(file) => {
+                            entry.blob = Some(Blob::Source(Arc::clone(file) as Arc<dyn Source>))
+                        }
+                        None => entry.error = Some("no inode node for this file".into()),
+                    },
+                    other => {
+                        entry.kind = EntryKind::Other {
+                            description: format!("jffs2 mode {other:o}"),
+                        };
+                    }
+                }
+                extraction.entries.push(entry);
+            }
+        }
+        Ok(extraction)
+    }
+}
+
+/// Build a JFFS2 image (for tests): `(parent, ino, name, mode, data)` per
+/// file; data is zlib-compressed in nodes of at most 4 KiB.
+pub fn build(files: &[(u32, u32, &str, u32, &[u8])], big_endian: bool) -> Vec<u8> {
+    let e = |v: u32| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let e16 = |v: u16| {
+        if big_endian {
+            v.to_be_bytes()
+        } else {
+            v.to_le_bytes()
+        }
+    };
+    let mut out = Vec::new();
+    let header = |out: &mut Vec<u8>, nodetype: u16, totlen: usize| {
+        let mut h = Vec::new();
+        h.extend(e16(MAGIC));
+        h.extend(e16(nodetype));
+        h.extend(e(totlen as u32));
+        let c = crc(&h);
+        h.extend(e(c));
+        out.extend(h);
+    };
+    let mut version = 1;
+    for (parent, ino, name, mode, data) in files {
+        let start = out.len();
+        header(&mut out, DIRENT, DIRENT_LEN + name.len());
+        out.extend(e(*parent));
+        out.extend(e(version));
+        out.extend(e(*ino));
+        out.extend(e(0));
+        out.push(name.len() as u8);
+        out.push(if mode & 0o040000 != 0 { 4 } else { 8 });
+        out.extend([0, 0]);
+        let c = crc(&out[start..start + 32]);
+        out.extend(e(c));
+        out.extend(e(crc(name.as_bytes())));
+        out.extend(name.as_bytes());
+        out.resize(out.len().next_multiple_of(4), 0xff);
+        version += 1;
+        let chunks: Vec<&[u8]> = if data.is_empty() {
+            vec![&[][..]]
+        } else {
+            data.chunks(4096).collect()
+        };
+        for (i, chunk) in chunks.iter().enumerate() {
+            let mut enc =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            std::io::Write::write_all(&mut enc, chunk).expect("in memory");
+            let compressed = enc.finish().expect("in memory");
+            let start = out.len();
+            header(&mut out, INODE, INODE_LEN + compressed.len());
+            out.extend(e(*ino));
+            out.extend(e(version));
+            out.extend(e(*mode));
+            out.extend([0u8; 4]); // uid, gid
+            out.extend(e(data.len() as u32));
+            out.extend([0u8; 12]); // times
+            out.extend(e((i * 4096) as u32));
+            out.extend(e(compressed.len() as u32));
+            out.extend(e(chunk.len() as u32));
+            out.extend([6, 0, 0, 0]);
+            out.extend(e(crc(&compressed)));
+            let c = crc(&out[start..start + 60]);
+            out.extend(e(c));
+            out.extend(&compressed);
+            out.resize(out.len().next_multiple_of(4), 0xff);
+            version += 1;
+        }
+    }
+    out.resize(out.len().next_multiple_of(4096), 0xff);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(big_endian: bool) -> Vec<u8> {
+        let big: Vec<u8> = (0..10_000u32).map(|i| (i % 241) as u8).collect();
+        build(
+            &[
+                (1, 2, "etc", 0o040755, b""),
+                (2, 3, "network.conf", 0o100644, b"dhcp=1\n"),
+                (1, 4, "big.bin", 0o100644, &big),
+                (1, 5, "sh", 0o120777, b"busybox"),
+            ],
+            big_endian,
+        )
+    }
+
+    #[test]
+    fn reads_both_byte_orders() {
+        for be in [false, true] {
+            let data = image(be);
+            assert!(Jffs2.probe(&data), "be={be}");
+            let ex = Jffs2
+                .extract(&Bytes::from_vec(data), &Context::named("cfg.jffs2"))
+                .expect("extract");
+            assert!(ex.truncated.is_none(), "{:?}", ex.notes);
+            let mut listing: Vec<_> = ex
+                .entries
+                .iter()
+                .map(|e| (e.path.clone().unwrap_or_default(), e.kind.clone()))
+                .collect();
+            listing.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(
+                listing,
+                [
+                    ("big.bin".to_string(), EntryKind::File),
+                    ("etc".to_string(), EntryKind::Dir),
+                    ("etc/network.conf".to_string(), EntryKind::File),
+                    (
+                        "sh".to_string(),
+                        EntryKind::Symlink {
+                            target: "busybox".into()
+                        }
+                    ),
+                ]
+            );
+            let big = ex
+                .entries
+                .iter()
+                .find(|e| e.name == "big.bin")
+                .expect("big");
+            let content = big
+                .blob
+                .as_ref()
+                .and_then(|b| b.read_prefix(u64::MAX))
+                .expect("reads");
+            assert_eq!(
+                content,
+                (0..10_000u32).map(|i| (i % 241) as u8).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn newest_dirent_wins_and_unlinks_count() {
+        let mut data = build(&[(1, 2, "old.txt", 0o100644, b"x")], false);
+        // Unlink it: a newer dirent for the same name with inode 0.
+        let unlink = build(&[(1, 0, "old.txt", 0o100644, b"")], false);
+        // Its version 1 would lose; rewrite the unlink dirent's version to 9.
+        let mut unlink = unlink[..DIRENT_LEN + 8].to_vec();
+        unlink[16..20].copy_from_slice(&9u32.to_le_bytes());
+        let c = crc(&unlink[..32]);
+        unlink[32..36].copy_from_slice(&c.to_le_bytes());
+        data.extend(unlink);
+        let ex = Jffs2
+            .extract(&Bytes::from_vec(data), &Context::named("x"))
+            .expect("extract");
+        assert!(ex.entries.is_empty(), "{:?}", ex.entries);
+    }
+
+    #[test]
+    fn rtime_round_trip_and_decoys() {
+        // "aaaa" as rtime: 'a' then 3 repeats of the previous 'a' run.
+        assert_eq!(rtime(&[b'a', 0, b'a', 2], 4), Some(b"aaaa".to_vec()));
+        assert!(!Jffs2.probe(&[0x85, 0x19, 0x01, 0xe0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        assert!(!Jffs2.probe(&[0xff; 64]));
+    }
+}
