@@ -213,12 +213,11 @@ fn rtime(input: &[u8], dsize: usize) -> Option<Vec<u8>> {
         let (value, repeat) = (*input.get(i)?, *input.get(i + 1)? as usize);
         i += 2;
         out.push(value);
-        let mut back = positions[usize::from(value)];
+        let back = positions[usize::from(value)];
         positions[usize::from(value)] = out.len();
-        for _ in 0..repeat {
-            let b = *out.get(back)?;
+        for from in back..back + repeat {
+            let b = *out.get(from)?;
             out.push(b);
-            back += 1;
         }
     }
     out.truncate(dsize);
