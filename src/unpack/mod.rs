@@ -48,6 +48,8 @@ pub mod sevenzip;
 pub mod squashfs;
 pub mod tar;
 pub mod trx;
+pub mod ubi;
+pub mod ubifs;
 pub mod uimage;
 pub mod vendor;
 pub mod writer;
@@ -138,6 +140,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &squashfs::Squashfs,
     &cramfs::Cramfs,
     &jffs2::Jffs2,
+    &ubi::Ubi,
+    &ubifs::Ubifs,
     &android_sparse::AndroidSparse,
     &trx::Trx,
     &romfs::Romfs,

@@ -122,12 +122,9 @@ fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut
         }
     }
     let got = actual_tree(container);
-    let is_stream = container.children.len() == 1
-        && container.children[0]
-            .location
-            .0
-            .last()
-            .is_some_and(|s| s.path.is_none());
+    // A single output (a stream's, a UBI volume's) is named by each tool
+    // its own way (README: compare such outputs by size and sha256).
+    let is_stream = container.children.len() == 1 && want.len() == 1;
     if is_stream && want.len() == 1 {
         let (_, w) = want.iter().next().expect("one");
         let (_, g) = got.iter().next().expect("one");

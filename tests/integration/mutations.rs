@@ -77,6 +77,12 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         firmsight::unpack::android_sparse::build(&[Some(&tar), None], Some((1, [1, 2, 3, 4]))),
     ));
     layers.push(("fw.trx", firmsight::unpack::trx::build(&[b"loader", &tar])));
+    let ubifs = firmsight::unpack::ubifs::build(&[("rootfs.tar", &tar), ("x", b"y")]);
+    layers.push((
+        "nand.ubi",
+        firmsight::unpack::ubi::build("rootfs", &ubifs, 4096),
+    ));
+    layers.push(("rootfs.ubifs", ubifs));
     layers.push((
         "cfg.jffs2",
         firmsight::unpack::jffs2::build(
