@@ -54,6 +54,7 @@ pub mod uimage;
 pub mod vendor;
 pub mod writer;
 pub mod xz;
+pub mod yaffs2;
 pub mod zip;
 pub mod zlib;
 pub mod zstd;
@@ -163,6 +164,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &sevenzip::SevenZip,
     // Weak two-byte header, confirmed by inflating the first bytes.
     &zlib::Zlib,
+    // No magic: recognised by its chunk geometry and tags.
+    &yaffs2::Yaffs2,
     // No magic of its own; its probe is the weakest, so it goes last.
     &lzma::Lzma,
 ];

@@ -84,6 +84,13 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
     ));
     layers.push(("rootfs.ubifs", ubifs));
     layers.push((
+        "nand.yaffs2",
+        firmsight::unpack::yaffs2::build(&[
+            (257, 1, 3, "d", b""),
+            (258, 257, 1, "rootfs.tar", &tar),
+        ]),
+    ));
+    layers.push((
         "cfg.jffs2",
         firmsight::unpack::jffs2::build(
             &[
