@@ -21,7 +21,7 @@ fn parse(data: &[u8]) -> Result<(u32, u32, [u64; 2]), FormatError> {
     }
     let w = |at: usize| u32::from_le_bytes([h[at], h[at + 1], h[at + 2], h[at + 3]]);
     let sizes = [u64::from(w(12)), u64::from(w(16))];
-    if w(4) > 255 || w(8) > 255 || sizes.iter().any(|&s| s == 0) {
+    if w(4) > 255 || w(8) > 255 || sizes.contains(&0) {
         return Err(FormatError::malformed("implausible BNEG header"));
     }
     Ok((w(4), w(8), sizes))

@@ -34,7 +34,10 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-fn sections(data: &[u8]) -> Result<Vec<(String, [u8; 16], std::ops::Range<usize>)>, FormatError> {
+/// A section: its type, MD5 and payload range.
+type Section = (String, [u8; 16], std::ops::Range<usize>);
+
+fn sections(data: &[u8]) -> Result<Vec<Section>, FormatError> {
     if data.get(..4) != Some(&MAGIC[..]) || data.len() < HEADER {
         return Err(FormatError::malformed("no PK2 magic"));
     }
