@@ -158,6 +158,11 @@ pub static FORMATS: &[&dyn Format] = &[
     &vendor::grain_media::GrainMedia,
     &vendor::anjvision::Anjvision,
     &vendor::ambarella::AmbarellaRomfs,
+    &vendor::bosch::BoschFw,
+    &vendor::foscam::FoscamSalted,
+    &vendor::arcadyan::Arcadyan,
+    // A zip with `InstallDesc`: before the plain zip.
+    &vendor::xiongmai::XiongmaiZip,
     &zip::Zip,
     &gzip::Gzip,
     &bzip2::Bzip2,
@@ -170,6 +175,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &sevenzip::SevenZip,
     // Weak two-byte header, confirmed by inflating the first bytes.
     &zlib::Zlib,
+    // No magic: recognised by consistent header fields.
+    &vendor::fullhan::FullhanFls,
     // No magic: recognised by its chunk geometry and tags.
     &yaffs2::Yaffs2,
     // No magic of its own; its probe is the weakest, so it goes last.

@@ -84,6 +84,22 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
     ));
     layers.push(("rootfs.ubifs", ubifs));
     layers.push((
+        "fw.pk2",
+        firmsight::unpack::vendor::tenvis::build("cmd", &[("rootfs.tar", &tar)]),
+    ));
+    layers.push((
+        "fw.pak",
+        firmsight::unpack::vendor::reolink::build(&[("fs", "1", &tar), ("k", "2", b"k")]),
+    ));
+    layers.push((
+        "fw.fls",
+        firmsight::unpack::vendor::fullhan::build("FH8852", &[("rootfs.tar", &tar)]),
+    ));
+    layers.push((
+        "fw.enc",
+        firmsight::unpack::vendor::foscam::encrypt(&samples::gzip(&tar), "Wxift*v2", *b"12345678"),
+    ));
+    layers.push((
         "nand.yaffs2",
         firmsight::unpack::yaffs2::build(&[
             (257, 1, 3, "d", b""),

@@ -2,9 +2,14 @@
 
 pub mod ambarella;
 pub mod anjvision;
+pub mod arcadyan;
+pub mod bosch;
 pub mod dahua;
+pub mod foscam;
+pub mod fullhan;
 pub mod grain_media;
 pub mod hikvision;
 pub mod instar;
 pub mod reolink;
 pub mod tenvis;
+pub mod xiongmai;
