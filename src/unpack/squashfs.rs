@@ -213,7 +213,12 @@ impl Format for Squashfs {
         }
         let entries = match sb.major {
             4 => v4::entries(data, sb.big_endian, cx)?,
-            3 => v3::entries(data, sb.big_endian, cx)?,
+            3 => v3::entries(data, sb.big_endian, cx).map_err(|e| {
+                FormatError::Unsupported(format!(
+                    "squashfs 3.{}: {e} (vendor-LZMA 3.x images are not read yet)",
+                    sb.minor
+                ))
+            })?,
             major => {
                 return Err(FormatError::Unsupported(format!(
                     "squashfs {major}.{} (not read yet)",
@@ -254,7 +259,7 @@ fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, FormatErro
 }
 
 fn backhand_error(e: BackhandError) -> FormatError {
-    FormatError::malformed(format!("squashfs: {e}"))
+    FormatError::malformed(e.to_string())
 }
 
 /// Reports a file that ends before its declared size.

@@ -318,3 +318,57 @@ fn kernel_banners_are_recorded() {
     }
     assert!(checked >= 7, "only {checked} kernels checked");
 }
+
+/// Fixtures no reference tool could extract (status `unknown` or
+/// `partial`): what firmsight reads from them was checked by hand once and
+/// is kept in `tests/snapshots/corpus-unknown.json`; a change must be
+/// reviewed and the snapshot rewritten (`FIRMSIGHT_UPDATE_SNAPSHOTS=1`).
+#[test]
+fn unknown_fixtures_match_their_snapshots() {
+    let Some(root) = corpus() else { return };
+    let snapshot_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/corpus-unknown.json");
+    let expected = expected(&root);
+    let mut actual = BTreeMap::new();
+    for fixture in expected["fixtures"].as_array().expect("fixtures") {
+        let status = fixture["expected"]["status"].as_str().unwrap_or_default();
+        if !matches!(status, "unknown" | "partial") {
+            continue;
+        }
+        let path = fixture["path"].as_str().expect("path");
+        let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
+        let lines: Vec<String> = result
+            .image
+            .iter()
+            .skip(1)
+            .map(|a| {
+                let sha = a
+                    .hashes
+                    .as_ref()
+                    .map(|h| h.sha256_hex())
+                    .unwrap_or_else(|| "-".into());
+                format!(
+                    "{} {} {} {} {}",
+                    a.location,
+                    a.entry.type_name(),
+                    a.size,
+                    sha,
+                    a.status
+                )
+            })
+            .chain(std::iter::once(format!("status {}", result.image.status)))
+            .collect();
+        actual.insert(path.to_string(), lines);
+    }
+    let rendered = serde_json::to_string_pretty(&actual).expect("json") + "\n";
+    if std::env::var_os("FIRMSIGHT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(snapshot_path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&snapshot_path, &rendered).expect("write snapshot");
+        return;
+    }
+    let stored = std::fs::read_to_string(&snapshot_path).expect("snapshot exists");
+    assert_eq!(
+        stored, rendered,
+        "unknown-fixture snapshot changed; review and rewrite it"
+    );
+}
