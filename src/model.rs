@@ -345,6 +345,10 @@ pub struct ElfFacts {
     pub build_id: Option<String>,
     /// True when there is no `SHT_SYMTAB` section.
     pub stripped: bool,
+    /// Executable packer that compressed the file (`upx`), if any: its
+    /// real contents are hidden from identification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub packer: Option<String>,
 }
 
 /// One node of the artifact tree: the input file, or anything found inside it.

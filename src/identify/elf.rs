@@ -67,7 +67,18 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
         soname: elf.soname.map(str::to_string),
         build_id: build_id(&elf, bytes),
         stripped: !elf.section_headers.iter().any(|s| s.sh_type == SHT_SYMTAB),
+        packer: packer(bytes),
     })
+}
+
+/// UPX leaves its `UPX!` marker after the program headers (the `l_info`
+/// block) and, unless stripped by the packer's user, a `$Info: This file
+/// is packed with the UPX executable packer` notice.
+fn packer(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let marker = memchr::memmem::find(head, b"UPX!").is_some();
+    let notice = memchr::memmem::find(bytes, b"packed with the UPX executable packer").is_some();
+    (marker || notice).then(|| "upx".to_string())
 }
 
 /// Machine names as toolchains spell them (the endianness is part of the
@@ -200,6 +211,21 @@ mod tests {
         let mut spec = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[]);
         spec.modinfo.clear();
         assert_eq!(facts(&spec.build()).expect("parses").role, ElfRole::Object);
+    }
+
+    #[test]
+    fn upx_packing_is_recognised() {
+        let packed = ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM)
+            .with_rodata(b"UPX!\x0d\x0c\x00\x00$Info: This file is packed with the UPX executable packer http://upx.sf.net $")
+            .build();
+        assert_eq!(
+            facts(&packed).expect("parses").packer.as_deref(),
+            Some("upx")
+        );
+        let plain = ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM)
+            .with_rodata(b"mentions UPX in a help text")
+            .build();
+        assert_eq!(facts(&plain).expect("parses").packer, None);
     }
 
     #[test]

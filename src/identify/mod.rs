@@ -26,7 +26,14 @@ impl Inspector for Identifier {
         if elf::is_elf(bytes) {
             artifact.kind = "elf".into();
             match elf::facts(bytes) {
-                Ok(facts) => artifact.elf = Some(facts),
+                Ok(facts) => {
+                    if let Some(packer) = &facts.packer {
+                        artifact.notes.push(format!(
+                            "{packer}-packed executable: not unpacked, so identification cannot see inside it"
+                        ));
+                    }
+                    artifact.elf = Some(facts);
+                }
                 Err(e) if !artifact.status.is_problem() => {
                     artifact.status = Status::Failed(format!("elf: {e}"));
                 }
