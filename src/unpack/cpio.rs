@@ -187,8 +187,19 @@ fn check_first(data: &[u8]) -> Result<Header, FormatError> {
     if kind_of(&h).is_none() && h.name != TRAILER {
         return Err(FormatError::malformed("cpio entry of unknown type"));
     }
-    if h.name.bytes().any(|b| b < 0x20) {
-        return Err(FormatError::malformed("cpio name with control characters"));
+    if h.name.is_empty() || h.name.bytes().any(|b| b < 0x20) || h.name.contains('\u{fffd}') {
+        return Err(FormatError::malformed("cpio name is not text"));
+    }
+    // Another header (or the trailer) follows: two-byte binary magics
+    // occur by chance in data, two headers in a row do not.
+    if h.name != TRAILER
+        && data
+            .get(h.next_at..)
+            .is_some_and(|rest| dialect(rest).is_none())
+    {
+        return Err(FormatError::malformed(
+            "cpio header not followed by another",
+        ));
     }
     Ok(h)
 }

@@ -35,6 +35,11 @@ fn parse_header(data: &[u8]) -> Result<Header, FormatError> {
     if flags & FTEXT_RESERVED != 0 {
         return Err(FormatError::malformed("reserved header flags set"));
     }
+    // XFL is 0, 2 (best) or 4 (fastest); OS is a known id or 255.
+    let (xfl, os) = (data[8], data[9]);
+    if !matches!(xfl, 0 | 2 | 4) || !(os <= 13 || os == 255) {
+        return Err(FormatError::malformed("implausible gzip XFL/OS fields"));
+    }
     let mut pos = 10;
     if flags & FEXTRA != 0 {
         let xlen = data
@@ -66,7 +71,7 @@ impl Format for Gzip {
     }
 
     fn probe(&self, data: &[u8]) -> bool {
-        parse_header(data).is_ok()
+        parse_header(data).is_ok() && inflates(data)
     }
 
     fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
@@ -88,6 +93,22 @@ impl Format for Gzip {
             notes: Vec::new(),
         }))
     }
+}
+
+/// Whether the first member's data starts as valid deflate: random bytes
+/// after a chance header fail within a few bytes.
+fn inflates(data: &[u8]) -> bool {
+    let mut out = [0u8; 256];
+    let mut decoder = GzDecoder::new(data);
+    let mut filled = 0;
+    while filled < out.len() {
+        match decoder.read(&mut out[filled..]) {
+            Ok(0) => return true,
+            Ok(n) => filled += n,
+            Err(e) => return e.kind() == io::ErrorKind::UnexpectedEof && filled > 0,
+        }
+    }
+    true
 }
 
 /// Decoder for gzip streams (all members).
@@ -134,6 +155,10 @@ mod tests {
         assert!(Gzip.probe(&gzip(b"x", None)));
         assert!(!Gzip.probe(b"\x1f\x8b\x07\0\0\0\0\0\0\0"));
         assert!(!Gzip.probe(b"\x1f\x8b\x08\xff\0\0\0\0\0\0"));
+        // A plausible header over random bytes.
+        let mut random = b"\x1f\x8b\x08\x00\0\0\0\0\x00\x03".to_vec();
+        random.extend((0..512u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8));
+        assert!(!Gzip.probe(&random));
         assert!(!Gzip.probe(b"\x1f\x8b\x08"));
     }
 

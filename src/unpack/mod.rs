@@ -304,6 +304,32 @@ pub fn stream_name(container_name: &str, suffixes: &[(&str, &str)]) -> String {
     format!("{container_name}.decompressed")
 }
 
+/// Probe and list `data` as the format `id`, then read every entry's
+/// content (at most 16 MiB each): what a fuzz target exercises. Never
+/// panics on its own; a panic is a bug in the format.
+#[doc(hidden)]
+pub fn exercise(id: &str, data: &[u8]) {
+    let Some(format) = FORMATS.iter().find(|f| f.id() == id) else {
+        return;
+    };
+    let bytes = Bytes::from_vec(data.to_vec());
+    let _ = format.extent(data);
+    if !format.probe(data) {
+        return;
+    }
+    let cx = Context {
+        name: "fuzz",
+        max_entries: 10_000,
+    };
+    if let Ok(extraction) = format.extract(&bytes, &cx) {
+        for entry in extraction.entries {
+            if let Some(blob) = entry.blob {
+                let _ = blob.read_prefix(16 << 20);
+            }
+        }
+    }
+}
+
 /// Looks at each artifact's bytes while they are in memory. Identification
 /// implements this; the walker calls it once per file artifact, before
 /// probing formats. An inspector that sets `artifact.kind` stops the probe.
@@ -635,6 +661,15 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
+    }
+
+    #[test]
+    fn every_format_has_a_fuzz_target() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
+        for format in FORMATS {
+            let target = dir.join(format!("{}.rs", format.id().replace('-', "_")));
+            assert!(target.exists(), "no fuzz target {}", target.display());
+        }
     }
 
     #[test]
