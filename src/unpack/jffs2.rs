@@ -238,9 +238,7 @@ fn decode(compr: u8, input: &[u8], dsize: usize) -> Result<Vec<u8>, String> {
                 .map_err(|e| format!("zlib: {e}"))?;
             out
         }
-        7 => std::panic::catch_unwind(|| lzokay_native::decompress_all(input, Some(dsize)))
-            .map_err(|_| "corrupt lzo data".to_string())?
-            .map_err(|e| format!("lzo: {e:?}"))?,
+        7 => crate::unpack::lzo1x::decompress(input, dsize).map_err(|e| format!("lzo: {e}"))?,
         8 => {
             // OpenWrt's LZMA: raw LZMA1 with lc = lp = pb = 0 and an 8 KiB
             // dictionary; give it an lzma-alone header to decode.

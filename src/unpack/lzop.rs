@@ -6,8 +6,8 @@
 //! mode, mtime (low; high if ≥ 0x0940), name, header checksum, extra field
 //! (if `F_H_EXTRA_FIELD`). Blocks: uncompressed size (0 ends), compressed
 //! size, optional checksums by flag, data; a block whose sizes are equal is
-//! stored. LZO1X decoding uses `lzokay-native` (MIT), under `catch_unwind`
-//! because it panics on some corrupt input.
+//! stored. LZO1X blocks are decoded by our own bounded decoder
+//! ([`crate::unpack::lzo1x`]).
 
 use std::io::{self, Read};
 
@@ -21,8 +21,8 @@ const F_H_EXTRA_FIELD: u32 = 0x0040;
 const F_CRC32_D: u32 = 0x0100;
 const F_CRC32_C: u32 = 0x0200;
 const F_H_FILTER: u32 = 0x0800;
-/// Largest block lzop writes is 256 KiB; anything above 64 MiB is corrupt.
-const MAX_BLOCK: usize = 64 << 20;
+/// lzop writes blocks of at most 256 KiB; anything larger is corrupt.
+const MAX_BLOCK: usize = 256 << 10;
 
 /// The lzop format.
 pub struct Lzop;
@@ -177,9 +177,8 @@ impl Blocks<'_> {
         self.block = if src_len == dst_len {
             src.to_vec()
         } else {
-            std::panic::catch_unwind(|| lzokay_native::decompress_all(src, Some(dst_len)))
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "corrupt lzo block"))?
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("lzo: {e:?}")))?
+            crate::unpack::lzo1x::decompress(src, dst_len)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("lzo: {e}")))?
         };
         if self.block.len() != dst_len {
             return Err(io::Error::new(

@@ -42,6 +42,7 @@ pub mod limits;
 pub mod linux_kernel;
 pub mod lz4;
 pub mod lzma;
+pub mod lzo1x;
 pub mod lzop;
 pub mod romfs;
 pub mod sevenzip;

@@ -4,8 +4,8 @@
 //! §1.4); major/minor version at 28/30 in every version. Supported:
 //! - v4 LE and BE (and AVM's BE variant) with gzip, lzma, lzo, xz, lz4 and
 //!   zstd. backhand decodes gzip/xz/lz4/zstd; LZO and LZMA blocks are
-//!   decoded here ([`Decompressor`]) with permissive crates
-//!   (`lzokay-native`, `liblzma`), because backhand's own `lzo`/`*_lzma`
+//!   decoded here ([`Decompressor`]) with our own LZO1X decoder and
+//!   `liblzma`, because backhand's own `lzo`/`*_lzma`
 //!   features pull GPL code (`../shared/crates.md` B5).
 //! - v3 LE and BE with gzip (backhand's `v3` feature; it takes no custom
 //!   decompressor, so vendor-LZMA v3 images are reported, not read).
@@ -466,12 +466,8 @@ impl CompressionAction for Decompressor {
         let limit = out.capacity().clamp(8192, MAX_BLOCK);
         match compressor {
             Compressor::Lzo => {
-                // lzokay-native indexes out of bounds on some corrupt
-                // input; a panic here is a corrupt block, not a crash.
-                let decoded =
-                    std::panic::catch_unwind(|| lzokay_native::decompress_all(bytes, Some(limit)))
-                        .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?
-                        .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
+                let decoded = crate::unpack::lzo1x::decompress(bytes, limit)
+                    .map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
                 out.extend_from_slice(&decoded);
             }
             Compressor::Lzma => {

@@ -173,9 +173,7 @@ fn decode(compr: u16, input: &[u8], size: usize) -> io::Result<Vec<u8>> {
     let bad = |e: String| io::Error::new(io::ErrorKind::InvalidData, format!("ubifs block: {e}"));
     let out = match compr {
         0 => input.to_vec(),
-        1 => std::panic::catch_unwind(|| lzokay_native::decompress_all(input, Some(size)))
-            .map_err(|_| bad("corrupt lzo".into()))?
-            .map_err(|e| bad(format!("lzo {e:?}")))?,
+        1 => crate::unpack::lzo1x::decompress(input, size).map_err(|e| bad(format!("lzo: {e}")))?,
         2 => {
             let mut out = Vec::with_capacity(size);
             flate2::read::DeflateDecoder::new(input)
