@@ -11,7 +11,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes, Piece, Pieces, Source};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const MAGIC: [u8; 4] = [0x3a, 0xff, 0x26, 0xed];
@@ -105,7 +105,7 @@ struct Expanded {
 
 impl Source for Expanded {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        let mut parts: Vec<Box<dyn Read + '_>> = Vec::new();
+        let mut pieces = Vec::with_capacity(self.chunks.len());
         for (i, c) in self.chunks.iter().enumerate() {
             let len = c.blocks * self.header.block_size;
             let bad = |why: &str| {
@@ -123,25 +123,25 @@ impl Source for Expanded {
                     if payload.len() as u64 != len {
                         return Err(bad("raw data size does not match its blocks"));
                     }
-                    parts.push(Box::new(payload));
+                    pieces.push(Piece::Bytes(payload));
                 }
                 FILL => {
-                    let value: [u8; 4] = self
+                    let pattern: [u8; 4] = self
                         .image
                         .get(c.payload..c.payload + 4)
                         .and_then(|v| v.try_into().ok())
                         .ok_or_else(|| bad("fill value runs past the end"))?;
-                    parts.push(Box::new(Fill { value, pos: 0 }.take(len)));
+                    pieces.push(Piece::Repeat { pattern, len });
                 }
-                DONT_CARE => parts.push(Box::new(io::repeat(0).take(len))),
+                DONT_CARE => pieces.push(Piece::Repeat {
+                    pattern: [0; 4],
+                    len,
+                }),
                 CRC32 => {}
                 other => return Err(bad(&format!("unknown chunk type {other:#06x}"))),
             }
         }
-        Ok(Box::new(parts.into_iter().fold(
-            Box::new(io::empty()) as Box<dyn Read + '_>,
-            |acc, next| Box::new(acc.chain(next)),
-        )))
+        Ok(Box::new(Pieces::new(pieces)))
     }
 
     fn stored_len(&self) -> u64 {
@@ -150,22 +150,6 @@ impl Source for Expanded {
 
     fn name(&self) -> &'static str {
         "android-sparse"
-    }
-}
-
-/// A repeated 4-byte fill value.
-struct Fill {
-    value: [u8; 4],
-    pos: usize,
-}
-
-impl Read for Fill {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        for b in buf.iter_mut() {
-            *b = self.value[self.pos % 4];
-            self.pos += 1;
-        }
-        Ok(buf.len())
     }
 }
 
@@ -185,7 +169,9 @@ impl Format for AndroidSparse {
 
     fn extent(&self, data: &[u8]) -> Option<u64> {
         let header = parse_header(data).ok()?;
-        chunks(data, &header).ok().map(|(_, end)| end as u64)
+        // A walk that runs past the end is a truncated image: it spans the
+        // rest, so carving does not walk it again from every chunk.
+        Some(chunks(data, &header).map_or(data.len(), |(_, end)| end.min(data.len())) as u64)
     }
 
     fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {

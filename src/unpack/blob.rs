@@ -135,6 +135,71 @@ pub trait Source: Send + Sync {
     fn name(&self) -> &'static str;
 }
 
+/// One piece of content assembled from an image: a range of it, or a
+/// repeated 4-byte pattern (erased flash, zeros, sparse fills).
+#[derive(Debug, Clone)]
+pub enum Piece<'a> {
+    /// Bytes taken as they are.
+    Bytes(&'a [u8]),
+    /// `pattern` repeated to `len` bytes.
+    Repeat {
+        /// The pattern.
+        pattern: [u8; 4],
+        /// Bytes to produce.
+        len: u64,
+    },
+}
+
+/// Reads pieces one after the other. A flat list, not nested `chain`s:
+/// a volume of a million blocks must not become a million-deep reader.
+pub struct Pieces<'a> {
+    pieces: Vec<Piece<'a>>,
+    index: usize,
+    pos: u64,
+}
+
+impl<'a> Pieces<'a> {
+    /// A reader over `pieces`.
+    pub fn new(pieces: Vec<Piece<'a>>) -> Self {
+        Pieces {
+            pieces,
+            index: 0,
+            pos: 0,
+        }
+    }
+}
+
+impl Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while let Some(piece) = self.pieces.get(self.index) {
+            let (len, n) = match piece {
+                Piece::Bytes(bytes) => {
+                    let rest = &bytes[(self.pos as usize).min(bytes.len())..];
+                    let n = rest.len().min(buf.len());
+                    buf[..n].copy_from_slice(&rest[..n]);
+                    (bytes.len() as u64, n)
+                }
+                Piece::Repeat { pattern, len } => {
+                    let n = (len - self.pos).min(buf.len() as u64) as usize;
+                    for (i, b) in buf[..n].iter_mut().enumerate() {
+                        *b = pattern[(self.pos as usize + i) % 4];
+                    }
+                    (*len, n)
+                }
+            };
+            self.pos += n as u64;
+            if self.pos >= len {
+                self.index += 1;
+                self.pos = 0;
+            }
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+        }
+        Ok(0)
+    }
+}
+
 /// Decodes concatenated members of a stream format (gzip members, xz
 /// streams, zstd frames, bzip2 streams) and stops cleanly at the first
 /// bytes that do not start another member — kernels append their size,

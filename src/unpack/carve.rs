@@ -84,6 +84,9 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
             let (format, offset) = carver.patterns[m.pattern().as_usize()];
             Some((m.start().checked_sub(offset)?, format))
         })
+        // Bounded before sorting: a blob of repeated magic bytes would
+        // otherwise list one candidate per byte.
+        .take(MAX_CANDIDATES * 2)
         .collect();
     candidates.sort_unstable();
     candidates.dedup();

@@ -225,9 +225,11 @@ impl Format for Cpio {
     }
 
     fn extent(&self, data: &[u8]) -> Option<u64> {
+        // A chain that runs past the end spans the rest (a truncated
+        // archive), so carving does not walk it again from every header.
         let mut pos = 0usize;
-        while let Ok(h) = parse_header(data.get(pos..)?) {
-            pos = pos.checked_add(h.next_at)?;
+        while let Some(Ok(h)) = data.get(pos..).map(parse_header) {
+            pos = pos.saturating_add(h.next_at);
             if h.name == TRAILER {
                 break;
             }

@@ -27,6 +27,10 @@ const NOP: u32 = 4;
 const END: u32 = 9;
 const MAX_DEPTH: usize = 64;
 const MAX_NODES: usize = 100_000;
+/// Most structure tokens (nodes, properties, NOPs) read from one tree.
+const MAX_TOKENS: usize = 200_000;
+/// Longest property name.
+const MAX_NAME: usize = 256;
 
 /// Plain device tree blobs.
 pub struct Dtb;
@@ -104,7 +108,12 @@ fn parse(data: &[u8]) -> Result<Tree, FormatError> {
     let mut root = None;
     let mut pos = off_struct;
     let mut nodes = 0;
+    let mut tokens = 0;
     while pos < struct_end {
+        tokens += 1;
+        if tokens > MAX_TOKENS {
+            return Err(bad("too many tokens"));
+        }
         let token =
             be32(data, pos).ok_or_else(|| FormatError::truncated("device tree structure"))?;
         pos += 4;
@@ -146,7 +155,12 @@ fn parse(data: &[u8]) -> Result<Tree, FormatError> {
                 let name_at = strings.start.saturating_add(name_off);
                 let name = data
                     .get(name_at..strings.end)
-                    .and_then(|s| s.iter().position(|&b| b == 0).map(|n| &s[..n]))
+                    .and_then(|s| {
+                        s.iter()
+                            .take(MAX_NAME)
+                            .position(|&b| b == 0)
+                            .map(|n| &s[..n])
+                    })
                     .map(|n| String::from_utf8_lossy(n).into_owned())
                     .ok_or_else(|| bad("property name outside the strings block"))?;
                 stack

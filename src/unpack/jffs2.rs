@@ -26,7 +26,7 @@ use std::sync::Arc;
 use memchr::memmem;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const MAGIC: u16 = 0x1985;
@@ -39,6 +39,8 @@ const INODE_LEN: usize = 68;
 const ROOT: u32 = 1;
 /// Largest plain data one node may carry (nodes hold at most a page).
 const MAX_NODE_DATA: usize = 1 << 20;
+/// Longest symlink target or device field read.
+const MAX_LINK: u64 = 4096;
 /// Deepest directory nesting followed.
 const MAX_DEPTH: usize = 64;
 
@@ -277,6 +279,13 @@ impl File {
         self.nodes.last().map_or(0, |n| u64::from(n.isize))
     }
 
+    /// The first bytes of a small file: a symlink target or device number.
+    fn small(&self) -> Option<Vec<u8>> {
+        (self.size() <= MAX_LINK)
+            .then(|| self.content().ok())
+            .flatten()
+    }
+
     fn content(&self) -> io::Result<Vec<u8>> {
         let size = self.size() as usize;
         let written = self
@@ -288,7 +297,7 @@ impl File {
             .min(size);
         // Plain data can only come from stored data: a file claiming far
         // more than its nodes could hold is refused before allocating.
-        if written > self.stored_len() as usize * 256 + (1 << 20) {
+        if written as u64 > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "jffs2 file layout implausible",
@@ -422,13 +431,13 @@ impl Format for Jffs2 {
                         pending.push((ino, path, depth + 1));
                     }
                     0o120000 => {
-                        let target = file.and_then(|f| f.content().ok()).unwrap_or_default();
+                        let target = file.and_then(|f| f.small()).unwrap_or_default();
                         entry.kind = EntryKind::Symlink {
                             target: String::from_utf8_lossy(&target).into_owned(),
                         };
                     }
                     kind @ (0o020000 | 0o060000) => {
-                        let raw = file.and_then(|f| f.content().ok()).unwrap_or_default();
+                        let raw = file.and_then(|f| f.small()).unwrap_or_default();
                         let (major, minor) = match raw.len() {
                             2 => {
                                 let v = u32::from(endian.u16(&raw, 0));

@@ -229,8 +229,19 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// An entry at `path` with no content yet.
-    pub fn new(path: String, kind: EntryKind) -> Self {
+    /// An entry at `path` with no content yet. Paths longer than
+    /// [`MAX_PATH`] bytes are cut (and noted): a hostile image could make
+    /// every one of a million entries megabytes long.
+    pub fn new(mut path: String, kind: EntryKind) -> Self {
+        let mut notes = Vec::new();
+        if path.len() > MAX_PATH {
+            let mut cut = MAX_PATH;
+            while !path.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            notes.push(format!("path of {} bytes cut to {cut}", path.len()));
+            path.truncate(cut);
+        }
         let name = path
             .trim_end_matches('/')
             .rsplit(['/', '\\'])
@@ -243,10 +254,13 @@ impl Entry {
             kind,
             blob: None,
             error: None,
-            notes: Vec::new(),
+            notes,
         }
     }
 }
+
+/// Longest path kept for an entry (Linux `PATH_MAX`).
+pub const MAX_PATH: usize = 4096;
 
 /// What a format found in a container.
 #[derive(Debug, Default)]
@@ -662,6 +676,14 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
+    }
+
+    #[test]
+    fn overlong_paths_are_cut_and_noted() {
+        let entry = Entry::new("é".repeat(3000), EntryKind::File);
+        let path = entry.path.expect("path");
+        assert!(path.len() <= MAX_PATH && path.chars().all(|c| c == 'é'));
+        assert!(entry.notes[0].contains("cut"));
     }
 
     #[test]

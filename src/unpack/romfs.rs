@@ -176,7 +176,9 @@ impl Format for Romfs {
                     3 => {
                         entry.kind = EntryKind::Symlink {
                             target: content
-                                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                                .map(|b| {
+                                    String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned()
+                                })
                                 .unwrap_or_default(),
                         };
                     }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use memchr::memmem;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes, Piece, Pieces, Source};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const EC_MAGIC: &[u8; 4] = b"UBI#";
@@ -90,7 +90,9 @@ fn scan(data: &[u8]) -> Result<Layout, FormatError> {
     let mut end = 0;
     let mut leb_size = peb - data_at;
     for start in (0..data.len()).step_by(peb) {
-        let Some((vid_at, data_at, _)) = ec_header(data, start) else {
+        let Some((vid_at, data_at, _)) =
+            ec_header(data, start).filter(|(v, d, _)| *v + 64 <= peb && *d < peb)
+        else {
             if data[start..(start + peb).min(data.len())]
                 .iter()
                 .all(|&b| b == 0xff)
@@ -169,14 +171,18 @@ struct Volume {
 
 impl Source for Volume {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        let mut reader: Box<dyn Read + '_> = Box::new(io::empty());
-        for leb in &self.lebs {
-            reader = match leb {
-                Some(range) => Box::new(reader.chain(&self.image[range.clone()])),
-                None => Box::new(reader.chain(io::repeat(0xff).take(self.leb_size as u64))),
-            };
-        }
-        Ok(reader)
+        let pieces = self
+            .lebs
+            .iter()
+            .map(|leb| match leb {
+                Some(range) => Piece::Bytes(&self.image[range.clone()]),
+                None => Piece::Repeat {
+                    pattern: [0xff; 4],
+                    len: self.leb_size as u64,
+                },
+            })
+            .collect();
+        Ok(Box::new(Pieces::new(pieces)))
     }
 
     fn stored_len(&self) -> u64 {
@@ -237,7 +243,9 @@ impl Format for Ubi {
                 }
                 _ => mine.last().map_or(0, |(lnum, _)| **lnum as usize + 1),
             };
-            let mut lebs = vec![None; count.min(1 << 20)];
+            // No volume has more LEBs than the image has eraseblocks.
+            let pebs = data.len().div_ceil(layout.peb);
+            let mut lebs = vec![None; count.min(pebs)];
             for (lnum, leb) in mine {
                 if let Some(slot) = lebs.get_mut(*lnum as usize) {
                     *slot = Some(leb.data.clone());

@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
 use crate::unpack::ubi::crc;
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
@@ -31,6 +31,9 @@ const BLOCK: u64 = 4096;
 const ROOT_INUM: u32 = 1;
 const MAX_INDEX_DEPTH: usize = 64;
 const MAX_NODES: usize = 4_000_000;
+const MAX_DIR_DEPTH: usize = 64;
+/// Longest symlink target or device field read from an inode.
+const MAX_INLINE: usize = 4096;
 
 /// The UBIFS format.
 pub struct Ubifs;
@@ -114,10 +117,11 @@ fn walk_index(data: &[u8], leb: usize, root: (usize, usize)) -> Result<Tree, For
     let mut pending = vec![(root, 0usize)];
     let mut seen = HashSet::new();
     while let Some(((lnum, offs), depth)) = pending.pop() {
-        if depth > MAX_INDEX_DEPTH || !seen.insert((lnum, offs)) || seen.len() > MAX_NODES {
+        let at = lnum.checked_mul(leb).and_then(|x| x.checked_add(offs));
+        // Keyed on the absolute offset: (LEB, offset) pairs can alias.
+        if depth > MAX_INDEX_DEPTH || !seen.insert(at) || seen.len() > MAX_NODES {
             return Err(FormatError::malformed("UBIFS index loop or too deep"));
         }
-        let at = lnum.checked_mul(leb).and_then(|x| x.checked_add(offs));
         let Some((kind, n)) = at.and_then(|at| node(data, at)) else {
             return Err(FormatError::truncated(format!(
                 "UBIFS node at LEB {lnum} offset {offs}"
@@ -213,7 +217,7 @@ impl Source for File {
             .max()
             .unwrap_or(0)
             .min(self.size);
-        if written > self.stored_len() * 256 + (1 << 20) {
+        if written > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "ubifs file layout implausible",
@@ -275,9 +279,9 @@ impl Format for Ubifs {
             tree.dents.values().map(Vec::len).sum::<usize>()
         ));
         let mut seen = HashSet::new();
-        let mut pending = vec![(ROOT_INUM, String::new())];
-        while let Some((dir, prefix)) = pending.pop() {
-            if !seen.insert(dir) {
+        let mut pending = vec![(ROOT_INUM, String::new(), 0usize)];
+        while let Some((dir, prefix, depth)) = pending.pop() {
+            if !seen.insert(dir) || depth > MAX_DIR_DEPTH {
                 continue;
             }
             let mut listing = tree.dents.remove(&dir).unwrap_or_default();
@@ -297,11 +301,11 @@ impl Format for Ubifs {
                     extraction.entries.push(entry);
                     continue;
                 };
-                let inline_bytes = &data[inline];
+                let inline_bytes = &data[inline.start..inline.end.min(inline.start + MAX_INLINE)];
                 match mode & 0o170000 {
                     0o040000 => {
                         entry.kind = EntryKind::Dir;
-                        pending.push((inum, path));
+                        pending.push((inum, path, depth + 1));
                     }
                     0o120000 => {
                         entry.kind = EntryKind::Symlink {
@@ -327,7 +331,7 @@ impl Format for Ubifs {
                         entry.blob = Some(Blob::Source(Arc::new(File {
                             image: data.clone(),
                             size,
-                            blocks: tree.data.remove(&inum).unwrap_or_default(),
+                            blocks: tree.data.get(&inum).cloned().unwrap_or_default(),
                         })));
                     }
                     other => {

@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError};
 
 const PAGES: [usize; 6] = [2048, 4096, 1024, 8192, 16384, 512];
@@ -143,7 +143,7 @@ struct File {
 
 impl Source for File {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        if self.size > self.stored_len() * 256 + (1 << 20) {
+        if self.size > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "yaffs2 file size implausible",

@@ -294,3 +294,45 @@ fn streams_followed_by_trailing_bytes_end_cleanly() {
         assert_eq!(tar_files(&result.image), expected(), "{name}");
     }
 }
+
+/// Regressions from the hostile-input review: inputs of a few KiB that
+/// once built million-deep readers or huge allocations.
+#[test]
+fn hostile_headers_stay_bounded() {
+    // Android sparse: 100,000 empty don't-care chunks.
+    let mut sparse = vec![0x3a, 0xff, 0x26, 0xed, 1, 0, 0, 0, 28, 0, 12, 0];
+    sparse.extend(4096u32.to_le_bytes());
+    sparse.extend(0u32.to_le_bytes());
+    sparse.extend(100_000u32.to_le_bytes());
+    sparse.extend(0u32.to_le_bytes());
+    for _ in 0..100_000 {
+        sparse.extend([0xc3, 0xca, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0]);
+    }
+    let result = scan("many.simg", sparse);
+    assert_no_panics(&result.image);
+
+    // UBI: a volume whose one LEB claims number 0xFFFFF.
+    let mut ubi = firmsight::unpack::ubi::build("rootfs", b"data", 1024);
+    let vid = 1024 + 64;
+    ubi[vid + 12..vid + 16].copy_from_slice(&0xf_ffffu32.to_be_bytes());
+    let crc = firmsight::unpack::ubi::crc(&ubi[vid..vid + 60]);
+    ubi[vid + 60..vid + 64].copy_from_slice(&crc.to_be_bytes());
+    let result = scan("nand.ubi", ubi);
+    assert_no_panics(&result.image);
+    let volume = result
+        .image
+        .iter()
+        .find(|a| a.name == "rootfs")
+        .expect("volume listed");
+    assert!(
+        volume.size <= 4 * 1024,
+        "volume of {} bytes from a 3-block image",
+        volume.size
+    );
+
+    // A path of a megabyte is cut to PATH_MAX.
+    let long = "d/".repeat(300_000) + "f";
+    let cpio = firmsight::unpack::cpio::newc(&[(&long[..4000], 0o100644, b"x")]);
+    let result = scan("long.cpio", cpio);
+    assert_no_panics(&result.image);
+}

@@ -62,7 +62,7 @@ impl Format for BoschFw {
                 extraction.truncated = Some("Bosch sub-image runs past the end".into());
                 break;
             };
-            let plain: Vec<u8> = raw.iter().map(|b| b ^ KEY).collect();
+            let plain = Bytes::from_vec(raw.iter().map(|b| b ^ KEY).collect());
             let mut at = 0;
             while plain.get(at..at + 4) == Some(&FILE_MAGIC[..])
                 && extraction.entries.len() < MAX_FILES
@@ -82,10 +82,8 @@ impl Format for BoschFw {
                 )
                 .into_owned();
                 let mut entry = Entry::new(name, EntryKind::File);
-                match plain.get(at + 0x40..at + 0x40 + size) {
-                    Some(content) => {
-                        entry.blob = Some(Blob::Bytes(Bytes::from_vec(content.to_vec())))
-                    }
+                match plain.slice(at + 0x40..(at + 0x40).saturating_add(size)) {
+                    Some(content) => entry.blob = Some(Blob::Bytes(content)),
                     None => entry.error = Some("file runs past its sub-image".into()),
                 }
                 extraction.entries.push(entry);

@@ -94,7 +94,12 @@ impl Format for ReolinkPak {
     }
 
     fn extent(&self, data: &[u8]) -> Option<u64> {
-        parse(data).ok()?.1.iter().map(|s| s.start + s.len).max()
+        parse(data)
+            .ok()?
+            .1
+            .iter()
+            .filter_map(|s| s.start.checked_add(s.len))
+            .max()
     }
 
     fn extract(&self, data: &Bytes, _cx: &Context<'_>) -> Result<Extraction, FormatError> {
