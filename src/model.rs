@@ -351,6 +351,29 @@ pub struct ElfFacts {
     pub packer: Option<String>,
 }
 
+/// A component version found in an artifact by an identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identification {
+    /// Component name (`busybox`, `openssl` …).
+    pub component: String,
+    /// Version as found.
+    pub version: String,
+    /// CycloneDX component type (`library`, `application` …).
+    pub kind: String,
+    /// Id of the classifier (or identifier) that found it.
+    pub classifier: String,
+    /// Byte offset of the evidence in the artifact.
+    pub offset: u64,
+    /// Package URL.
+    pub purl: String,
+    /// CPE 2.3.
+    pub cpe: Option<String>,
+    /// Supplier.
+    pub supplier: Option<String>,
+    /// SPDX licence id.
+    pub license: Option<String>,
+}
+
 /// One node of the artifact tree: the input file, or anything found inside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Artifact {
@@ -373,6 +396,9 @@ pub struct Artifact {
     /// ELF facts, for ELF files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elf: Option<ElfFacts>,
+    /// Component versions identified in this artifact's bytes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub identified: Vec<Identification>,
     /// Things worth knowing that are not failures: rewritten paths, refused
     /// writes, header fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -394,6 +420,7 @@ impl Artifact {
             hashes: None,
             status: Status::Unpacked,
             elf: None,
+            identified: Vec::new(),
             notes: Vec::new(),
             children: Vec::new(),
         }

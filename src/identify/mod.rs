@@ -7,17 +7,29 @@
 use crate::model::{Artifact, Status};
 use crate::unpack::Inspector;
 
+pub mod classifier;
 pub mod elf;
 pub mod kernel;
 
 /// Runs every identifier over each file artifact.
 #[derive(Debug, Default)]
-pub struct Identifier {}
+pub struct Identifier {
+    classifiers: Option<&'static classifier::Classifiers>,
+}
 
 impl Identifier {
-    /// An identifier with every built-in source of facts.
+    /// An identifier with every built-in source of facts. Built-in
+    /// classifier data that fails to load (a broken build) is reported once
+    /// and leaves version identification off; the walk goes on.
     pub fn new() -> Self {
-        Identifier {}
+        let classifiers = match classifier::Classifiers::builtin() {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::error!("built-in classifiers unusable: {e}");
+                None
+            }
+        };
+        Identifier { classifiers }
     }
 }
 
@@ -44,6 +56,12 @@ impl Inspector for Identifier {
             artifact
                 .notes
                 .push(format!("linux kernel banner: {banner}"));
+        }
+    }
+
+    fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
+        if let Some(classifiers) = self.classifiers {
+            artifact.identified = classifiers.scan(&artifact.name, bytes);
         }
     }
 }

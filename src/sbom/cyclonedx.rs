@@ -5,7 +5,7 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
-use crate::model::{Artifact, ElfFacts, ElfRole, Status};
+use crate::model::{Artifact, ElfFacts, ElfRole, Identification, Status};
 use crate::sbom::{SbomOptions, Serial};
 use crate::scan::ScanResult;
 
@@ -65,6 +65,9 @@ pub struct Component {
     /// Unique reference within the BOM.
     #[serde(rename = "bom-ref", skip_serializing_if = "Option::is_none")]
     pub bom_ref: Option<String>,
+    /// Supplier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Supplier>,
     /// Name.
     pub name: String,
     /// Version, when known.
@@ -76,9 +79,82 @@ pub struct Component {
     /// Content hashes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<Hash>,
+    /// Licences, as SPDX ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<LicenseChoice>,
+    /// Package URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// CPE 2.3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpe: Option<String>,
+    /// How the component was identified and where it was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Namespaced facts (`firmsight:…`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
+}
+
+/// `supplier` (an organizational entity).
+#[derive(Debug, Clone, Serialize)]
+pub struct Supplier {
+    /// Name.
+    pub name: String,
+}
+
+/// A licence choice: one SPDX licence id.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenseChoice {
+    /// The licence.
+    pub license: License,
+}
+
+/// A licence by SPDX id.
+#[derive(Debug, Clone, Serialize)]
+pub struct License {
+    /// SPDX id.
+    pub id: String,
+}
+
+/// `evidence` (CycloneDX 1.6: `identity` is an array).
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// What identified the component.
+    pub identity: Vec<Identity>,
+    /// Where it was found.
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// One identity claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    /// The field the evidence supports (`purl`).
+    pub field: &'static str,
+    /// Overall confidence, 0–1.
+    pub confidence: f64,
+    /// How.
+    pub methods: Vec<Method>,
+}
+
+/// One identification method.
+#[derive(Debug, Clone, Serialize)]
+pub struct Method {
+    /// `binary-analysis`, `filename`, `manifest-analysis` …
+    pub technique: &'static str,
+    /// Confidence of this method, 0–1.
+    pub confidence: f64,
+    /// The classifier id.
+    pub value: String,
+}
+
+/// One place a component was found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Occurrence {
+    /// The artifact location chain.
+    pub location: String,
+    /// Byte offset of the evidence.
+    pub offset: u64,
 }
 
 /// A hash.
@@ -134,6 +210,8 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
     };
     let mut components: Vec<(String, Component)> = image
         .iter()
+        // An identified binary is listed as its component, not as a file.
+        .filter(|a| a.identified.is_empty())
         .filter_map(|a| Some((a, a.elf.as_ref()?)))
         .filter(|(_, elf)| {
             matches!(
@@ -143,6 +221,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         })
         .map(|(a, elf)| (a.location.to_string(), elf_component(a, elf)))
         .collect();
+    components.extend(identified_components(image));
     // Stable sort: equal locations (a tar member appended twice) keep tree
     // order, and get `#2`, `#3` … so every bom-ref is unique.
     components.sort_by(|a, b| a.0.cmp(&b.0));
@@ -169,16 +248,26 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             components: vec![Component {
                 kind: "application",
                 bom_ref: None,
+                supplier: None,
                 name: "firmsight".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
                 description: Some(env!("CARGO_PKG_DESCRIPTION").into()),
                 hashes: Vec::new(),
+                licenses: Vec::new(),
+                purl: None,
+                cpe: None,
+                evidence: None,
                 properties: Vec::new(),
             }],
         },
         component: Component {
             kind: "firmware",
             bom_ref: Some(IMAGE_REF.into()),
+            supplier: None,
+            licenses: Vec::new(),
+            purl: None,
+            cpe: None,
+            evidence: None,
             name: image.name.clone(),
             version: None,
             description: None,
@@ -215,6 +304,85 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         }],
     }
 }
+
+/// One component per (name, version, purl) found by identifiers, with every
+/// occurrence as evidence. Sorted by purl.
+fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
+    use std::collections::BTreeMap;
+    /// (purl, name, version) → where it was found.
+    type Groups<'a> = BTreeMap<(String, String, String), Vec<(&'a Artifact, &'a Identification)>>;
+    let mut groups: Groups<'_> = BTreeMap::new();
+    for artifact in image.iter() {
+        for id in &artifact.identified {
+            groups
+                .entry((id.purl.clone(), id.component.clone(), id.version.clone()))
+                .or_default()
+                .push((artifact, id));
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((purl, name, version), found)| {
+            let first = found[0].1;
+            let mut classifiers: Vec<String> =
+                found.iter().map(|(_, id)| id.classifier.clone()).collect();
+            classifiers.sort();
+            classifiers.dedup();
+            let component = Component {
+                kind: match first.kind.as_str() {
+                    "application" => "application",
+                    "operating-system" => "operating-system",
+                    "firmware" => "firmware",
+                    _ => "library",
+                },
+                bom_ref: Some(purl.clone()),
+                supplier: first.supplier.clone().map(|name| Supplier { name }),
+                name,
+                version: Some(version),
+                description: None,
+                hashes: Vec::new(),
+                licenses: first
+                    .license
+                    .clone()
+                    .map(|id| {
+                        vec![LicenseChoice {
+                            license: License { id },
+                        }]
+                    })
+                    .unwrap_or_default(),
+                purl: Some(purl.clone()),
+                cpe: first.cpe.clone(),
+                evidence: Some(Evidence {
+                    identity: vec![Identity {
+                        field: "purl",
+                        confidence: CLASSIFIER_CONFIDENCE,
+                        methods: classifiers
+                            .into_iter()
+                            .map(|value| Method {
+                                technique: "binary-analysis",
+                                confidence: CLASSIFIER_CONFIDENCE,
+                                value,
+                            })
+                            .collect(),
+                    }],
+                    occurrences: found
+                        .iter()
+                        .map(|(artifact, id)| Occurrence {
+                            location: artifact.location.to_string(),
+                            offset: id.offset,
+                        })
+                        .collect(),
+                }),
+                properties: Vec::new(),
+            };
+            (purl, component)
+        })
+        .collect()
+}
+
+/// Confidence of a version classifier match: an anchored regex with a
+/// version group, fixture- and decoy-tested.
+const CLASSIFIER_CONFIDENCE: f64 = 0.9;
 
 /// Kind, size and status of an artifact, as properties.
 fn artifact_properties(artifact: &Artifact) -> Vec<Property> {
@@ -267,6 +435,11 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
     Component {
         kind: "file",
         bom_ref: Some(format!("file:{location}")),
+        supplier: None,
+        licenses: Vec::new(),
+        purl: None,
+        cpe: None,
+        evidence: None,
         name: artifact.name.clone(),
         version: None,
         description: Some(elf.role.as_str().replace('-', " ")),

@@ -349,8 +349,16 @@ pub fn exercise(id: &str, data: &[u8]) {
 /// implements this; the walker calls it once per file artifact, before
 /// probing formats. An inspector that sets `artifact.kind` stops the probe.
 pub trait Inspector: Sync {
-    /// Record what can be learnt from `bytes` on `artifact`.
+    /// Record what can be learnt from `bytes` on `artifact`, before any
+    /// format probes it.
     fn inspect(&self, artifact: &mut Artifact, bytes: &[u8]);
+
+    /// Record what can be learnt from a leaf: an artifact no format
+    /// unpacked (so identification does not count a file twice, once in
+    /// its container's bytes and once on its own).
+    fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
+        let _ = (artifact, bytes);
+    }
 }
 
 /// Walks an input into an artifact tree under [`Limits`].
@@ -475,6 +483,14 @@ impl Walk<'_, '_> {
             artifact.kind = "data".into();
         }
         if artifact.children.is_empty() {
+            if let Some(inspector) = self.unpacker.inspector
+                && catch_unwind(AssertUnwindSafe(|| {
+                    inspector.inspect_leaf(&mut artifact, &bytes)
+                }))
+                .is_err()
+            {
+                artifact.notes.push("identification panicked".into());
+            }
             self.write_file(&mut artifact, &bytes, dest.as_ref());
         }
         artifact

@@ -168,3 +168,57 @@ fn flash_dump_unpacks_into_all_four_parts() {
     assert!(image.iter().any(|a| a.name == "network.conf" && a.size > 0));
     assert_eq!(result.stats.errors, 0);
 }
+
+#[test]
+fn samples_yield_versioned_components_with_evidence() {
+    let bom = |name: &str| {
+        let result = scan_path(&samples_dir().join(name), &Default::default()).expect("scan");
+        firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0))
+    };
+    let purls = |bom: &firmsight::sbom::Bom| -> Vec<String> {
+        bom.components
+            .iter()
+            .filter_map(|c| c.purl.clone())
+            .collect()
+    };
+    let camera = bom("camera-update.zip");
+    assert_eq!(
+        purls(&camera),
+        ["pkg:generic/busybox@1.31.1", "pkg:generic/openssl@1.1.1k"]
+    );
+    let openssl = camera
+        .components
+        .iter()
+        .find(|c| c.name == "openssl")
+        .expect("openssl");
+    assert_eq!(
+        openssl.cpe.as_deref(),
+        Some("cpe:2.3:a:openssl:openssl:1.1.1k:*:*:*:*:*:*:*")
+    );
+    let evidence = openssl.evidence.as_ref().expect("evidence");
+    assert_eq!(
+        evidence.identity[0].methods[0].value,
+        "openssl-version-text"
+    );
+    assert_eq!(
+        evidence.occurrences[0].location,
+        "camera-update.zip › zip:update/rootfs.tar.gz › gzip › tar:lib/libcrypto.so.1.1"
+    );
+    // The identified library is its component, not also a bare file.
+    assert!(
+        !camera
+            .components
+            .iter()
+            .any(|c| c.name == "libcrypto.so.1.1")
+    );
+
+    let flash = bom("flash-dump.bin");
+    assert_eq!(
+        purls(&flash),
+        [
+            "pkg:generic/busybox@1.31.1",
+            "pkg:generic/linux@4.9.37",
+            "pkg:generic/u-boot@2016.11"
+        ]
+    );
+}

@@ -1,0 +1,405 @@
+//! Version classifiers as data: `signatures/classifiers/<component>.toml`.
+//!
+//! A record names a component and gives literal anchors plus a byte regex
+//! with a named `version` group (the target bytes written in a comment
+//! above it), purl and CPE templates, supplier, licence and optional
+//! file-name globs. Each file also holds fixtures (text that must yield
+//! exactly a version) and decoys (text that must yield nothing); a test
+//! walks them all. An analyst adds a component without writing Rust.
+//!
+//! Matching: one Aho-Corasick pass over every anchor of every classifier
+//! (built once, shared by all threads), so the cost per byte does not grow
+//! with the number of classifiers; a classifier's regex runs only in a
+//! window around its anchor's hits.
+//!
+//! Precedence: within one file, each classifier reports its first match
+//! (lowest offset). Different classifiers, or different versions of one
+//! component, are all kept: conflicting evidence is shown, not merged away.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::bytes::Regex;
+use serde::Deserialize;
+
+use crate::model::Identification;
+
+include!(concat!(env!("OUT_DIR"), "/classifiers.rs"));
+
+/// Bytes before an anchor hit that a version regex may look at.
+const BEFORE: usize = 64;
+/// Bytes after an anchor hit that a version regex may look at.
+const AFTER: usize = 256;
+
+/// One classifier record, as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Stable id (kebab-case, unique).
+    pub id: String,
+    /// Component name.
+    pub component: String,
+    /// CycloneDX component type: `library` (default), `application`,
+    /// `operating-system`, `firmware`.
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// Supplier name.
+    pub supplier: Option<String>,
+    /// SPDX licence id, when the component has one fixed licence.
+    pub license: Option<String>,
+    /// File-name globs the record is limited to (any file when empty).
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Literal strings, one of which is near every real match.
+    pub anchors: Vec<String>,
+    /// Byte regex with a named `version` group.
+    pub version: String,
+    /// purl template (`{version}` is replaced).
+    pub purl: String,
+    /// CPE 2.3 template.
+    pub cpe: Option<String>,
+}
+
+fn default_kind() -> String {
+    "library".into()
+}
+
+/// A fixture: text that must yield `version` from `classifier`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// The classifier id.
+    pub classifier: String,
+    /// File name to scan it as.
+    pub file: Option<String>,
+    /// The bytes (TOML escapes such as `\u0000` for NUL).
+    pub text: String,
+    /// Expected version.
+    pub version: String,
+}
+
+/// A decoy: text no classifier may match.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decoy {
+    /// File name to scan it as.
+    pub file: Option<String>,
+    /// The bytes.
+    pub text: String,
+}
+
+/// One classifier file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierFile {
+    /// Records.
+    pub classifier: Vec<Record>,
+    /// Fixtures.
+    #[serde(default)]
+    pub fixture: Vec<Fixture>,
+    /// Decoys.
+    #[serde(default)]
+    pub decoy: Vec<Decoy>,
+}
+
+/// Why classifier data could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifierError {
+    /// A file is not valid TOML of the expected shape.
+    #[error("`{file}`: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A record is not usable.
+    #[error("`{file}`: classifier `{id}`: {message}")]
+    Record {
+        /// The file.
+        file: String,
+        /// The record id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+struct Compiled {
+    record: Record,
+    regex: Regex,
+    globs: Option<globset::GlobSet>,
+}
+
+/// A compiled set of classifiers.
+pub struct Classifiers {
+    compiled: Vec<Compiled>,
+    automaton: AhoCorasick,
+    /// Per anchor pattern: the classifier it belongs to.
+    owner: Vec<usize>,
+}
+
+impl std::fmt::Debug for Classifiers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Classifiers({} records)", self.compiled.len())
+    }
+}
+
+static BUILTIN: LazyLock<Result<Classifiers, ClassifierError>> =
+    LazyLock::new(|| Classifiers::load(BUILTIN_CLASSIFIERS).map(|(c, _)| c));
+
+impl Classifiers {
+    /// The classifiers shipped in `signatures/classifiers/`.
+    pub fn builtin() -> Result<&'static Classifiers, &'static ClassifierError> {
+        BUILTIN.as_ref()
+    }
+
+    /// Parse and compile `(file name, TOML)` sources; also returns the
+    /// parsed files (for their fixtures and decoys).
+    pub fn load(
+        sources: &[(&str, &str)],
+    ) -> Result<(Classifiers, Vec<ClassifierFile>), ClassifierError> {
+        let mut files = Vec::new();
+        let mut compiled = Vec::new();
+        let mut ids = HashSet::new();
+        for (name, text) in sources {
+            let file: ClassifierFile =
+                toml::from_str(text).map_err(|e| ClassifierError::Parse {
+                    file: name.to_string(),
+                    message: e.to_string(),
+                })?;
+            for record in &file.classifier {
+                let bad = |message: String| ClassifierError::Record {
+                    file: name.to_string(),
+                    id: record.id.clone(),
+                    message,
+                };
+                if !ids.insert(record.id.clone()) {
+                    return Err(bad("duplicate id".into()));
+                }
+                if record.anchors.is_empty() || record.anchors.iter().any(String::is_empty) {
+                    return Err(bad("needs at least one non-empty anchor".into()));
+                }
+                let regex =
+                    Regex::new(&record.version).map_err(|e| bad(format!("version regex: {e}")))?;
+                if regex.capture_names().all(|n| n != Some("version")) {
+                    return Err(bad("version regex has no `version` group".into()));
+                }
+                if !record.purl.starts_with("pkg:") || !record.purl.contains("{version}") {
+                    return Err(bad("purl must be `pkg:…` with `{version}`".into()));
+                }
+                if record
+                    .cpe
+                    .as_ref()
+                    .is_some_and(|c| !c.starts_with("cpe:2.3:"))
+                {
+                    return Err(bad("cpe must be CPE 2.3".into()));
+                }
+                let globs = if record.files.is_empty() {
+                    None
+                } else {
+                    let mut set = globset::GlobSetBuilder::new();
+                    for glob in &record.files {
+                        set.add(
+                            globset::Glob::new(glob).map_err(|e| bad(format!("file glob: {e}")))?,
+                        );
+                    }
+                    Some(set.build().map_err(|e| bad(format!("file globs: {e}")))?)
+                };
+                compiled.push(Compiled {
+                    record: record.clone(),
+                    regex,
+                    globs,
+                });
+            }
+            files.push(file);
+        }
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        for (i, c) in compiled.iter().enumerate() {
+            for anchor in &c.record.anchors {
+                patterns.push(anchor.as_bytes().to_vec());
+                owner.push(i);
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|e| ClassifierError::Parse {
+                file: "anchors".into(),
+                message: e.to_string(),
+            })?;
+        Ok((
+            Classifiers {
+                compiled,
+                automaton,
+                owner,
+            },
+            files,
+        ))
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.compiled.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.compiled.is_empty()
+    }
+
+    /// Every component version found in `bytes` of the file called `name`.
+    pub fn scan(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
+        let mut done = vec![false; self.compiled.len()];
+        let mut found = Vec::new();
+        for hit in self.automaton.find_overlapping_iter(bytes) {
+            let index = self.owner[hit.pattern().as_usize()];
+            if done[index] {
+                continue;
+            }
+            let c = &self.compiled[index];
+            if c.globs.as_ref().is_some_and(|g| !g.is_match(name)) {
+                done[index] = true;
+                continue;
+            }
+            let start = hit.start().saturating_sub(BEFORE);
+            let window = &bytes[start..(hit.end() + AFTER).min(bytes.len())];
+            let captures = c.regex.captures_iter(window).find(|caps| {
+                // The match must contain this anchor hit.
+                caps.get(0).is_some_and(|m| {
+                    start + m.start() <= hit.start() && start + m.end() >= hit.end()
+                })
+            });
+            let Some((whole, version)) =
+                captures.and_then(|caps| Some((caps.get(0)?, caps.name("version")?)))
+            else {
+                continue;
+            };
+            let version = String::from_utf8_lossy(version.as_bytes()).into_owned();
+            if version.is_empty() {
+                continue;
+            }
+            done[index] = true;
+            let r = &c.record;
+            found.push(Identification {
+                component: r.component.clone(),
+                version: version.clone(),
+                kind: r.kind.clone(),
+                classifier: r.id.clone(),
+                offset: (start + whole.start()) as u64,
+                purl: r.purl.replace("{version}", &purl_escape(&version)),
+                cpe: r
+                    .cpe
+                    .as_ref()
+                    .map(|c| c.replace("{version}", &cpe_escape(&version))),
+                supplier: r.supplier.clone(),
+                license: r.license.clone(),
+            });
+        }
+        found.sort_by_key(|i| i.offset);
+        found
+    }
+}
+
+/// Percent-encode what a purl version may not hold (purl spec: version
+/// characters other than unreserved ones are encoded).
+fn purl_escape(version: &str) -> String {
+    version
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Escape CPE 2.3 formatted-string special characters.
+fn cpe_escape(version: &str) -> String {
+    version
+        .chars()
+        .flat_map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '_' | '-' => vec![c],
+            other => vec!['\\', other],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_classifier_has_fixtures_that_yield_its_version_and_decoys_that_yield_nothing()
+    {
+        let (classifiers, files) =
+            Classifiers::load(BUILTIN_CLASSIFIERS).expect("built-in data loads");
+        assert!(classifiers.len() >= 10);
+        let mut with_fixture = HashSet::new();
+        for file in &files {
+            for fixture in &file.fixture {
+                let name = fixture.file.as_deref().unwrap_or("sample.bin");
+                let found = classifiers.scan(name, fixture.text.as_bytes());
+                let hit: Vec<_> = found
+                    .iter()
+                    .filter(|i| i.classifier == fixture.classifier)
+                    .collect();
+                assert_eq!(
+                    hit.len(),
+                    1,
+                    "fixture for {}: {found:?}",
+                    fixture.classifier
+                );
+                assert_eq!(
+                    hit[0].version, fixture.version,
+                    "fixture for {}",
+                    fixture.classifier
+                );
+                with_fixture.insert(fixture.classifier.clone());
+            }
+            assert!(!file.decoy.is_empty(), "a classifier file without decoys");
+            for decoy in &file.decoy {
+                let found = classifiers.scan(
+                    decoy.file.as_deref().unwrap_or("sample.bin"),
+                    decoy.text.as_bytes(),
+                );
+                assert!(found.is_empty(), "decoy {:?} matched {found:?}", decoy.text);
+            }
+        }
+        for c in &classifiers.compiled {
+            assert!(
+                with_fixture.contains(&c.record.id),
+                "classifier {} has no fixture",
+                c.record.id
+            );
+        }
+    }
+
+    #[test]
+    fn bad_records_are_errors_with_their_location() {
+        let bad = r#"
+[[classifier]]
+id = "x"
+component = "x"
+anchors = ["x"]
+version = 'x(?P<ver>[0-9]+)'
+purl = "pkg:generic/x@{version}"
+"#;
+        let err = Classifiers::load(&[("x.toml", bad)]).expect_err("no version group");
+        assert!(err.to_string().contains("`version` group"), "{err}");
+        let err =
+            Classifiers::load(&[("y.toml", "[[classifier]]\nid = 1")]).expect_err("not a record");
+        assert!(err.to_string().contains("y.toml"), "{err}");
+    }
+
+    #[test]
+    fn escapes_follow_the_purl_and_cpe_specs() {
+        assert_eq!(purl_escape("1.0+git"), "1.0%2Bgit");
+        assert_eq!(cpe_escape("1.0+git:2"), "1.0\\+git\\:2");
+    }
+}
