@@ -82,6 +82,28 @@ pub fn print(
         "  artifacts    {} ({} files{elf})",
         stats.artifacts, stats.files
     );
+    let mut identified: Vec<String> = image
+        .iter()
+        .flat_map(|a| &a.identified)
+        .map(|i| format!("{} {}", i.component, i.version))
+        .collect();
+    identified.sort();
+    identified.dedup();
+    if !identified.is_empty() {
+        let shown = identified
+            .iter()
+            .take(MAX_LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = identified.len().saturating_sub(MAX_LISTED);
+        let more = if more > 0 {
+            format!(" … and {more} more")
+        } else {
+            String::new()
+        };
+        eprintln!("  identified   {}{more}", shown.escape_debug());
+    }
     eprintln!(
         "  problems     {} budget hits, {} errors",
         stats.budget_hits, stats.errors
