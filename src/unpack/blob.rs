@@ -135,6 +135,39 @@ pub trait Source: Send + Sync {
     fn name(&self) -> &'static str;
 }
 
+/// Assemble a filesystem file from pieces written at offsets (data nodes,
+/// blocks, chunks): later pieces overwrite earlier ones, gaps read as
+/// zeros, and the file is `size` bytes. The pieces reach at most `written`
+/// bytes; a layout claiming more than `stored` bytes could expand to is
+/// refused before anything is allocated.
+pub fn assemble<B: AsRef<[u8]>>(
+    format: &str,
+    size: u64,
+    written: u64,
+    stored: u64,
+    pieces: impl IntoIterator<Item = io::Result<(u64, B)>>,
+) -> io::Result<Box<dyn Read + 'static>> {
+    let written = written.min(size);
+    if written > stored.saturating_mul(200).saturating_add(RATIO_FLOOR) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{format} file layout implausible: {written} bytes from {stored} stored"),
+        ));
+    }
+    let mut out = vec![0u8; written as usize];
+    for piece in pieces {
+        let (at, bytes) = piece?;
+        let bytes = bytes.as_ref();
+        if let Some(room) = out.len().checked_sub(at as usize).filter(|&r| r > 0) {
+            let n = bytes.len().min(room);
+            out[at as usize..at as usize + n].copy_from_slice(&bytes[..n]);
+        }
+    }
+    Ok(Box::new(
+        io::Cursor::new(out).chain(io::repeat(0).take(size - written)),
+    ))
+}
+
 /// One piece of content assembled from an image: a range of it, or a
 /// repeated 4-byte pattern (erased flash, zeros, sparse fills).
 #[derive(Debug, Clone)]

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use memchr::memmem;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
+use crate::unpack::blob::{Blob, Bytes, Source, assemble};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const MAGIC: u16 = 0x1985;
@@ -287,44 +287,31 @@ impl File {
     }
 
     fn content(&self) -> io::Result<Vec<u8>> {
-        let size = self.size() as usize;
-        let written = self
-            .nodes
-            .iter()
-            .map(|n| (n.offset as usize).saturating_add(n.dsize as usize))
-            .max()
-            .unwrap_or(0)
-            .min(size);
-        // Plain data can only come from stored data: a file claiming far
-        // more than its nodes could hold is refused before allocating.
-        if written as u64 > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "jffs2 file layout implausible",
-            ));
-        }
-        let mut out = vec![0u8; written];
-        for node in self.nodes.iter().filter(|n| n.data_ok && n.dsize > 0) {
-            let dsize = (node.dsize as usize).min(MAX_NODE_DATA);
-            let plain = decode(node.compr, &self.image[node.data.clone()], dsize)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            let at = node.offset as usize;
-            if at < out.len() {
-                let n = plain.len().min(out.len() - at);
-                out[at..at + n].copy_from_slice(&plain[..n]);
-            }
-        }
+        let mut out = Vec::new();
+        self.reader()?.read_to_end(&mut out)?;
         Ok(out)
     }
 }
 
 impl Source for File {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        let content = self.content()?;
-        let holes = self.size().saturating_sub(content.len() as u64);
-        Ok(Box::new(
-            io::Cursor::new(content).chain(io::repeat(0).take(holes)),
-        ))
+        let written = self
+            .nodes
+            .iter()
+            .map(|n| u64::from(n.offset) + u64::from(n.dsize))
+            .max()
+            .unwrap_or(0);
+        let pieces = self
+            .nodes
+            .iter()
+            .filter(|n| n.data_ok && n.dsize > 0)
+            .map(|node| {
+                let dsize = (node.dsize as usize).min(MAX_NODE_DATA);
+                let plain = decode(node.compr, &self.image[node.data.clone()], dsize)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                Ok((u64::from(node.offset), plain))
+            });
+        assemble("jffs2", self.size(), written, self.stored_len(), pieces)
     }
 
     fn stored_len(&self) -> u64 {

@@ -16,7 +16,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
+use crate::unpack::blob::{Blob, Bytes, Source, assemble};
 use crate::unpack::ubi::crc;
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
@@ -215,31 +215,16 @@ impl Source for File {
             .iter()
             .map(|b| b.block * BLOCK + u64::from(b.size))
             .max()
-            .unwrap_or(0)
-            .min(self.size);
-        if written > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "ubifs file layout implausible",
-            ));
-        }
-        let mut out = vec![0u8; written as usize];
-        for b in &self.blocks {
+            .unwrap_or(0);
+        let pieces = self.blocks.iter().map(|b| {
             let plain = decode(
                 b.compr,
                 &self.image[b.range.clone()],
                 (b.size as usize).min(BLOCK as usize),
             )?;
-            let at = (b.block * BLOCK) as usize;
-            if at < out.len() {
-                let n = plain.len().min(out.len() - at);
-                out[at..at + n].copy_from_slice(&plain[..n]);
-            }
-        }
-        let holes = self.size - written;
-        Ok(Box::new(
-            io::Cursor::new(out).chain(io::repeat(0).take(holes)),
-        ))
+            Ok((b.block * BLOCK, plain))
+        });
+        assemble("ubifs", self.size, written, self.stored_len(), pieces)
     }
 
     fn stored_len(&self) -> u64 {

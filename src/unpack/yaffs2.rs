@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source};
+use crate::unpack::blob::{Blob, Bytes, Source, assemble};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError};
 
 const PAGES: [usize; 6] = [2048, 4096, 1024, 8192, 16384, 512];
@@ -143,21 +143,18 @@ struct File {
 
 impl Source for File {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        if self.size > self.stored_len().saturating_mul(200) + RATIO_FLOOR {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "yaffs2 file size implausible",
-            ));
-        }
-        let mut out = vec![0u8; self.size as usize];
-        for (&chunk, range) in &self.chunks {
-            let at = (chunk as usize - 1) * self.page;
-            if at < out.len() {
-                let n = range.len().min(out.len() - at);
-                out[at..at + n].copy_from_slice(&self.image[range.start..range.start + n]);
-            }
-        }
-        Ok(Box::new(io::Cursor::new(out)))
+        let page = self.page as u64;
+        let written = self
+            .chunks
+            .iter()
+            .map(|(&c, r)| (u64::from(c) - 1) * page + r.len() as u64)
+            .max()
+            .unwrap_or(0);
+        let pieces = self
+            .chunks
+            .iter()
+            .map(|(&chunk, range)| Ok(((u64::from(chunk) - 1) * page, &self.image[range.clone()])));
+        assemble("yaffs2", self.size, written, self.stored_len(), pieces)
     }
 
     fn stored_len(&self) -> u64 {
