@@ -372,6 +372,9 @@ pub struct Identification {
     pub supplier: Option<String>,
     /// SPDX licence id.
     pub license: Option<String>,
+    /// Whether the artifact *is* this component (`libcrypto.so.1.1` is
+    /// openssl) rather than containing it (a program linking zlib in).
+    pub claims_file: bool,
 }
 
 /// One node of the artifact tree: the input file, or anything found inside it.

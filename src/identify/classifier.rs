@@ -51,6 +51,10 @@ pub struct Record {
     /// File-name globs the record is limited to (any file when empty).
     #[serde(default)]
     pub files: Vec<String>,
+    /// File-name globs for which a match means the file *is* the component
+    /// (`libcrypto.so*` for openssl); elsewhere it is embedded in the file.
+    #[serde(default)]
+    pub claims: Vec<String>,
     /// Literal strings, one of which is near every real match.
     pub anchors: Vec<String>,
     /// Byte regex with a named `version` group.
@@ -131,6 +135,7 @@ struct Compiled {
     record: Record,
     regex: Regex,
     globs: Option<globset::GlobSet>,
+    claims: Option<globset::GlobSet>,
 }
 
 /// A compiled set of classifiers.
@@ -197,21 +202,13 @@ impl Classifiers {
                 {
                     return Err(bad("cpe must be CPE 2.3".into()));
                 }
-                let globs = if record.files.is_empty() {
-                    None
-                } else {
-                    let mut set = globset::GlobSetBuilder::new();
-                    for glob in &record.files {
-                        set.add(
-                            globset::Glob::new(glob).map_err(|e| bad(format!("file glob: {e}")))?,
-                        );
-                    }
-                    Some(set.build().map_err(|e| bad(format!("file globs: {e}")))?)
-                };
+                let globs = glob_set(&record.files).map_err(&bad)?;
+                let claims = glob_set(&record.claims).map_err(&bad)?;
                 compiled.push(Compiled {
                     record: record.clone(),
                     regex,
                     globs,
+                    claims,
                 });
             }
             files.push(file);
@@ -298,11 +295,24 @@ impl Classifiers {
                     .map(|c| c.replace("{version}", &cpe_escape(&version))),
                 supplier: r.supplier.clone(),
                 license: r.license.clone(),
+                claims_file: c.claims.as_ref().is_some_and(|g| g.is_match(name)),
             });
         }
         found.sort_by_key(|i| i.offset);
         found
     }
+}
+
+/// A glob set, or `None` for no globs.
+fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut set = globset::GlobSetBuilder::new();
+    for glob in globs {
+        set.add(globset::Glob::new(glob).map_err(|e| format!("glob `{glob}`: {e}"))?);
+    }
+    set.build().map(Some).map_err(|e| format!("globs: {e}"))
 }
 
 /// Percent-encode what a purl version may not hold (purl spec: version

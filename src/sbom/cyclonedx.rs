@@ -210,8 +210,9 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
     };
     let mut components: Vec<(String, Component)> = image
         .iter()
-        // An identified binary is listed as its component, not as a file.
-        .filter(|a| a.identified.is_empty())
+        // A binary that *is* an identified component is listed as that
+        // component; one that only embeds components stays a file.
+        .filter(|a| !a.identified.iter().any(|i| i.claims_file))
         .filter_map(|a| Some((a, a.elf.as_ref()?)))
         .filter(|(_, elf)| {
             matches!(
@@ -462,6 +463,41 @@ mod tests {
     use super::*;
     use crate::samples::{self, ElfSpec, RootfsEntry, machine};
     use crate::{Bytes, ScanOptions, scan_bytes};
+
+    #[test]
+    fn a_program_embedding_a_library_stays_a_file() {
+        let program = ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_rodata(b"\0 deflate 1.2.11 Copyright 1995-2017 Jean-loup Gailly and Mark Adler \0")
+        .build();
+        let library = ElfSpec::library(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+            "libz.so.1",
+        )
+        .with_rodata(b"\0 inflate 1.2.11 Copyright 1995-2017 Mark Adler \0")
+        .build();
+        let tar = samples::tar(&[
+            RootfsEntry::File("usr/bin/ipc_server", program),
+            RootfsEntry::File("lib/libz.so.1", library),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let names: Vec<_> = bom.components.iter().map(|c| c.name.as_str()).collect();
+        // zlib once (both occurrences), the program as a file, the library
+        // only as zlib.
+        assert_eq!(names, ["ipc_server", "zlib"]);
+        let zlib = &bom.components[1];
+        assert_eq!(
+            zlib.evidence.as_ref().expect("evidence").occurrences.len(),
+            2
+        );
+    }
 
     #[test]
     fn bom_refs_are_unique_when_a_member_repeats() {
