@@ -345,6 +345,10 @@ pub struct ElfFacts {
     pub build_id: Option<String>,
     /// True when there is no `SHT_SYMTAB` section.
     pub stripped: bool,
+    /// A kernel module's `.modinfo` fields (`name`, `vermagic`, `license`,
+    /// `alias` …), in file order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub modinfo: Vec<(String, String)>,
     /// Executable packer that compressed the file (`upx`), if any: its
     /// real contents are hidden from identification.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -67,8 +67,42 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
         soname: elf.soname.map(str::to_string),
         build_id: build_id(&elf, bytes),
         stripped: !elf.section_headers.iter().any(|s| s.sh_type == SHT_SYMTAB),
+        modinfo: if role == ElfRole::KernelModule {
+            modinfo(&elf, bytes)
+        } else {
+            Vec::new()
+        },
         packer: packer(bytes),
     })
+}
+
+/// Most `.modinfo` fields kept (modules list hundreds of aliases).
+const MAX_MODINFO: usize = 256;
+
+/// `key=value` strings of a kernel module's `.modinfo` section.
+fn modinfo(elf: &Elf<'_>, bytes: &[u8]) -> Vec<(String, String)> {
+    let Some(section) = elf
+        .section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(".modinfo"))
+    else {
+        return Vec::new();
+    };
+    let Some(data) = usize::try_from(section.sh_offset)
+        .ok()
+        .zip(usize::try_from(section.sh_size).ok())
+        .and_then(|(at, len)| bytes.get(at..at.checked_add(len)?))
+    else {
+        return Vec::new();
+    };
+    data.split(|&b| b == 0)
+        .filter_map(|field| {
+            let text = std::str::from_utf8(field).ok()?;
+            let (key, value) = text.split_once('=')?;
+            Some((key.to_string(), value.trim_end().to_string()))
+        })
+        .take(MAX_MODINFO)
+        .collect()
 }
 
 /// UPX leaves its `UPX!` marker after the program headers (the `l_info`
@@ -180,6 +214,27 @@ mod tests {
                 ElfRole::KernelModule,
             ),
         ];
+        let module = ElfSpec::kernel_module(
+            ElfClass::Elf32,
+            Endian::Little,
+            machine::ARM,
+            &[
+                "license=GPL",
+                "vermagic=4.9.37 SMP mod_unload ARMv7 ",
+                "name=sensor_imx307",
+            ],
+        );
+        assert_eq!(
+            facts(&module.build()).expect("parses").modinfo,
+            [
+                ("license".to_string(), "GPL".to_string()),
+                (
+                    "vermagic".to_string(),
+                    "4.9.37 SMP mod_unload ARMv7".to_string()
+                ),
+                ("name".to_string(), "sensor_imx307".to_string()),
+            ]
+        );
         for (spec, machine, role) in cases {
             let facts = facts(&spec.build()).expect("parses");
             assert_eq!(facts.machine, machine);

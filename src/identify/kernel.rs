@@ -10,7 +10,7 @@
 
 use memchr::memmem;
 
-use crate::model::Artifact;
+use crate::model::{Artifact, ElfFacts, Identification};
 
 const MARKER: &[u8] = b"Linux version ";
 /// Smaller artifacts are only searched inside a kernel container.
@@ -45,6 +45,35 @@ pub fn banner(artifact: &Artifact, bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// The kernel a module was built for, from its `vermagic`
+/// (`4.9.37 SMP preempt mod_unload ARMv7 p2v8`): evidence of the image's
+/// kernel version even where the kernel itself is not in the image.
+pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
+    let (_, value) = facts.modinfo.iter().find(|(k, _)| k == "vermagic")?;
+    let version = value.split_whitespace().next()?;
+    let numeric: String = version
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    if numeric.split('.').count() < 2 || numeric.ends_with('.') {
+        return None;
+    }
+    Some(Identification {
+        component: "linux".into(),
+        purl: format!("pkg:generic/linux@{numeric}"),
+        cpe: Some(format!(
+            "cpe:2.3:o:linux:linux_kernel:{numeric}:*:*:*:*:*:*:*"
+        )),
+        version: numeric,
+        kind: "operating-system".into(),
+        classifier: "linux-module-vermagic".into(),
+        offset: 0,
+        supplier: Some("The Linux Foundation".into()),
+        license: Some("GPL-2.0-only".into()),
+        claims_file: false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +100,33 @@ mod tests {
         );
         // Outside a kernel container, small files are not searched.
         assert_eq!(banner(&artifact(Location::root("x")), &kernel), None);
+    }
+
+    #[test]
+    fn vermagic_names_the_kernel() {
+        let facts = |v: &str| ElfFacts {
+            class: crate::model::ElfClass::Elf32,
+            endian: crate::model::Endian::Little,
+            machine: "arm".into(),
+            elf_type: crate::model::ElfType::Rel,
+            role: crate::model::ElfRole::KernelModule,
+            interpreter: None,
+            needed: Vec::new(),
+            soname: None,
+            build_id: None,
+            stripped: false,
+            modinfo: vec![("vermagic".into(), v.into())],
+            packer: None,
+        };
+        assert_eq!(
+            vermagic(&facts("4.9.37 SMP mod_unload ARMv7")).map(|i| i.version),
+            Some("4.9.37".into())
+        );
+        assert_eq!(
+            vermagic(&facts("3.10.14__isvp_swan_1.0__ SMP")).map(|i| i.version),
+            Some("3.10.14".into())
+        );
+        assert!(vermagic(&facts("garbage")).is_none());
     }
 
     #[test]

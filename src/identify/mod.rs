@@ -10,6 +10,7 @@ use crate::unpack::Inspector;
 pub mod classifier;
 pub mod elf;
 pub mod kernel;
+pub mod packages;
 
 /// Runs every identifier over each file artifact.
 #[derive(Debug, Default)]
@@ -39,6 +40,7 @@ impl Inspector for Identifier {
             artifact.kind = "elf".into();
             match elf::facts(bytes) {
                 Ok(facts) => {
+                    artifact.identified.extend(kernel::vermagic(&facts));
                     if let Some(packer) = &facts.packer {
                         artifact.notes.push(format!(
                             "{packer}-packed executable: not unpacked, so identification cannot see inside it"
@@ -61,7 +63,10 @@ impl Inspector for Identifier {
 
     fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
         if let Some(classifiers) = self.classifiers {
-            artifact.identified = classifiers.scan(&artifact.name, bytes);
+            let found = classifiers.scan(&artifact.name, bytes);
+            artifact.identified.extend(found);
         }
+        let listed = packages::identify(artifact, bytes);
+        artifact.identified.extend(listed);
     }
 }

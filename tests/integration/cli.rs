@@ -42,7 +42,7 @@ fn scan_writes_sbom_to_stdout_and_summary_to_stderr() {
     assert_eq!(bom["specVersion"], "1.6");
     assert_eq!(bom["metadata"]["component"]["type"], "firmware");
     assert_eq!(bom["metadata"]["component"]["name"], "camera-update.zip");
-    assert_eq!(bom["components"].as_array().expect("array").len(), 6);
+    assert_eq!(bom["components"].as_array().expect("array").len(), 7);
     assert_eq!(bom["compositions"][0]["aggregate"], "incomplete");
     let stderr = String::from_utf8_lossy(&output.stderr);
     for needle in [

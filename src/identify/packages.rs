@@ -1,0 +1,221 @@
+//! Package databases and release files: what the image's own package
+//! manager says is installed.
+//!
+//! - dpkg `var/lib/dpkg/status` and opkg `usr/lib/opkg/status` (OpenWrt):
+//!   RFC 822-style paragraphs with `Package`, `Version`, `Architecture`
+//!   and `Status` (`install … installed` counts).
+//! - apk `lib/apk/db/installed`: `P:` name, `V:` version, `A:` arch lines.
+//! - `etc/os-release`, `usr/lib/os-release` (`ID`, `VERSION_ID`) and
+//!   `etc/openwrt_release` (`DISTRIB_ID`, `DISTRIB_RELEASE`): the OS itself.
+//!
+//! Recognised by path, so a file called `status` elsewhere is ignored.
+
+use crate::model::{Artifact, Identification};
+
+/// Most packages read from one database.
+const MAX_PACKAGES: usize = 100_000;
+
+/// The database kind at this artifact's path, if any.
+fn kind(artifact: &Artifact) -> Option<&'static str> {
+    let path = artifact.location.0.last()?.path.as_deref()?;
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    [
+        ("var/lib/dpkg/status", "dpkg"),
+        ("usr/lib/opkg/status", "opkg"),
+        ("lib/apk/db/installed", "apk"),
+        ("etc/os-release", "os-release"),
+        ("usr/lib/os-release", "os-release"),
+        ("etc/openwrt_release", "openwrt-release"),
+    ]
+    .into_iter()
+    .find(|(suffix, _)| path == *suffix || path.ends_with(&format!("/{suffix}")))
+    .map(|(_, kind)| kind)
+}
+
+/// Components listed by the database or release file in `bytes`.
+pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
+    let Some(kind) = kind(artifact) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(bytes);
+    match kind {
+        "dpkg" | "opkg" => control_paragraphs(&text, kind),
+        "apk" => apk(&text),
+        _ => release(&text, kind).into_iter().collect(),
+    }
+}
+
+fn package(
+    name: &str,
+    version: &str,
+    arch: Option<&str>,
+    source: &'static str,
+    offset: usize,
+) -> Identification {
+    let (purl_type, namespace) = match source {
+        "dpkg" => ("deb", "debian/"),
+        "opkg" => ("opkg", ""),
+        _ => ("apk", "alpine/"),
+    };
+    let qualifier = arch
+        .map(|a| format!("?arch={}", percent(a)))
+        .unwrap_or_default();
+    Identification {
+        component: name.to_string(),
+        version: version.to_string(),
+        kind: "library".into(),
+        classifier: format!("{source}-database"),
+        offset: offset as u64,
+        purl: format!(
+            "pkg:{purl_type}/{namespace}{}@{}{qualifier}",
+            percent(name),
+            percent(version)
+        ),
+        cpe: None,
+        supplier: None,
+        license: None,
+        claims_file: false,
+    }
+}
+
+/// Percent-encode a purl segment.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn control_paragraphs(text: &str, source: &'static str) -> Vec<Identification> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for paragraph in text.split("\n\n") {
+        let field = |key: &str| {
+            paragraph
+                .lines()
+                .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')))
+                .map(str::trim)
+        };
+        let installed = field("Status").is_none_or(|s| s.ends_with(" installed"));
+        if let (Some(name), Some(version), true) = (field("Package"), field("Version"), installed) {
+            out.push(package(
+                name,
+                version,
+                field("Architecture"),
+                source,
+                offset,
+            ));
+        }
+        offset += paragraph.len() + 2;
+        if out.len() >= MAX_PACKAGES {
+            break;
+        }
+    }
+    out
+}
+
+fn apk(text: &str) -> Vec<Identification> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for paragraph in text.split("\n\n") {
+        let field = |key: &str| {
+            paragraph
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(str::trim)
+        };
+        if let (Some(name), Some(version)) = (field("P:"), field("V:")) {
+            out.push(package(name, version, field("A:"), "apk", offset));
+        }
+        offset += paragraph.len() + 2;
+        if out.len() >= MAX_PACKAGES {
+            break;
+        }
+    }
+    out
+}
+
+fn release(text: &str, kind: &'static str) -> Option<Identification> {
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+            .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+    };
+    let (id, version) = if kind == "openwrt-release" {
+        (value("DISTRIB_ID")?, value("DISTRIB_RELEASE")?)
+    } else {
+        (value("ID")?, value("VERSION_ID")?)
+    };
+    let id = id.to_ascii_lowercase();
+    Some(Identification {
+        purl: format!("pkg:generic/{}@{}", percent(&id), percent(&version)),
+        component: id,
+        version,
+        kind: "operating-system".into(),
+        classifier: kind.into(),
+        offset: 0,
+        cpe: None,
+        supplier: None,
+        license: None,
+        claims_file: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryKind, Location};
+
+    fn at(path: &str) -> Artifact {
+        Artifact::new(
+            Location::root("fw.bin").child("squashfs", Some(path.into())),
+            "x".into(),
+            EntryKind::File,
+        )
+    }
+
+    #[test]
+    fn opkg_and_dpkg_status() {
+        let status = "Package: dropbear\nVersion: 2019.78-2\nStatus: install user installed\nArchitecture: mipsel_24kc\n\nPackage: removed\nVersion: 1\nStatus: deinstall ok not-installed\n\nPackage: busybox\nVersion: 1.30.1-6\nStatus: install ok installed\nArchitecture: mipsel_24kc\n";
+        let found = identify(&at("usr/lib/opkg/status"), status.as_bytes());
+        let purls: Vec<_> = found.iter().map(|i| i.purl.as_str()).collect();
+        assert_eq!(
+            purls,
+            [
+                "pkg:opkg/dropbear@2019.78-2?arch=mipsel_24kc",
+                "pkg:opkg/busybox@1.30.1-6?arch=mipsel_24kc"
+            ]
+        );
+        let found = identify(&at("./var/lib/dpkg/status"), status.as_bytes());
+        assert_eq!(
+            found[0].purl,
+            "pkg:deb/debian/dropbear@2019.78-2?arch=mipsel_24kc"
+        );
+    }
+
+    #[test]
+    fn apk_and_release_files() {
+        let db = "C:Q1abc\nP:musl\nV:1.2.2-r7\nA:armv7\n\nP:busybox\nV:1.33.1-r6\nA:armv7\n";
+        let found = identify(&at("lib/apk/db/installed"), db.as_bytes());
+        assert_eq!(found[1].purl, "pkg:apk/alpine/busybox@1.33.1-r6?arch=armv7");
+        let os = "NAME=\"OpenWrt\"\nID=\"openwrt\"\nVERSION_ID=\"19.07.7\"\n";
+        let found = identify(&at("etc/os-release"), os.as_bytes());
+        assert_eq!(found[0].purl, "pkg:generic/openwrt@19.07.7");
+        let owrt = "DISTRIB_ID='OpenWrt'\nDISTRIB_RELEASE='21.02.3'\n";
+        assert_eq!(
+            identify(&at("etc/openwrt_release"), owrt.as_bytes())[0].version,
+            "21.02.3"
+        );
+    }
+
+    #[test]
+    fn files_elsewhere_are_not_databases() {
+        let status = "Package: x\nVersion: 1\n";
+        assert!(identify(&at("tmp/status"), status.as_bytes()).is_empty());
+        assert!(identify(&at("etc/os-release.bak"), b"ID=x\nVERSION_ID=1\n").is_empty());
+    }
+}
