@@ -31,6 +31,10 @@ pub struct Bom {
     pub metadata: Metadata,
     /// What is inside the image.
     pub components: Vec<Component>,
+    /// Which component needs which (ELF `DT_NEEDED` resolved to the
+    /// libraries in the same image).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Dependency>,
     /// Completeness statements.
     pub compositions: Vec<Composition>,
 }
@@ -184,6 +188,17 @@ impl Property {
     }
 }
 
+/// One component's direct dependencies.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Dependency {
+    /// The component.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// What it needs.
+    #[serde(rename = "dependsOn")]
+    pub depends_on: Vec<String>,
+}
+
 /// A completeness statement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Composition {
@@ -238,6 +253,8 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             }
         }
     }
+
+    let dependencies = elf_dependencies(image, &components);
 
     let stats = &result.stats;
     let metadata = Metadata {
@@ -297,6 +314,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         version: 1,
         metadata,
         components: components.into_iter().map(|(_, c)| c).collect(),
+        dependencies,
         compositions: vec![Composition {
             // Only ELF files are listed so far, and unpacking may have hit
             // budgets or errors: the inventory is known to be incomplete.
@@ -304,6 +322,65 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             assemblies: vec![IMAGE_REF.into()],
         }],
     }
+}
+
+/// `DT_NEEDED` of every ELF program, library and module, resolved against
+/// the SONAMEs (or file names) of the libraries in the same image, as edges
+/// between the components that stand for the files: the identified
+/// component a file *is*, else its `file` component. Names not found in the
+/// image are left out (the inventory is marked incomplete anyway).
+fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec<Dependency> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+    // File components by location, in tree order (duplicates carry `#n`).
+    let mut file_refs: HashMap<&str, VecDeque<&str>> = HashMap::new();
+    for (key, component) in components {
+        if let (true, Some(r)) = (component.kind == "file", &component.bom_ref) {
+            file_refs
+                .entry(key.as_str())
+                .or_default()
+                .push_back(r.as_str());
+        }
+    }
+    let mut files = Vec::new();
+    for artifact in image.iter() {
+        let Some(elf) = &artifact.elf else { continue };
+        let own = match artifact.identified.iter().find(|i| i.claims_file) {
+            Some(id) => Some(id.purl.clone()),
+            None => file_refs
+                .get_mut(artifact.location.to_string().as_str())
+                .and_then(VecDeque::pop_front)
+                .map(str::to_string),
+        };
+        if let Some(own) = own {
+            files.push((artifact, elf, own));
+        }
+    }
+    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    for (artifact, _, own) in &files {
+        by_name
+            .entry(artifact.name.as_str())
+            .or_insert(own.as_str());
+    }
+    for (_, elf, own) in &files {
+        if let Some(soname) = &elf.soname {
+            by_name.insert(soname.as_str(), own.as_str());
+        }
+    }
+    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, elf, own) in &files {
+        for needed in &elf.needed {
+            if let Some(&target) = by_name.get(needed.as_str()).filter(|&&t| t != own.as_str()) {
+                edges.entry(own.as_str()).or_default().insert(target);
+            }
+        }
+    }
+    edges
+        .into_iter()
+        .map(|(reference, targets)| Dependency {
+            reference: reference.to_string(),
+            depends_on: targets.into_iter().map(str::to_string).collect(),
+        })
+        .collect()
 }
 
 /// One component per (name, version, purl) found by identifiers, with every

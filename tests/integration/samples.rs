@@ -227,3 +227,40 @@ fn samples_yield_versioned_components_with_evidence() {
         ]
     );
 }
+
+#[test]
+fn elf_needs_become_dependency_edges() {
+    let result = scan_path(
+        &samples_dir().join("camera-update.zip"),
+        &Default::default(),
+    )
+    .expect("scan");
+    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+    let refs: std::collections::HashSet<_> = bom
+        .components
+        .iter()
+        .filter_map(|c| c.bom_ref.clone())
+        .collect();
+    let ipc = bom
+        .dependencies
+        .iter()
+        .find(|d| d.reference.ends_with("tar:usr/bin/ipc_server"))
+        .expect("ipc_server has dependencies");
+    // DT_NEEDED libcrypto.so.1.1 resolves to the openssl component the
+    // library is; libc.so.0 to the unidentified library's file component.
+    assert_eq!(
+        ipc.depends_on,
+        [
+            "file:camera-update.zip › zip:update/rootfs.tar.gz › gzip › tar:lib/libc.so.0",
+            "pkg:generic/openssl@1.1.1k"
+        ]
+    );
+    for d in &bom.dependencies {
+        assert!(
+            refs.contains(&d.reference),
+            "{} is a component",
+            d.reference
+        );
+        assert!(d.depends_on.iter().all(|r| refs.contains(r)), "{d:?}");
+    }
+}
