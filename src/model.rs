@@ -345,6 +345,10 @@ pub struct ElfFacts {
     pub build_id: Option<String>,
     /// True when there is no `SHT_SYMTAB` section.
     pub stripped: bool,
+    /// Toolchain strings from `.comment` (`GCC: (GNU) 6.3.0`): vendor SDK
+    /// toolchains name the SoC maker (`Hisilicon_v300`, `arm-fullhanv3`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub toolchain: Vec<String>,
     /// A kernel module's `.modinfo` fields (`name`, `vermagic`, `license`,
     /// `alias` …), in file order.
     #[serde(skip_serializing_if = "Vec::is_empty")]

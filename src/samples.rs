@@ -57,6 +57,8 @@ pub struct ElfSpec {
     pub modinfo: Vec<String>,
     /// Bytes placed in `.rodata` (version strings and the like).
     pub rodata: Vec<u8>,
+    /// Bytes placed in `.comment` (toolchain strings).
+    pub comment: Vec<u8>,
 }
 
 impl ElfSpec {
@@ -74,6 +76,7 @@ impl ElfSpec {
             symtab: false,
             modinfo: Vec::new(),
             rodata: Vec::new(),
+            comment: Vec::new(),
         }
     }
 
@@ -121,6 +124,12 @@ impl ElfSpec {
     /// With this `.rodata` content.
     pub fn with_rodata(mut self, rodata: &[u8]) -> Self {
         self.rodata = rodata.to_vec();
+        self
+    }
+
+    /// With this `.comment` content.
+    pub fn with_comment(mut self, comment: &[u8]) -> Self {
+        self.comment = comment.to_vec();
         self
     }
 
@@ -299,6 +308,16 @@ impl<'a> ElfBuilder<'a> {
                 ".rodata",
                 SHT_PROGBITS,
                 spec.rodata.clone(),
+                0,
+                0,
+            );
+        }
+        if !spec.comment.is_empty() {
+            push(
+                &mut sections,
+                ".comment",
+                SHT_PROGBITS,
+                spec.comment.clone(),
                 0,
                 0,
             );

@@ -67,6 +67,7 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
         soname: elf.soname.map(str::to_string),
         build_id: build_id(&elf, bytes),
         stripped: !elf.section_headers.iter().any(|s| s.sh_type == SHT_SYMTAB),
+        toolchain: comment(&elf, bytes),
         modinfo: if role == ElfRole::KernelModule {
             modinfo(&elf, bytes)
         } else {
@@ -76,23 +77,38 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
     })
 }
 
+/// Distinct `.comment` strings, in order (linkers repeat them per object).
+fn comment(elf: &Elf<'_>, bytes: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for field in section(elf, bytes, ".comment")
+        .unwrap_or_default()
+        .split(|&b| b == 0)
+    {
+        let text = String::from_utf8_lossy(field).trim().to_string();
+        if !text.is_empty() && !out.contains(&text) && out.len() < 16 {
+            out.push(text);
+        }
+    }
+    out
+}
+
+/// The bytes of the section called `name`.
+fn section<'a>(elf: &Elf<'_>, bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let header = elf
+        .section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(name))?;
+    let at = usize::try_from(header.sh_offset).ok()?;
+    let len = usize::try_from(header.sh_size).ok()?;
+    bytes.get(at..at.checked_add(len)?)
+}
+
 /// Most `.modinfo` fields kept (modules list hundreds of aliases).
 const MAX_MODINFO: usize = 256;
 
 /// `key=value` strings of a kernel module's `.modinfo` section.
 fn modinfo(elf: &Elf<'_>, bytes: &[u8]) -> Vec<(String, String)> {
-    let Some(section) = elf
-        .section_headers
-        .iter()
-        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(".modinfo"))
-    else {
-        return Vec::new();
-    };
-    let Some(data) = usize::try_from(section.sh_offset)
-        .ok()
-        .zip(usize::try_from(section.sh_size).ok())
-        .and_then(|(at, len)| bytes.get(at..at.checked_add(len)?))
-    else {
+    let Some(data) = section(elf, bytes, ".modinfo") else {
         return Vec::new();
     };
     data.split(|&b| b == 0)
@@ -266,6 +282,16 @@ mod tests {
         let mut spec = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[]);
         spec.modinfo.clear();
         assert_eq!(facts(&spec.build()).expect("parses").role, ElfRole::Object);
+    }
+
+    #[test]
+    fn toolchain_strings_are_read_from_comment() {
+        let spec = ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM)
+            .with_comment(b"GCC: (HC&C V1R3C00SPC200B005_20190606) 6.3.0\0GCC: (HC&C V1R3C00SPC200B005_20190606) 6.3.0\0");
+        assert_eq!(
+            facts(&spec.build()).expect("parses").toolchain,
+            ["GCC: (HC&C V1R3C00SPC200B005_20190606) 6.3.0"]
+        );
     }
 
     #[test]

@@ -115,6 +115,7 @@ mod tests {
             soname: None,
             build_id: None,
             stripped: false,
+            toolchain: Vec::new(),
             modinfo: vec![("vermagic".into(), v.into())],
             packer: None,
         };

@@ -458,6 +458,18 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
         .collect()
 }
 
+/// `.modinfo` fields worth a property on a kernel module's component.
+const MODINFO_PROPERTIES: &[&str] = &[
+    "name",
+    "license",
+    "description",
+    "author",
+    "vermagic",
+    "version",
+    "depends",
+    "alias",
+];
+
 /// Confidence of a version classifier match: an anchored regex with a
 /// version group, fixture- and decoy-tested.
 const CLASSIFIER_CONFIDENCE: f64 = 0.9;
@@ -510,6 +522,20 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
         "firmsight:elf:stripped",
         elf.stripped.to_string(),
     ));
+    if let Some(packer) = &elf.packer {
+        props.push(Property::new("firmsight:elf:packer", packer.clone()));
+    }
+    for toolchain in &elf.toolchain {
+        props.push(Property::new("firmsight:elf:toolchain", toolchain.clone()));
+    }
+    for (key, value) in &elf.modinfo {
+        if MODINFO_PROPERTIES.contains(&key.as_str()) {
+            props.push(Property::new(
+                &format!("firmsight:module:{key}"),
+                value.clone(),
+            ));
+        }
+    }
     Component {
         kind: "file",
         bom_ref: Some(format!("file:{location}")),

@@ -264,3 +264,39 @@ fn elf_needs_become_dependency_edges() {
         assert!(d.depends_on.iter().all(|r| refs.contains(r)), "{d:?}");
     }
 }
+
+#[test]
+fn kernel_module_facts_reach_the_sbom() {
+    let result = scan_path(
+        &samples_dir().join("sensor-modules.tar.zst"),
+        &Default::default(),
+    )
+    .expect("scan");
+    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+    let module = bom
+        .components
+        .iter()
+        .find(|c| c.name == "sensor_gc2053.ko")
+        .expect("module");
+    let property = |name: &str| {
+        module
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.value.as_str())
+    };
+    assert_eq!(property("firmsight:module:name"), Some("sensor_gc2053"));
+    assert_eq!(
+        property("firmsight:module:vermagic"),
+        Some("4.9.84 mod_unload ARMv7")
+    );
+    assert_eq!(property("firmsight:elf:role"), Some("kernel-module"));
+    // Both modules' vermagic name their kernels.
+    let kernels: Vec<_> = bom
+        .components
+        .iter()
+        .filter(|c| c.name == "linux")
+        .filter_map(|c| c.version.clone())
+        .collect();
+    assert_eq!(kernels, ["3.10.14", "4.9.84"]);
+}
