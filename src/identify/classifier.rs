@@ -9,8 +9,8 @@
 //!
 //! Matching: one Aho-Corasick pass over every anchor of every classifier
 //! (built once, shared by all threads), so the cost per byte does not grow
-//! with the number of classifiers; a classifier's regex runs only in a
-//! window around its anchor's hits.
+//! with the number of classifiers; a classifier's regex runs only from its
+//! first anchor hit on, once per file.
 //!
 //! Precedence: within one file, each classifier reports its first match
 //! (lowest offset). Different classifiers, or different versions of one
@@ -27,10 +27,9 @@ use crate::model::Identification;
 
 include!(concat!(env!("OUT_DIR"), "/classifiers.rs"));
 
-/// Bytes before an anchor hit that a version regex may look at.
+/// Bytes before an anchor hit where a version regex may start (a regex
+/// may begin with the NUL before its anchor).
 const BEFORE: usize = 64;
-/// Bytes after an anchor hit that a version regex may look at.
-const AFTER: usize = 256;
 
 /// One classifier record, as written in TOML.
 #[derive(Debug, Clone, Deserialize)]
@@ -263,16 +262,14 @@ impl Classifiers {
                 done[index] = true;
                 continue;
             }
+            // One regex pass per classifier, from its first anchor hit on:
+            // a file dense with anchors costs one scan, not one per hit.
+            done[index] = true;
             let start = hit.start().saturating_sub(BEFORE);
-            let window = &bytes[start..(hit.end() + AFTER).min(bytes.len())];
-            let captures = c.regex.captures_iter(window).find(|caps| {
-                // The match must contain this anchor hit.
-                caps.get(0).is_some_and(|m| {
-                    start + m.start() <= hit.start() && start + m.end() >= hit.end()
-                })
-            });
-            let Some((whole, version)) =
-                captures.and_then(|caps| Some((caps.get(0)?, caps.name("version")?)))
+            let Some((whole, version)) = c
+                .regex
+                .captures_at(bytes, start)
+                .and_then(|caps| Some((caps.get(0)?, caps.name("version")?)))
             else {
                 continue;
             };
@@ -280,14 +277,13 @@ impl Classifiers {
             if version.is_empty() {
                 continue;
             }
-            done[index] = true;
             let r = &c.record;
             found.push(Identification {
                 component: r.component.clone(),
                 version: version.clone(),
                 kind: r.kind.clone(),
                 classifier: r.id.clone(),
-                offset: (start + whole.start()) as u64,
+                offset: whole.start() as u64,
                 purl: r.purl.replace("{version}", &purl_escape(&version)),
                 cpe: r
                     .cpe

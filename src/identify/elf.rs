@@ -103,18 +103,29 @@ fn section<'a>(elf: &Elf<'_>, bytes: &'a [u8], name: &str) -> Option<&'a [u8]> {
     bytes.get(at..at.checked_add(len)?)
 }
 
-/// Most `.modinfo` fields kept (modules list hundreds of aliases).
+/// Most `.modinfo` fields kept.
 const MAX_MODINFO: usize = 256;
+/// Most `alias` fields kept (USB and PCI drivers list hundreds).
+const MAX_ALIASES: usize = 32;
 
 /// `key=value` strings of a kernel module's `.modinfo` section.
 fn modinfo(elf: &Elf<'_>, bytes: &[u8]) -> Vec<(String, String)> {
     let Some(data) = section(elf, bytes, ".modinfo") else {
         return Vec::new();
     };
+    // Modules list hundreds of device aliases; keep a few, and every other
+    // field (`vermagic` may come after them).
+    let mut aliases = 0;
     data.split(|&b| b == 0)
         .filter_map(|field| {
             let text = std::str::from_utf8(field).ok()?;
             let (key, value) = text.split_once('=')?;
+            if key == "alias" {
+                aliases += 1;
+                if aliases > MAX_ALIASES {
+                    return None;
+                }
+            }
             Some((key.to_string(), value.trim_end().to_string()))
         })
         .take(MAX_MODINFO)

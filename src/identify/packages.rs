@@ -52,10 +52,13 @@ fn package(
     source: &'static str,
     offset: usize,
 ) -> Identification {
-    let (purl_type, namespace) = match source {
-        "dpkg" => ("deb", "debian/"),
-        "opkg" => ("opkg", ""),
-        _ => ("apk", "alpine/"),
+    // The purl namespace is the distribution (debian, ubuntu, alpine,
+    // openwrt); the database alone does not say which, so it is left out
+    // rather than guessed. `opkg` is not yet a registered purl type.
+    let purl_type = match source {
+        "dpkg" => "deb",
+        "opkg" => "opkg",
+        _ => "apk",
     };
     let qualifier = arch
         .map(|a| format!("?arch={}", percent(a)))
@@ -67,7 +70,7 @@ fn package(
         classifier: format!("{source}-database"),
         offset: offset as u64,
         purl: format!(
-            "pkg:{purl_type}/{namespace}{}@{}{qualifier}",
+            "pkg:{purl_type}/{}@{}{qualifier}",
             percent(name),
             percent(version)
         ),
@@ -191,17 +194,14 @@ mod tests {
             ]
         );
         let found = identify(&at("./var/lib/dpkg/status"), status.as_bytes());
-        assert_eq!(
-            found[0].purl,
-            "pkg:deb/debian/dropbear@2019.78-2?arch=mipsel_24kc"
-        );
+        assert_eq!(found[0].purl, "pkg:deb/dropbear@2019.78-2?arch=mipsel_24kc");
     }
 
     #[test]
     fn apk_and_release_files() {
         let db = "C:Q1abc\nP:musl\nV:1.2.2-r7\nA:armv7\n\nP:busybox\nV:1.33.1-r6\nA:armv7\n";
         let found = identify(&at("lib/apk/db/installed"), db.as_bytes());
-        assert_eq!(found[1].purl, "pkg:apk/alpine/busybox@1.33.1-r6?arch=armv7");
+        assert_eq!(found[1].purl, "pkg:apk/busybox@1.33.1-r6?arch=armv7");
         let os = "NAME=\"OpenWrt\"\nID=\"openwrt\"\nVERSION_ID=\"19.07.7\"\n";
         let found = identify(&at("etc/os-release"), os.as_bytes());
         assert_eq!(found[0].purl, "pkg:generic/openwrt@19.07.7");

@@ -241,16 +241,17 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
     // Stable sort: equal locations (a tar member appended twice) keep tree
     // order, and get `#2`, `#3` … so every bom-ref is unique.
     components.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut run = 1;
     for i in 1..components.len() {
-        let mut n = 1;
-        while i >= n && components[i - n].0 == components[i].0 {
-            n += 1;
-        }
-        if n > 1 {
-            let component = &mut components[i].1;
-            if let Some(bom_ref) = &mut component.bom_ref {
-                bom_ref.push_str(&format!("#{n}"));
-            }
+        run = if components[i - 1].0 == components[i].0 {
+            run + 1
+        } else {
+            1
+        };
+        if run > 1
+            && let Some(bom_ref) = &mut components[i].1.bom_ref
+        {
+            bom_ref.push_str(&format!("#{run}"));
         }
     }
 
@@ -437,7 +438,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         methods: classifiers
                             .into_iter()
                             .map(|value| Method {
-                                technique: "binary-analysis",
+                                technique: technique(&value),
                                 confidence: CLASSIFIER_CONFIDENCE,
                                 value,
                             })
@@ -469,6 +470,16 @@ const MODINFO_PROPERTIES: &[&str] = &[
     "depends",
     "alias",
 ];
+
+/// How an identifier works: package databases and release files are
+/// manifests; classifiers, banners and module facts read the binary.
+fn technique(classifier: &str) -> &'static str {
+    if classifier.ends_with("-database") || classifier.ends_with("release") {
+        "manifest-analysis"
+    } else {
+        "binary-analysis"
+    }
+}
 
 /// Confidence of a version classifier match: an anchored regex with a
 /// version group, fixture- and decoy-tested.
@@ -538,7 +549,8 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
     }
     Component {
         kind: "file",
-        bom_ref: Some(format!("file:{location}")),
+        // `#` separates duplicate suffixes, so it is escaped in paths.
+        bom_ref: Some(format!("file:{}", location.replace('#', "%23"))),
         supplier: None,
         licenses: Vec::new(),
         purl: None,
