@@ -566,12 +566,7 @@ mod tests {
                 .extract(&Bytes::from_vec(data), &Context::named("cfg.jffs2"))
                 .expect("extract");
             assert!(ex.truncated.is_none(), "{:?}", ex.notes);
-            let mut listing: Vec<_> = ex
-                .entries
-                .iter()
-                .map(|e| (e.path.clone().unwrap_or_default(), e.kind.clone()))
-                .collect();
-            listing.sort_by(|a, b| a.0.cmp(&b.0));
+            let listing = crate::unpack::listing(&ex);
             assert_eq!(
                 listing,
                 [

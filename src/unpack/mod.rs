@@ -259,6 +259,18 @@ impl Entry {
     }
 }
 
+/// `(path, kind)` of every entry, sorted by path: what format tests compare.
+#[cfg(test)]
+pub(crate) fn listing(extraction: &Extraction) -> Vec<(String, EntryKind)> {
+    let mut listing: Vec<_> = extraction
+        .entries
+        .iter()
+        .map(|e| (e.path.clone().unwrap_or_default(), e.kind.clone()))
+        .collect();
+    listing.sort_by(|a, b| a.0.cmp(&b.0));
+    listing
+}
+
 /// Longest path kept for an entry (Linux `PATH_MAX`).
 pub const MAX_PATH: usize = 4096;
 
