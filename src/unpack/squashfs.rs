@@ -546,12 +546,6 @@ mod tests {
             .find(|e| e.name == "console")
             .expect("console");
         assert_eq!(console.kind, EntryKind::CharDevice { major: 5, minor: 1 });
-        let console = ex
-            .entries
-            .iter()
-            .find(|e| e.name == "console")
-            .expect("console");
-        assert_eq!(console.kind, EntryKind::CharDevice { major: 5, minor: 1 });
         let big_entry = ex
             .entries
             .iter()
