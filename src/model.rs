@@ -42,6 +42,12 @@ impl Location {
         Location(steps)
     }
 
+    /// The path of the last step that has one (the path inside the
+    /// innermost container that names its entries).
+    pub fn inner_path(&self) -> Option<&str> {
+        self.0.iter().rev().find_map(|s| s.path.as_deref())
+    }
+
     /// Number of steps below the input file.
     pub fn depth(&self) -> usize {
         self.0.len().saturating_sub(1)
@@ -385,6 +391,118 @@ pub struct Identification {
     pub claims_file: bool,
 }
 
+/// What an evidence rule speaks about (domain.md §2, §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Who made the camera (its technology), whatever the label says.
+    CameraOem,
+    /// Image sensor maker and model.
+    ImageSensor,
+    /// System-on-chip vendor and family.
+    Soc,
+    /// Cloud or peer-to-peer reach.
+    P2pCloud,
+    /// A camera module inside another product (laptop, medical device …).
+    CameraModule,
+    /// A known backdoor or vulnerability indicator.
+    BackdoorIndicator,
+    /// A capability for the technical review: a network service, a key, a
+    /// static password.
+    Capability,
+}
+
+impl Category {
+    /// Every category, in report order.
+    pub const ALL: [Category; 7] = [
+        Category::CameraOem,
+        Category::ImageSensor,
+        Category::Soc,
+        Category::P2pCloud,
+        Category::CameraModule,
+        Category::BackdoorIndicator,
+        Category::Capability,
+    ];
+
+    /// The name rules use in their `category` metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::CameraOem => "camera-oem",
+            Category::ImageSensor => "image-sensor",
+            Category::Soc => "soc",
+            Category::P2pCloud => "p2p-cloud",
+            Category::CameraModule => "camera-module",
+            Category::BackdoorIndicator => "backdoor-indicator",
+            Category::Capability => "capability",
+        }
+    }
+
+    /// Parse a rule's `category` metadata.
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much one hit says about its vendor (domain.md §2.1): strong markers
+/// are vendor-unique, weak ones also turn up in clones and OEM firmware.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weight {
+    /// Also found in clones and protocol emulations: never names a vendor.
+    Weak,
+    /// Names a vendor only together with another independent medium hit.
+    Medium,
+    /// Vendor-unique: names the vendor on its own.
+    Strong,
+}
+
+impl Weight {
+    /// The name rules use in their `weight` metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weight::Weak => "weak",
+            Weight::Medium => "medium",
+            Weight::Strong => "strong",
+        }
+    }
+
+    /// Parse a rule's `weight` metadata.
+    pub fn parse(s: &str) -> Option<Weight> {
+        [Weight::Weak, Weight::Medium, Weight::Strong]
+            .into_iter()
+            .find(|w| w.as_str() == s)
+    }
+}
+
+/// One evidence-rule hit on an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Hit {
+    /// Rule id (`oem_hikvision.davinci_main_process`).
+    pub rule: Arc<str>,
+    /// What the hit speaks about.
+    pub category: Category,
+    /// The vendor (or service, for capabilities) it points at.
+    pub vendor: Arc<str>,
+    /// How much it says.
+    pub weight: Weight,
+    /// A model or family the hit names (`Hi3516EV200`, `IMX307`, `T31`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Byte offset of the first match; `None` for a match on the file name,
+    /// path or container header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// What matched, printable and short.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+}
+
 /// One node of the artifact tree: the input file, or anything found inside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Artifact {
@@ -414,6 +532,13 @@ pub struct Artifact {
     /// writes, header fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Header fields of a container that evidence rules read
+    /// (`oem_code`, `install_vendor` …), as (key, value).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<(&'static str, String)>,
+    /// Evidence-rule hits on this artifact: who made it, what it reaches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hits: Vec<Hit>,
     /// What was found inside, in container order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Artifact>,
@@ -433,6 +558,8 @@ impl Artifact {
             elf: None,
             identified: Vec::new(),
             notes: Vec::new(),
+            facts: Vec::new(),
+            hits: Vec::new(),
             children: Vec::new(),
         }
     }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::identify::Identifier;
+use crate::identify::verdict::Findings;
 use crate::model::{Artifact, ElfRole, EntryKind, Status};
 use crate::unpack::writer::WriteError;
 use crate::unpack::{Bytes, Limits, Unpacker, Writer};
@@ -48,6 +49,8 @@ pub struct ScanResult {
     pub image: Artifact,
     /// Counts for the summary.
     pub stats: Stats,
+    /// Who made it, per category, from the evidence-rule hits.
+    pub findings: Findings,
     /// Wall time of the scan.
     pub elapsed: Duration,
 }
@@ -153,9 +156,11 @@ pub fn scan_bytes(
     }
     let image = unpacker.unpack(name, bytes);
     let stats = Stats::of(&image);
+    let findings = Findings::of(&image);
     Ok(ScanResult {
         image,
         stats,
+        findings,
         elapsed: started.elapsed(),
     })
 }

@@ -11,11 +11,16 @@ pub mod classifier;
 pub mod elf;
 pub mod kernel;
 pub mod packages;
+pub mod rules;
+pub mod sensors;
+pub mod verdict;
 
 /// Runs every identifier over each file artifact.
 #[derive(Debug, Default)]
 pub struct Identifier {
     classifiers: Option<&'static classifier::Classifiers>,
+    rules: Option<&'static rules::RuleSet>,
+    sensors: Option<&'static sensors::Sensors>,
 }
 
 impl Identifier {
@@ -30,7 +35,64 @@ impl Identifier {
                 None
             }
         };
-        Identifier { classifiers }
+        let rules = match rules::RuleSet::builtin() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::error!("built-in evidence rules unusable: {e}");
+                None
+            }
+        };
+        let sensors = match sensors::Sensors::builtin() {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::error!("built-in sensor naming schemes unusable: {e}");
+                None
+            }
+        };
+        Identifier {
+            classifiers,
+            rules,
+            sensors,
+        }
+    }
+
+    /// Run the evidence rules over `bytes` (empty for a container) and
+    /// record the hits on `artifact`.
+    fn evidence(&self, artifact: &mut Artifact, bytes: &[u8]) {
+        let path = artifact
+            .location
+            .inner_path()
+            .unwrap_or(&artifact.name)
+            .trim_start_matches("./")
+            .trim_start_matches('/')
+            .to_string();
+        if let Some(sensors) = self.sensors {
+            artifact
+                .hits
+                .extend(sensors.identify(&path, &artifact.name, bytes));
+        }
+        let Some(rules) = self.rules else { return };
+        let container = if artifact.children.is_empty() {
+            ""
+        } else {
+            artifact.kind.as_str()
+        };
+        let header = artifact
+            .facts
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        let target = rules::Target {
+            path: &path,
+            name: &artifact.name,
+            container,
+            header: &header,
+        };
+        match rules.scan(&target, bytes) {
+            Ok(hits) => artifact.hits.extend(hits),
+            Err(e) => artifact.notes.push(e),
+        }
     }
 }
 
@@ -68,5 +130,10 @@ impl Inspector for Identifier {
         }
         let listed = packages::identify(artifact, bytes);
         artifact.identified.extend(listed);
+        self.evidence(artifact, bytes);
+    }
+
+    fn inspect_container(&self, artifact: &mut Artifact) {
+        self.evidence(artifact, &[]);
     }
 }

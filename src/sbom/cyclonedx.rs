@@ -5,6 +5,7 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
+use super::findings::{country, findings_components};
 use crate::model::{Artifact, ElfFacts, ElfRole, Identification, Status};
 use crate::sbom::{SbomOptions, Serial};
 use crate::scan::ScanResult;
@@ -31,6 +32,9 @@ pub struct Bom {
     pub metadata: Metadata,
     /// What is inside the image.
     pub components: Vec<Component>,
+    /// Network services the device offers and clouds it reaches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
     /// Which component needs which (ELF `DT_NEEDED` resolved to the
     /// libraries in the same image).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -61,7 +65,7 @@ pub struct Tools {
 }
 
 /// A component.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Component {
     /// `application`, `firmware`, `file`, `library`, `device` …
     #[serde(rename = "type")]
@@ -72,6 +76,10 @@ pub struct Component {
     /// Supplier.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier: Option<Supplier>,
+    /// Who made it (CycloneDX 1.6): the OEM of the image, the maker of a
+    /// SoC or sensor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manufacturer: Option<Manufacturer>,
     /// Name.
     pub name: String,
     /// Version, when known.
@@ -92,10 +100,70 @@ pub struct Component {
     /// CPE 2.3.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpe: Option<String>,
+    /// What kind of cryptographic material a `cryptographic-asset` is.
+    #[serde(rename = "cryptoProperties", skip_serializing_if = "Option::is_none")]
+    pub crypto_properties: Option<CryptoProperties>,
     /// How the component was identified and where it was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
     /// Namespaced facts (`firmsight:…`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub properties: Vec<Property>,
+}
+
+/// An organisation that made something.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manufacturer {
+    /// Its name.
+    pub name: String,
+    /// Where it is, when known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub address: Vec<Address>,
+}
+
+/// A postal address; firmsight knows the country only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Address {
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+}
+
+/// `cryptoProperties` of a cryptographic asset.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CryptoProperties {
+    /// `certificate` or `related-crypto-material`.
+    pub asset_type: &'static str,
+    /// For related material: its type (`private-key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_crypto_material_properties: Option<RelatedCryptoMaterial>,
+}
+
+/// The kind of related crypto material.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedCryptoMaterial {
+    /// `private-key`, `public-key` …
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// A service the device offers or a cloud it reaches (CycloneDX `services`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    /// Unique reference.
+    #[serde(rename = "bom-ref")]
+    pub bom_ref: String,
+    /// Who runs it, for cloud services.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Manufacturer>,
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// Whether data crosses a trust boundary (always, for a network service).
+    #[serde(rename = "x-trust-boundary")]
+    pub trust_boundary: bool,
+    /// Ports and evidence.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
 }
@@ -154,11 +222,16 @@ pub struct Method {
 
 /// One place a component was found.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Occurrence {
     /// The artifact location chain.
     pub location: String,
-    /// Byte offset of the evidence.
-    pub offset: u64,
+    /// Byte offset of the evidence (none for a match on a name or header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// The rule and what it matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<String>,
 }
 
 /// A hash.
@@ -180,7 +253,7 @@ pub struct Property {
 }
 
 impl Property {
-    fn new(name: &str, value: impl Into<String>) -> Self {
+    pub(crate) fn new(name: &str, value: impl Into<String>) -> Self {
         Property {
             name: name.to_string(),
             value: value.into(),
@@ -238,6 +311,8 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         .map(|(a, elf)| (a.location.to_string(), elf_component(a, elf)))
         .collect();
     components.extend(identified_components(image));
+    let found = findings_components(&result.findings);
+    components.extend(found.components);
     // Stable sort: equal locations (a tar member appended twice) keep tree
     // order, and get `#2`, `#3` … so every bom-ref is unique.
     components.sort_by(|a, b| a.0.cmp(&b.0));
@@ -277,6 +352,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
                 cpe: None,
                 evidence: None,
                 properties: Vec::new(),
+                ..Component::default()
             }],
         },
         component: Component {
@@ -298,7 +374,16 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
                     }]
                 })
                 .unwrap_or_default(),
-            properties: artifact_properties(image),
+            manufacturer: result.findings.oem().map(|v| Manufacturer {
+                name: v.vendor.clone(),
+                address: country(v.country.as_deref()),
+            }),
+            properties: {
+                let mut properties = artifact_properties(image);
+                properties.extend(found.image_properties);
+                properties
+            },
+            ..Component::default()
         },
         properties: vec![
             Property::new("firmsight:artifacts", stats.artifacts.to_string()),
@@ -315,6 +400,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         version: 1,
         metadata,
         components: components.into_iter().map(|(_, c)| c).collect(),
+        services: found.services,
         dependencies,
         compositions: vec![Composition {
             // Only ELF files are listed so far, and unpacking may have hit
@@ -448,11 +534,13 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         .iter()
                         .map(|(artifact, id)| Occurrence {
                             location: artifact.location.to_string(),
-                            offset: id.offset,
+                            offset: Some(id.offset),
+                            additional_context: None,
                         })
                         .collect(),
                 }),
                 properties: Vec::new(),
+                ..Component::default()
             };
             (purl, component)
         })
@@ -570,6 +658,7 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
             })
             .unwrap_or_default(),
         properties: props,
+        ..Component::default()
     }
 }
 

@@ -7,6 +7,7 @@
 use time::OffsetDateTime;
 
 pub mod cyclonedx;
+mod findings;
 
 pub use cyclonedx::{Bom, cyclonedx};
 

@@ -284,6 +284,9 @@ pub struct Extraction {
     pub truncated: Option<String>,
     /// Header fields and anomalies worth recording on the container.
     pub notes: Vec<String>,
+    /// Header fields that identify a maker (`oem_code`, `install_vendor`),
+    /// for the evidence rules.
+    pub facts: Vec<(&'static str, String)>,
 }
 
 impl Extraction {
@@ -370,6 +373,12 @@ pub trait Inspector: Sync {
     /// its container's bytes and once on its own).
     fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
         let _ = (artifact, bytes);
+    }
+
+    /// Record what can be learnt from a container once it is unpacked: its
+    /// name, format and header fields ([`Artifact::facts`]).
+    fn inspect_container(&self, artifact: &mut Artifact) {
+        let _ = artifact;
     }
 }
 
@@ -504,6 +513,13 @@ impl Walk<'_, '_> {
                 artifact.notes.push("identification panicked".into());
             }
             self.write_file(&mut artifact, &bytes, dest.as_ref());
+        } else if let Some(inspector) = self.unpacker.inspector
+            && catch_unwind(AssertUnwindSafe(|| {
+                inspector.inspect_container(&mut artifact)
+            }))
+            .is_err()
+        {
+            artifact.notes.push("identification panicked".into());
         }
         artifact
     }
@@ -515,6 +531,7 @@ impl Walk<'_, '_> {
             return;
         };
         artifact.notes.extend(extraction.notes);
+        artifact.facts.extend(extraction.facts);
         if let Some(reason) = extraction.truncated {
             set_problem(artifact, Status::Truncated(reason));
         }

@@ -6,4 +6,5 @@ mod extract;
 mod formats;
 mod mutations;
 mod samples;
+mod sdk;
 mod support;

@@ -58,6 +58,7 @@ impl Format for DahuaZip {
             extraction
                 .notes
                 .push(format!("dahua Install.Vendor: {vendor}"));
+            extraction.facts.push(("install_vendor", vendor));
         }
         Ok(extraction)
     }

@@ -186,6 +186,11 @@ impl Format for HikvisionDav {
             if h.oem_code == 1 { " (Hikvision)" } else { " (OEM/regional build)" },
             h.firmware,
         ));
+        extraction.facts = vec![
+            ("oem_code", h.oem_code.to_string()),
+            ("language", h.language.to_string()),
+            ("device_class", h.device_class.to_string()),
+        ];
         for m in &h.members {
             if cx.full(extraction.entries.len()) {
                 break;

@@ -1,0 +1,125 @@
+//! Real camera SoC SDK blobs (`FIRMSIGHT_CORPUS/sdk`): for each family the
+//! SoC vendor and family and every listed image sensor with its vendor are
+//! identified, and nothing else; an SDK names no camera OEM.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use firmsight::model::Category;
+use firmsight::{Bytes, ScanOptions, scan_bytes};
+use serde_json::Value;
+
+/// The family directory as one tar image, paths relative to it (the way
+/// the files sit in a firmware's root filesystem).
+fn tar_of(dir: &Path) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    for path in files {
+        let rel = path.strip_prefix(dir).expect("inside");
+        builder.append_path_with_name(&path, rel).expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
+/// Same model: case-insensitive, `x` in the expected family a wildcard.
+fn same_model(found: &str, expected: &str) -> bool {
+    found.len() == expected.len()
+        && found
+            .chars()
+            .zip(expected.chars())
+            .all(|(f, e)| f.eq_ignore_ascii_case(&e) || f.eq_ignore_ascii_case(&'x'))
+}
+
+#[test]
+fn sdk_families_give_soc_and_sensors_and_nothing_else() {
+    let Some(root) = std::env::var_os("FIRMSIGHT_CORPUS") else {
+        eprintln!("FIRMSIGHT_CORPUS not set; skipping corpus test");
+        return;
+    };
+    let root = Path::new(&root);
+    let text = std::fs::read_to_string(root.join("sdk/expected.json")).expect("expected.json");
+    let expected: Value = serde_json::from_str(&text).expect("parses");
+    let families = expected["families"].as_array().expect("families");
+    assert_eq!(families.len(), 4);
+    for family in families {
+        let dir = family["dir"].as_str().expect("dir");
+        let image = tar_of(&root.join(dir));
+        let result =
+            scan_bytes(dir, Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let f = &result.findings;
+
+        // SoC: exactly the expected vendor is named, with its family.
+        let soc: Vec<_> = f.named(Category::Soc).collect();
+        let vendors: Vec<_> = soc.iter().map(|v| v.vendor.as_str()).collect();
+        assert_eq!(
+            vendors,
+            [family["soc_vendor"].as_str().expect("vendor")],
+            "{dir}: {:#?}",
+            soc.iter()
+                .map(|v| (&v.vendor, &v.rules, v.evidence.first()))
+                .collect::<Vec<_>>()
+        );
+        let want = family["soc_family"].as_str().expect("family");
+        let got = soc[0].model.as_deref().unwrap_or("");
+        assert!(
+            same_model(got, want),
+            "{dir}: SoC family {got}, want {want}"
+        );
+
+        // Sensors: every listed model with its vendor, drivers named,
+        // config-only ones left candidates, and no others.
+        let mut want: BTreeMap<String, (String, bool)> = BTreeMap::new();
+        for (key, driver) in [("sensors", true), ("sensors_config_only", false)] {
+            for s in family[key].as_array().expect("sensors") {
+                want.insert(
+                    s["model"].as_str().expect("model").to_uppercase(),
+                    (s["vendor"].as_str().expect("vendor").to_string(), driver),
+                );
+            }
+        }
+        let got: BTreeMap<String, (String, bool)> = f
+            .category(Category::ImageSensor)
+            .map(|v| {
+                (
+                    v.model.clone().unwrap_or_default(),
+                    (v.vendor.clone(), v.named),
+                )
+            })
+            .collect();
+        let want_models: BTreeSet<_> = want.keys().collect();
+        let got_models: BTreeSet<_> = got.keys().collect();
+        assert_eq!(got_models, want_models, "{dir}: sensor models");
+        for (model, (vendor, driver)) in &want {
+            let (found_vendor, named) = &got[model];
+            // The corpus leaves TP28xx unmapped; domain.md §2.2 names
+            // TechPoint (an analog-HD receiver loaded like a sensor).
+            let vendor_ok = found_vendor == vendor
+                || (vendor == "unknown" && model.starts_with("TP") && found_vendor == "TechPoint");
+            assert!(
+                vendor_ok,
+                "{dir}: {model} vendor {found_vendor}, want {vendor}"
+            );
+            assert_eq!(named, driver, "{dir}: {model} named only with a driver");
+        }
+
+        // An SDK is not a camera: no OEM is named (HiSilicon's libsecurec
+        // says Huawei; CamHi configs say nothing conclusive either).
+        assert!(
+            f.oem().is_none(),
+            "{dir}: OEM {:?}",
+            f.oem().map(|v| &v.vendor)
+        );
+    }
+}
