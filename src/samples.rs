@@ -615,10 +615,30 @@ pub fn camera_update() -> Sample {
     let libcrypto = ElfSpec::library(Elf32, Little, machine::ARM, "libcrypto.so.1.1")
         .with_needed(&["libc.so.0"])
         .with_rodata(b"OpenSSL 1.1.1k  25 Mar 2021\0");
+    // The main process carries the maker's marks (domain.md §2.1): a Dahua
+    // kernel interface, its P2P cloud and an RTSP server.
     let ipc = ElfSpec::executable(Elf32, Little, machine::ARM)
         .with_needed(&["libcrypto.so.1.1", "libc.so.0"])
         .with_build_id(&[0x1c; 20])
-        .with_symtab(true);
+        .with_symtab(true)
+        .with_rodata(
+            b"/proc/dahua/bootpara\0https://www.easy4ip.com/\0RTSP/1.0 200 OK\r\nCSeq: %d\r\n\0",
+        );
+    // HiSilicon SDK pieces: an MPP module named for the chip and a sensor
+    // driver library named for the sensor (domain.md §2.2, §2.3).
+    let mpp = ElfSpec::kernel_module(
+        Elf32,
+        Little,
+        machine::ARM,
+        &[
+            "license=Proprietary",
+            "vermagic=4.9.37 SMP preempt mod_unload ARMv7 p2v8 ",
+            "name=hi3516ev200_sys",
+        ],
+    );
+    let libsns = ElfSpec::library(Elf32, Little, machine::ARM, "libsns_imx307.so")
+        .with_needed(&["libc.so.0"])
+        .with_rodata(b"imx307_init\0");
     let sensor = ElfSpec::kernel_module(
         Elf32,
         Little,
@@ -642,21 +662,34 @@ pub fn camera_update() -> Sample {
         RootfsEntry::File("lib/libcrypto.so.1.1", libcrypto.build()),
         RootfsEntry::Dir("lib/modules/4.9.37/extra/"),
         RootfsEntry::File("lib/modules/4.9.37/extra/sensor_imx307.ko", sensor.build()),
+        RootfsEntry::File("lib/modules/4.9.37/extra/hi3516ev200_sys.ko", mpp.build()),
+        RootfsEntry::Dir("usr/lib/"),
+        RootfsEntry::File("usr/lib/libsns_imx307.so", libsns.build()),
         RootfsEntry::Dir("usr/bin/"),
         RootfsEntry::File("usr/bin/ipc_server", ipc.build()),
         RootfsEntry::File("usr/bin/ptz_helper", ptz.build()),
         RootfsEntry::Dir("etc/init.d/"),
-        RootfsEntry::File("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n".to_vec()),
+        // A fixed root hash, a telnet daemon at boot and a TLS key baked
+        // into every device: what the technical review asks about.
+        RootfsEntry::File(
+            "etc/passwd",
+            b"root:$1$fs0sampl$Xq0pVd3mQyq1cZ2b0lT9r.:0:0:root:/root:/bin/sh\n".to_vec(),
+        ),
         RootfsEntry::File(
             "etc/init.d/rcS",
-            b"#!/bin/sh\nmount -a\n/usr/bin/ipc_server &\n".to_vec(),
+            b"#!/bin/sh\nmount -a\ntelnetd &\n/usr/bin/ipc_server &\n".to_vec(),
+        ),
+        RootfsEntry::Dir("etc/ssl/"),
+        RootfsEntry::File(
+            "etc/ssl/server.pem",
+            b"-----BEGIN PRIVATE KEY-----\nnot a real key: firmsight sample\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nnot a real certificate\n-----END CERTIFICATE-----\n".to_vec(),
         ),
     ]);
     let rootfs_gz = gzip(&rootfs);
     let manifest = br#"{"model":"IPC-DEMO-2MP","version":"2.3.4","parts":["rootfs.tar.gz"]}"#;
     Sample {
         name: "camera-update.zip",
-        description: "zip › tar.gz rootfs: ARM busybox, uClibc, libcrypto, a sensor .ko, a MIPS-BE helper",
+        description: "zip › tar.gz rootfs: ARM busybox, uClibc, libcrypto, HiSilicon SDK and sensor driver, Dahua markers, telnetd, a MIPS-BE helper",
         bytes: zip(&[
             ("update/manifest.json", manifest, true),
             ("update/rootfs.tar.gz", &rootfs_gz, false),

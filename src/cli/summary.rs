@@ -104,6 +104,11 @@ pub fn print(
         };
         eprintln!("  identified   {}{more}", shown.escape_debug());
     }
+    // Vendor and model names come from the image: escape them too.
+    eprintln!(
+        "  maker        {}",
+        result.findings.summary().escape_debug()
+    );
     eprintln!(
         "  problems     {} budget hits, {} errors",
         stats.budget_hits, stats.errors

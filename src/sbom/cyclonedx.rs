@@ -117,8 +117,8 @@ pub struct Manufacturer {
     /// Its name.
     pub name: String,
     /// Where it is, when known.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub address: Vec<Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
 }
 
 /// A postal address; firmsight knows the country only.

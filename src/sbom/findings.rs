@@ -22,13 +22,10 @@ pub(crate) struct FoundParts {
     pub(crate) image_properties: Vec<Property>,
 }
 
-pub(crate) fn country(code: Option<&str>) -> Vec<Address> {
-    code.map(|c| {
-        vec![Address {
-            country: c.to_string(),
-        }]
+pub(crate) fn country(code: Option<&str>) -> Option<Address> {
+    code.map(|c| Address {
+        country: c.to_string(),
     })
-    .unwrap_or_default()
 }
 
 /// Confidence as CycloneDX wants it: 0–1 with two decimals.

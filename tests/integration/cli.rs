@@ -42,7 +42,11 @@ fn scan_writes_sbom_to_stdout_and_summary_to_stderr() {
     assert_eq!(bom["specVersion"], "1.6");
     assert_eq!(bom["metadata"]["component"]["type"], "firmware");
     assert_eq!(bom["metadata"]["component"]["name"], "camera-update.zip");
-    assert_eq!(bom["components"].as_array().expect("array").len(), 7);
+    assert_eq!(bom["components"].as_array().expect("array").len(), 14);
+    assert_eq!(
+        bom["metadata"]["component"]["manufacturer"]["name"],
+        "Dahua"
+    );
     assert_eq!(bom["compositions"][0]["aggregate"], "incomplete");
     let stderr = String::from_utf8_lossy(&output.stderr);
     for needle in [
@@ -50,7 +54,10 @@ fn scan_writes_sbom_to_stdout_and_summary_to_stderr() {
         "gzip ×1",
         "tar ×1",
         "zip ×1",
-        "6 ELF",
+        "8 ELF",
+        "OEM: Dahua (strong: oem_dahua_proc",
+        "SoC: HiSilicon Hi3516EV200",
+        "sensor: Sony IMX307",
         "0 budget hits, 0 errors",
         "time",
     ] {

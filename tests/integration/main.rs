@@ -2,6 +2,7 @@
 
 mod cli;
 mod corpus;
+mod evidence;
 mod extract;
 mod formats;
 mod mutations;

@@ -111,7 +111,91 @@ fn nested_zip_tar_gz_lists_every_file_with_the_right_hash() {
         module.elf.as_ref().expect("elf").role,
         ElfRole::KernelModule
     );
-    assert_eq!(result.stats.elf_components(), 6);
+    assert_eq!(result.stats.elf_components(), 8);
+}
+
+#[test]
+fn camera_update_names_its_maker_soc_sensor_and_reach() {
+    use firmsight::model::Category;
+    let path = samples_dir().join("camera-update.zip");
+    let result = scan_path(&path, &Default::default()).expect("scan");
+    let f = &result.findings;
+    let named = |c| f.named(c).map(|v| v.vendor.clone()).collect::<Vec<_>>();
+    assert_eq!(named(Category::CameraOem), ["Dahua"]);
+    let soc = f.named(Category::Soc).next().expect("soc");
+    assert_eq!(
+        (soc.vendor.as_str(), soc.model.as_deref()),
+        ("HiSilicon", Some("Hi3516EV200"))
+    );
+    let sensor = f.named(Category::ImageSensor).next().expect("sensor");
+    assert_eq!(sensor.model.as_deref(), Some("IMX307"));
+    assert_eq!(sensor.country.as_deref(), Some("JP"));
+    assert_eq!(named(Category::P2pCloud), ["Dahua DHP2P / Imou"]);
+    let mut capabilities = named(Category::Capability);
+    capabilities.sort();
+    assert_eq!(
+        capabilities,
+        [
+            "certificate",
+            "private key",
+            "static root password",
+            "telnetd"
+        ]
+    );
+    let telnet = f
+        .named(Category::Capability)
+        .find(|v| v.vendor == "telnetd")
+        .expect("telnetd");
+    assert_eq!(telnet.ports, [23]);
+    assert!(
+        telnet.evidence[0].location.ends_with("tar:etc/init.d/rcS"),
+        "{:?}",
+        telnet.evidence
+    );
+
+    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+    let json = serde_json::to_value(&bom).expect("json");
+    assert_eq!(
+        json["metadata"]["component"]["manufacturer"]["name"],
+        "Dahua"
+    );
+    let components = json["components"].as_array().expect("components");
+    let device = |name: &str| {
+        components
+            .iter()
+            .find(|c| c["type"] == "device" && c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert_eq!(
+        device("HiSilicon Hi3516EV200")["manufacturer"]["address"]["country"],
+        "CN"
+    );
+    let sensor = device("Sony IMX307");
+    assert!(
+        sensor["evidence"]["occurrences"][0]["location"]
+            .as_str()
+            .is_some_and(|l| l.ends_with("tar:usr/lib/libsns_imx307.so")),
+        "{sensor}"
+    );
+    let key = components
+        .iter()
+        .find(|c| c["type"] == "cryptographic-asset" && c["name"] == "embedded private-key (PEM)")
+        .expect("key asset");
+    assert_eq!(
+        key["cryptoProperties"]["relatedCryptoMaterialProperties"]["type"],
+        "private-key"
+    );
+    assert!(
+        !json.to_string().contains("not a real key"),
+        "key material never copied"
+    );
+    let services: Vec<_> = json["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .map(|s| s["name"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(services, ["Dahua DHP2P / Imou", "telnetd"]);
 }
 
 #[test]

@@ -1,0 +1,95 @@
+//! Who-made-it verdicts on whole images: the weak-evidence cases of
+//! domain.md §3 name no OEM, and relabelled firmware still shows its
+//! origin.
+
+use firmsight::model::Category;
+use firmsight::samples::{RootfsEntry, tar};
+use firmsight::scan::ScanResult;
+use firmsight::{Bytes, ScanOptions, scan_bytes};
+
+fn scan(name: &str, image: Vec<u8>) -> ScanResult {
+    scan_bytes(name, Bytes::from_vec(image), &ScanOptions::default()).expect("scan")
+}
+
+fn oem(result: &ScanResult) -> Option<String> {
+    result.findings.oem().map(|v| v.vendor.clone())
+}
+
+#[test]
+fn a_xiongmai_hik_name_on_a_hisilicon_camera_names_no_oem() {
+    // An XM build name carries `_HIK_` (it speaks the protocol); the SoC
+    // is HiSilicon. Neither says who made the camera.
+    let image = tar(&[
+        RootfsEntry::File(
+            "lib/modules/hi3516ev300_sys.ko",
+            b"\0hi3516ev300\0Hi3516EV300_MPP_V1.0.4.0 B030 Release\0".to_vec(),
+        ),
+        RootfsEntry::File("usr/lib/lib_hiae.so", b"\0HI_MPI_AE_Register\0".to_vec()),
+    ]);
+    let result = scan(
+        "General_IPC_HI3516EV300_85H50AI_Nat_dss_OnvifS_HIK_V5_00_R02_20200507.bin",
+        image,
+    );
+    assert_eq!(oem(&result), None, "{}", result.findings.summary());
+    let soc = result.findings.named(Category::Soc).next().expect("soc");
+    assert_eq!(soc.vendor, "HiSilicon");
+    assert_eq!(soc.model.as_deref(), Some("Hi3516EV300"));
+    assert!(
+        result
+            .findings
+            .category(Category::CameraOem)
+            .any(|v| v.vendor == "Hikvision" && !v.named),
+        "the weak hit is kept as seen"
+    );
+}
+
+#[test]
+fn protocol_emulation_strings_name_no_oem() {
+    // JA/Juan firmware speaks Hikvision's and Dahua's protocols and lists
+    // them by name; an NVR calls ISAPI on the cameras it records.
+    let app = b"\0#include \"hikvisionv10.h\"\0/ISAPI/Streaming/channels/101\0protocol=DAHUA\0Hikvision\0".to_vec();
+    let image = tar(&[RootfsEntry::File("app/jaapp", app)]);
+    let result = scan("ja-nvr.bin", image);
+    assert_eq!(oem(&result), None, "{}", result.findings.summary());
+}
+
+#[test]
+fn a_relabelled_hikvision_camera_still_shows_its_origin() {
+    // Sold under another brand: the web UI was rebranded, the main process
+    // and the restricted shell were not (domain.md §3 (2)).
+    let image = tar(&[
+        RootfsEntry::File("bin/psh", b"#!/bin/sh\n".to_vec()),
+        RootfsEntry::File("home/davinci.tar.gz", b"not really gzip".to_vec()),
+        RootfsEntry::File("web/index.html", b"<title>ACME Vision</title>".to_vec()),
+    ]);
+    let result = scan("acme-cam.bin", image);
+    assert_eq!(oem(&result).as_deref(), Some("Hikvision"));
+    let v = result.findings.oem().expect("oem");
+    assert!(v.confidence >= 0.99, "{v:?}");
+    assert_eq!(
+        v.rules,
+        ["oem_hikvision_davinci_main_process", "oem_hikvision_psh"]
+    );
+}
+
+#[test]
+fn container_headers_count_as_evidence() {
+    let image = firmsight::unpack::vendor::hikvision::build(&[("hroot.img", b"rootfs")], 7);
+    let result = scan("digicap.dav", image);
+    let v = result.findings.oem().expect("oem");
+    assert_eq!(v.vendor, "Hikvision");
+    assert!(
+        v.rules
+            .contains(&"oem_hikvision_digicap_container".to_string()),
+        "{v:?}"
+    );
+    assert!(
+        v.rules.contains(&"oem_hikvision_hroot".to_string()),
+        "{v:?}"
+    );
+    assert!(
+        result.image.facts.contains(&("oem_code", "7".to_string())),
+        "{:?}",
+        result.image.facts
+    );
+}
