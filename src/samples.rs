@@ -862,3 +862,120 @@ pub fn all() -> Vec<Sample> {
         flash_dump(),
     ]
 }
+
+/// A minimal PE32 file whose only section is `.rsrc` with one
+/// `VS_VERSIONINFO` resource holding `strings` (`CompanyName`, …) in a
+/// `040904b0` string table: the shape Windows drivers and DLLs carry.
+pub fn pe_with_version_info(strings: &[(&str, &str)]) -> Vec<u8> {
+    fn utf16z(s: &str) -> Vec<u8> {
+        s.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    }
+    fn pad4(v: &mut Vec<u8>) {
+        while v.len() % 4 != 0 {
+            v.push(0);
+        }
+    }
+    /// A version-resource node: header, key, value, children.
+    fn node(key: &str, value: &[u8], value_len: u16, text: bool, children: &[Vec<u8>]) -> Vec<u8> {
+        let mut v = vec![0, 0];
+        v.extend(value_len.to_le_bytes());
+        v.extend(u16::from(text).to_le_bytes());
+        v.extend(utf16z(key));
+        pad4(&mut v);
+        v.extend(value);
+        for child in children {
+            pad4(&mut v);
+            v.extend(child);
+        }
+        let len = v.len() as u16;
+        v[..2].copy_from_slice(&len.to_le_bytes());
+        v
+    }
+    let entries: Vec<Vec<u8>> = strings
+        .iter()
+        .map(|(k, val)| {
+            let value = utf16z(val);
+            node(k, &value, (value.len() / 2) as u16, true, &[])
+        })
+        .collect();
+    let table = node("040904b0", &[], 0, true, &entries);
+    let file_info = node("StringFileInfo", &[], 0, true, &[table]);
+    let mut fixed = Vec::new();
+    for word in [
+        0xFEEF_04BDu32,
+        0x0001_0000,
+        0x0001_0000,
+        0,
+        0x0001_0000,
+        0,
+        0x3F,
+        0,
+        0x4_0004,
+        3,
+        0,
+        0,
+        0,
+    ] {
+        fixed.extend(word.to_le_bytes());
+    }
+    let version = node("VS_VERSION_INFO", &fixed, 52, false, &[file_info]);
+
+    const RSRC_RVA: u32 = 0x1000;
+    let mut rsrc = Vec::new();
+    let dir = |rsrc: &mut Vec<u8>, id: u32, target: u32| {
+        rsrc.extend([0u8; 12]);
+        rsrc.extend(0u16.to_le_bytes());
+        rsrc.extend(1u16.to_le_bytes());
+        rsrc.extend(id.to_le_bytes());
+        rsrc.extend(target.to_le_bytes());
+    };
+    dir(&mut rsrc, 16, 0x8000_0018); // RT_VERSION → name directory
+    dir(&mut rsrc, 1, 0x8000_0030); // id 1 → language directory
+    dir(&mut rsrc, 0x409, 0x48); // en-US → data entry
+    rsrc.extend((RSRC_RVA + 0x58).to_le_bytes());
+    rsrc.extend((version.len() as u32).to_le_bytes());
+    rsrc.extend([0u8; 8]);
+    rsrc.extend(&version);
+    let raw_size = rsrc.len().div_ceil(0x200) * 0x200;
+
+    let mut pe = vec![0u8; 0x40];
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x3C..0x40].copy_from_slice(&0x40u32.to_le_bytes());
+    pe.extend(b"PE\0\0");
+    for half in [0x14Cu16, 1] {
+        pe.extend(half.to_le_bytes());
+    }
+    pe.extend([0u8; 12]);
+    pe.extend(224u16.to_le_bytes());
+    pe.extend(0x0102u16.to_le_bytes());
+    let mut optional = vec![0u8; 224];
+    optional[..2].copy_from_slice(&0x10Bu16.to_le_bytes());
+    optional[28..32].copy_from_slice(&0x40_0000u32.to_le_bytes()); // ImageBase
+    optional[32..36].copy_from_slice(&0x1000u32.to_le_bytes()); // SectionAlignment
+    optional[36..40].copy_from_slice(&0x200u32.to_le_bytes()); // FileAlignment
+    optional[40..42].copy_from_slice(&4u16.to_le_bytes());
+    optional[48..50].copy_from_slice(&4u16.to_le_bytes());
+    let image_size = RSRC_RVA + (raw_size as u32).div_ceil(0x1000) * 0x1000;
+    optional[56..60].copy_from_slice(&image_size.to_le_bytes());
+    optional[60..64].copy_from_slice(&0x200u32.to_le_bytes()); // SizeOfHeaders
+    optional[68..70].copy_from_slice(&1u16.to_le_bytes()); // native (a driver)
+    optional[92..96].copy_from_slice(&16u32.to_le_bytes());
+    // Data directory 2: resources.
+    optional[96 + 16..96 + 20].copy_from_slice(&RSRC_RVA.to_le_bytes());
+    optional[96 + 20..96 + 24].copy_from_slice(&(rsrc.len() as u32).to_le_bytes());
+    pe.extend(optional);
+    pe.extend(b".rsrc\0\0\0");
+    pe.extend((rsrc.len() as u32).to_le_bytes());
+    pe.extend(RSRC_RVA.to_le_bytes());
+    pe.extend((raw_size as u32).to_le_bytes());
+    pe.extend(0x200u32.to_le_bytes());
+    pe.extend([0u8; 12]);
+    pe.extend(0x4000_0040u32.to_le_bytes());
+    pe.resize(0x200, 0);
+    pe.extend(&rsrc);
+    pe.resize(0x200 + raw_size, 0);
+    pe
+}

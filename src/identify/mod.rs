@@ -8,6 +8,7 @@ use crate::model::{Artifact, Status};
 use crate::unpack::Inspector;
 
 pub mod classifier;
+pub mod drivers;
 pub mod elf;
 pub mod kernel;
 pub mod packages;
@@ -130,6 +131,7 @@ impl Inspector for Identifier {
         }
         let listed = packages::identify(artifact, bytes);
         artifact.identified.extend(listed);
+        drivers::identify(artifact, bytes);
         self.evidence(artifact, bytes);
     }
 

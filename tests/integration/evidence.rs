@@ -93,3 +93,72 @@ fn container_headers_count_as_evidence() {
         result.image.facts
     );
 }
+
+#[test]
+fn a_driver_package_names_its_camera_module_maker() {
+    use firmsight::samples::{pe_with_version_info, zip};
+    let inf = b"[Version]\r\nSignature=\"$WINDOWS NT$\"\r\nClass=Camera\r\nClassGuid={ca3e7ab9-b4c3-4ae6-8251-579ef933890f}\r\nProvider=%Vendor%\r\n[Models.NTamd64]\r\n%Cam.Desc%=Cam_Install,USB\\VID_04F2&PID_B5A3&MI_00\r\n[Strings]\r\nVendor=\"Medical Imaging Ltd\"\r\n";
+    let sys = pe_with_version_info(&[
+        ("CompanyName", "Chicony Electronics Co., Ltd"),
+        ("ProductName", "HD WebCam"),
+        ("FileDescription", "USB camera driver"),
+    ]);
+    let package = zip(&[
+        ("Driver/x64/camera.inf", inf, false),
+        ("Driver/x64/camera.sys", &sys, false),
+        ("readme.txt", b"Endoscope viewer drivers", false),
+    ]);
+    let result = scan("endoscope-drivers.zip", package);
+    let modules: Vec<_> = result
+        .findings
+        .named(Category::CameraModule)
+        .map(|v| (v.vendor.as_str(), v.rules.clone()))
+        .collect();
+    assert_eq!(
+        modules,
+        [(
+            "Chicony Electronics Co., Ltd",
+            vec![
+                "driver-inf-usb-camera".to_string(),
+                "pe-versioninfo-camera".to_string()
+            ]
+        )]
+    );
+    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+    let json = serde_json::to_value(&bom).expect("json");
+    assert!(
+        json["components"]
+            .as_array()
+            .expect("components")
+            .iter()
+            .any(|c| c["type"] == "device"
+                && c["manufacturer"]["name"] == "Chicony Electronics Co., Ltd"),
+        "camera module is a device component"
+    );
+}
+
+#[test]
+fn a_camera_kernel_module_names_its_usb_vendor() {
+    use firmsight::model::{ElfClass, Endian};
+    use firmsight::samples::{ElfSpec, machine};
+    let module = ElfSpec::kernel_module(
+        ElfClass::Elf32,
+        Endian::Little,
+        machine::ARM,
+        &[
+            "description=Huawei USB camera (UVC) driver",
+            "alias=usb:v12D1p1001d*dc*dsc*dp*ic*isc*ip*in*",
+            "license=GPL",
+        ],
+    )
+    .build();
+    let image = tar(&[RootfsEntry::File("lib/modules/hwcam.ko", module)]);
+    let result = scan("tablet.tar", image);
+    let v = result
+        .findings
+        .named(Category::CameraModule)
+        .next()
+        .expect("module maker");
+    assert_eq!(v.vendor, "Huawei Technologies Co., Ltd.");
+    assert_eq!(v.model.as_deref(), Some("USB 12D1:1001"));
+}
