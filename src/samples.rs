@@ -874,7 +874,7 @@ pub fn pe_with_version_info(strings: &[(&str, &str)]) -> Vec<u8> {
             .collect()
     }
     fn pad4(v: &mut Vec<u8>) {
-        while v.len() % 4 != 0 {
+        while !v.len().is_multiple_of(4) {
             v.push(0);
         }
     }

@@ -56,7 +56,8 @@ pub fn identify(artifact: &mut Artifact, bytes: &[u8]) {
         let aliases: Vec<String> = elf
             .modinfo
             .iter()
-            .filter_map(|(k, v)| (k == "alias").then(|| v.clone()))
+            .filter(|(k, _)| k == "alias")
+            .map(|(_, v)| v.clone())
             .collect();
         let description = elf
             .modinfo
