@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::identify::Identifier;
+use crate::identify::relabel::Relabels;
 use crate::identify::verdict::Findings;
 use crate::model::{Artifact, ElfRole, EntryKind, Status};
 use crate::unpack::writer::WriteError;
@@ -19,6 +20,9 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Also write the unpacked tree under this directory.
     pub extract_to: Option<PathBuf>,
+    /// The brand on the device's label (or in the asset register), checked
+    /// against the OEM the evidence names.
+    pub label: Option<String>,
 }
 
 /// Why a scan could not start. Problems inside the image are not errors:
@@ -156,11 +160,30 @@ pub fn scan_bytes(
     }
     let image = unpacker.unpack(name, bytes);
     let stats = Stats::of(&image);
-    let findings = Findings::of(&image);
+    let mut findings = Findings::of(&image);
+    // Without a label from the user, a Dahua package's Install.Vendor is
+    // the brand it was built for.
+    let label = options.label.clone().or_else(|| install_vendor(&image));
+    findings.label = label
+        .map(|label| Relabels::builtin().check(&label, findings.oem().map(|v| v.vendor.as_str())));
     Ok(ScanResult {
         image,
         stats,
         findings,
         elapsed: started.elapsed(),
     })
+}
+
+/// The OEM customisation a Dahua package names, unless it is the generic
+/// build (`General`) or Dahua itself.
+fn install_vendor(image: &Artifact) -> Option<String> {
+    image
+        .iter()
+        .flat_map(|a| &a.facts)
+        .find(|(k, v)| {
+            *k == "install_vendor"
+                && !v.trim().is_empty()
+                && !["general", "dahua"].contains(&v.trim().to_ascii_lowercase().as_str())
+        })
+        .map(|(_, v)| v.trim().to_string())
 }

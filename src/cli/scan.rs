@@ -46,6 +46,11 @@ pub struct ScanArgs {
     #[arg(long)]
     reproducible: bool,
 
+    /// Brand on the device's label or in the asset register: shown next to
+    /// the OEM the firmware reveals, with their known relation.
+    #[arg(long, value_name = "BRAND")]
+    label: Option<String>,
+
     /// Deepest container nesting that is unpacked.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
     max_depth: usize,
@@ -65,6 +70,7 @@ pub struct ScanArgs {
 
 pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let options = ScanOptions {
+        label: args.label.clone(),
         limits: Limits {
             max_depth: args.max_depth,
             max_total_bytes: args.max_bytes,

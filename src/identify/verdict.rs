@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::relabel::LabelCheck;
 use super::rules::RuleSet;
 use super::sensors::Sensors;
 use crate::model::{Artifact, Category, Hit, Weight};
@@ -81,6 +82,9 @@ impl Verdict {
 pub struct Findings {
     /// By category, named before candidates, then by confidence.
     pub verdicts: Vec<Verdict>,
+    /// The label brand checked against the OEM, when a label is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelCheck>,
 }
 
 impl Findings {
@@ -126,7 +130,10 @@ impl Findings {
                 .then(a.vendor.cmp(&b.vendor))
                 .then(a.model.cmp(&b.model))
         });
-        Findings { verdicts }
+        Findings {
+            verdicts,
+            label: None,
+        }
     }
 
     /// Verdicts of one category.
@@ -177,6 +184,9 @@ impl Findings {
                 }
             }
         });
+        if let Some(label) = &self.label {
+            parts.push(label.describe());
+        }
         let soc: Vec<_> = self
             .named(Category::Soc)
             .map(|v| match &v.model {

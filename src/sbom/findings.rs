@@ -262,6 +262,13 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
             }
         }
     }
+    if let Some(label) = &findings.label {
+        image_properties.push(Property::new("firmsight:oem:label-brand", &label.label));
+        image_properties.push(Property::new(
+            "firmsight:oem:label-relation",
+            label.describe(),
+        ));
+    }
     FoundParts {
         components,
         services,

@@ -162,3 +162,54 @@ fn a_camera_kernel_module_names_its_usb_vendor() {
     assert_eq!(v.vendor, "Huawei Technologies Co., Ltd.");
     assert_eq!(v.model.as_deref(), Some("USB 12D1:1001"));
 }
+
+#[test]
+fn the_label_brand_is_kept_apart_from_the_origin_oem() {
+    use firmsight::identify::relabel::Relation;
+    use firmsight::samples::zip;
+    // A Dahua package built for Amcrest: the container says Dahua, its
+    // Install.Vendor the brand.
+    let install = br#"{"Commands":["burn romfs.img rootfs"],"Vendor":"Amcrest"}"#;
+    let mut package = zip(&[("Install", install, false), ("romfs.img", b"data", false)]);
+    package[..2].copy_from_slice(b"DH");
+    let result = scan("amcrest.bin", package);
+    let label = result
+        .findings
+        .label
+        .as_ref()
+        .expect("label from Install.Vendor");
+    assert_eq!(label.label, "Amcrest");
+    assert_eq!(label.origin.as_deref(), Some("Dahua"));
+    assert!(
+        matches!(label.relation, Relation::Relabel { .. }),
+        "{label:?}"
+    );
+
+    // A label the user gives that no table knows.
+    let options = ScanOptions {
+        label: Some("Acme Vision".into()),
+        ..ScanOptions::default()
+    };
+    let image = tar(&[RootfsEntry::File("usr/bin/sonia", b"\x7fELF".to_vec())]);
+    let result = scan_bytes("acme.bin", Bytes::from_vec(image), &options).expect("scan");
+    let label = result.findings.label.as_ref().expect("label");
+    assert_eq!(label.relation, Relation::Unknown);
+    assert!(
+        result
+            .findings
+            .summary()
+            .contains("label Acme Vision differs from the origin OEM Dahua"),
+        "{}",
+        result.findings.summary()
+    );
+    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+    let json = serde_json::to_value(&bom).expect("json");
+    let properties = json["metadata"]["component"]["properties"]
+        .as_array()
+        .expect("properties");
+    assert!(
+        properties
+            .iter()
+            .any(|p| p["name"] == "firmsight:oem:label-brand" && p["value"] == "Acme Vision")
+    );
+}
