@@ -622,7 +622,7 @@ pub fn camera_update() -> Sample {
         .with_build_id(&[0x1c; 20])
         .with_symtab(true)
         .with_rodata(
-            b"/proc/dahua/bootpara\0https://www.easy4ip.com/\0RTSP/1.0 200 OK\r\nCSeq: %d\r\n\0",
+            b"/proc/dahua/bootpara\0https://www.easy4ip.com/\0RTSP/1.0 200 OK\r\nCSeq: %d\r\nPublic: OPTIONS, DESCRIBE, SETUP, TEARDOWN, PLAY\r\n\0",
         );
     // HiSilicon SDK pieces: an MPP module named for the chip and a sensor
     // driver library named for the sensor (domain.md §2.2, §2.3).

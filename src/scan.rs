@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::identify::Identifier;
+use crate::identify::posture::Posture;
 use crate::identify::relabel::Relabels;
 use crate::identify::verdict::Findings;
 use crate::model::{Artifact, ElfRole, EntryKind, Status};
@@ -163,6 +164,7 @@ pub fn scan_bytes(
     let mut findings = Findings::of(&image);
     // Without a label from the user, a Dahua package's Install.Vendor is
     // the brand it was built for.
+    findings.posture = Posture::of(&image, &findings);
     let label = options.label.clone().or_else(|| install_vendor(&image));
     findings.label = label
         .map(|label| Relabels::builtin().check(&label, findings.oem().map(|v| v.vendor.as_str())));

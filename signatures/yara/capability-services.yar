@@ -25,22 +25,28 @@ rule service_ssh_started {
 
 rule service_rtsp {
   meta:
-    vendor = "RTSP" category = "capability" weight = "medium" port = 554
-    description = "RTSP server responses (video stream reachable on the network)"
-    reference = "domain.md §2.1 (services)"
-    fixture = "RTSP/1.0 200 OK\r\nCSeq: %d\r\n" decoy = "rtsp client only"
-  strings: $r = "RTSP/1.0 200 OK"
-  condition: $r
+    vendor = "RTSP" category = "capability" weight = "strong" port = 554
+    description = "RTSP server: answers OPTIONS with its method list (video reachable on the network)"
+    reference = "domain.md §2.1 (services); RFC 2326 §10.1"
+    fixture = "RTSP/1.0 200 OK\r\nCSeq: %d\r\nPublic: OPTIONS, DESCRIBE, SETUP, TEARDOWN, PLAY\r\n"
+    decoy = "if (strncmp(buf, \"RTSP/1.0 200 OK\", 15) == 0) /* client */"
+  strings:
+    $ok = "RTSP/1.0 200 OK"
+    $public = /Public: ?OPTIONS, ?DESCRIBE/
+  condition: $ok and $public
 }
 
 rule service_onvif {
   meta:
-    vendor = "ONVIF" category = "capability" weight = "medium" port = 80
-    description = "ONVIF device service"
+    vendor = "ONVIF" category = "capability" weight = "strong" port = 80
+    description = "ONVIF device service answering GetDeviceInformation"
     reference = "domain.md §2.1 (services)"
-    fixture = "/onvif/device_service" decoy = "/onvif/"
-  strings: $o = "/onvif/device_service"
-  condition: $o
+    fixture = "/onvif/device_service\0<tds:GetDeviceInformationResponse>"
+    decoy = "POST /onvif/device_service <tds:GetDeviceInformation/>"
+  strings:
+    $svc = "/onvif/device_service"
+    $resp = "GetDeviceInformationResponse"
+  condition: $svc and $resp
 }
 
 rule service_dahua_dvrip {

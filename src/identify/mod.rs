@@ -12,6 +12,7 @@ pub mod drivers;
 pub mod elf;
 pub mod kernel;
 pub mod packages;
+pub mod posture;
 pub mod relabel;
 pub mod rules;
 pub mod sensors;

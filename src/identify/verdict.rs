@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::posture::Posture;
 use super::relabel::LabelCheck;
 use super::rules::RuleSet;
 use super::sensors::Sensors;
@@ -85,6 +86,8 @@ pub struct Findings {
     /// The label brand checked against the OEM, when a label is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelCheck>,
+    /// TLS libraries, remote and plaintext services, credentials.
+    pub posture: Posture,
 }
 
 impl Findings {
@@ -133,6 +136,7 @@ impl Findings {
         Findings {
             verdicts,
             label: None,
+            posture: Posture::default(),
         }
     }
 
@@ -226,6 +230,9 @@ impl Findings {
             .collect();
         if !reach.is_empty() {
             parts.push(format!("reach: {}", list(&reach, 6)));
+        }
+        if !self.posture.services.is_empty() || !self.posture.tls_libraries.is_empty() {
+            parts.push(self.posture.describe());
         }
         let indicators = self.named(Category::BackdoorIndicator).count();
         if indicators > 0 {

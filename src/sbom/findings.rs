@@ -262,6 +262,21 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
             }
         }
     }
+    let posture = &findings.posture;
+    image_properties.push(Property::new(
+        "firmsight:posture:tls-libraries",
+        if posture.tls_libraries.is_empty() {
+            "none".to_string()
+        } else {
+            posture.tls_libraries.join(", ")
+        },
+    ));
+    if !posture.plaintext_services.is_empty() {
+        image_properties.push(Property::new(
+            "firmsight:posture:plaintext-services",
+            posture.plaintext_services.join(", "),
+        ));
+    }
     if let Some(label) = &findings.label {
         image_properties.push(Property::new("firmsight:oem:label-brand", &label.label));
         image_properties.push(Property::new(

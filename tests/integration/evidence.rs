@@ -44,6 +44,29 @@ fn a_xiongmai_hik_name_on_a_hisilicon_camera_names_no_oem() {
 }
 
 #[test]
+fn without_a_tls_library_every_service_is_plaintext() {
+    let image = tar(&[
+        RootfsEntry::File("etc/init.d/rcS", b"#!/bin/sh\ntelnetd &\n".to_vec()),
+        RootfsEntry::File(
+            "usr/bin/rtspd",
+            b"\0RTSP/1.0 200 OK\r\nPublic: OPTIONS, DESCRIBE, SETUP\r\n\0/onvif/device_service\0GetDeviceInformationResponse\0".to_vec(),
+        ),
+    ]);
+    let result = scan("no-tls.bin", image);
+    let p = &result.findings.posture;
+    assert!(p.tls_libraries.is_empty());
+    assert_eq!(p.plaintext_services, ["ONVIF", "RTSP", "telnetd"]);
+    assert!(
+        result
+            .findings
+            .summary()
+            .contains("TLS: none · plaintext: ONVIF, RTSP, telnetd"),
+        "{}",
+        result.findings.summary()
+    );
+}
+
+#[test]
 fn protocol_emulation_strings_name_no_oem() {
     // JA/Juan firmware speaks Hikvision's and Dahua's protocols and lists
     // them by name; an NVR calls ISAPI on the cameras it records.

@@ -136,6 +136,7 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
     assert_eq!(
         capabilities,
         [
+            "RTSP",
             "certificate",
             "private key",
             "static root password",
@@ -152,6 +153,16 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
         "{:?}",
         telnet.evidence
     );
+
+    let posture = &f.posture;
+    assert_eq!(posture.tls_libraries, ["openssl 1.1.1k"]);
+    assert_eq!(
+        posture.plaintext_services,
+        ["telnetd"],
+        "telnet is plaintext even with TLS"
+    );
+    assert!(posture.static_root_password);
+    assert_eq!(posture.private_keys, 1);
 
     let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
     let json = serde_json::to_value(&bom).expect("json");
@@ -195,7 +206,7 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
         .iter()
         .map(|s| s["name"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(services, ["Dahua DHP2P / Imou", "telnetd"]);
+    assert_eq!(services, ["Dahua DHP2P / Imou", "RTSP", "telnetd"]);
 }
 
 #[test]
