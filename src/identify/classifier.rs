@@ -248,24 +248,61 @@ impl Classifiers {
         self.compiled.is_empty()
     }
 
-    /// Every component version found in `bytes` of the file called `name`.
+    /// Every component version found in `bytes` of the file called `name`,
+    /// with this set's own Aho-Corasick pass over the anchors. The pipeline
+    /// finds the anchors in its single YARA-X pass instead (see
+    /// [`Classifiers::anchor_rules`]) and calls [`Classifiers::confirm`];
+    /// this path is the reference the tests hold that one to.
     pub fn scan(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
-        let mut done = vec![false; self.compiled.len()];
-        let mut found = Vec::new();
+        let mut first = vec![None; self.compiled.len()];
         for hit in self.automaton.find_overlapping_iter(bytes) {
             let index = self.owner[hit.pattern().as_usize()];
-            if done[index] {
-                continue;
+            first[index].get_or_insert(hit.start());
+        }
+        let anchors: Vec<(usize, usize)> = first
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, at)| Some((i, at?)))
+            .collect();
+        self.confirm(name, bytes, &anchors)
+    }
+
+    /// YARA-X source with one rule per classifier (`anchor_<index>`) whose
+    /// strings are its anchors, so the pipeline finds every anchor in the
+    /// same pass as the evidence rules (yara-x scans ~3× faster than the
+    /// Aho-Corasick DFA here; BENCHMARKS.md).
+    pub fn anchor_rules(&self) -> String {
+        let mut source = String::new();
+        for (i, c) in self.compiled.iter().enumerate() {
+            source.push_str(&format!("rule anchor_{i} {{\n  strings:\n"));
+            for (j, anchor) in c.record.anchors.iter().enumerate() {
+                let hex: Vec<String> = anchor.bytes().map(|b| format!("{b:02x}")).collect();
+                source.push_str(&format!("    $a{j} = {{ {} }}\n", hex.join(" ")));
             }
-            let c = &self.compiled[index];
+            source.push_str("  condition: any of them\n}\n");
+        }
+        source
+    }
+
+    /// Confirm the classifiers whose anchors were found: `anchors` holds
+    /// (classifier index, offset of its first anchor hit).
+    pub fn confirm(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        anchors: &[(usize, usize)],
+    ) -> Vec<Identification> {
+        let mut found = Vec::new();
+        for &(index, at) in anchors {
+            let Some(c) = self.compiled.get(index) else {
+                continue;
+            };
             if c.globs.as_ref().is_some_and(|g| !g.is_match(name)) {
-                done[index] = true;
                 continue;
             }
             // One regex pass per classifier, from its first anchor hit on:
             // a file dense with anchors costs one scan, not one per hit.
-            done[index] = true;
-            let start = hit.start().saturating_sub(BEFORE);
+            let start = at.saturating_sub(BEFORE);
             let Some((whole, version)) = c
                 .regex
                 .captures_at(bytes, start)
@@ -346,11 +383,34 @@ mod tests {
         let (classifiers, files) =
             Classifiers::load(BUILTIN_CLASSIFIERS).expect("built-in data loads");
         assert!(classifiers.len() >= 10);
+        // The pipeline finds anchors in the YARA-X evidence pass: it must
+        // agree with this set's own Aho-Corasick pass on every text.
+        let rules = crate::identify::rules::RuleSet::builtin().expect("rules compile");
+        assert!(rules.has_anchors());
+        let builtin = Classifiers::builtin().expect("built-in");
+        let both = |name: &str, bytes: &[u8]| {
+            let reference = classifiers.scan(name, bytes);
+            let target = crate::identify::rules::Target {
+                path: name,
+                name,
+                ..Default::default()
+            };
+            let anchors = rules.scan_all(&target, bytes).expect("scan").anchors;
+            let fused = builtin.confirm(name, bytes, &anchors);
+            let key = |found: &[Identification]| {
+                found
+                    .iter()
+                    .map(|i| (i.classifier.clone(), i.version.clone(), i.offset))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(key(&fused), key(&reference), "{name}: fused pass differs");
+            reference
+        };
         let mut with_fixture = HashSet::new();
         for file in &files {
             for fixture in &file.fixture {
                 let name = fixture.file.as_deref().unwrap_or("sample.bin");
-                let found = classifiers.scan(name, fixture.text.as_bytes());
+                let found = both(name, fixture.text.as_bytes());
                 let hit: Vec<_> = found
                     .iter()
                     .filter(|i| i.classifier == fixture.classifier)
@@ -370,7 +430,7 @@ mod tests {
             }
             assert!(!file.decoy.is_empty(), "a classifier file without decoys");
             for decoy in &file.decoy {
-                let found = classifiers.scan(
+                let found = both(
                     decoy.file.as_deref().unwrap_or("sample.bin"),
                     decoy.text.as_bytes(),
                 );

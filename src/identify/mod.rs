@@ -60,8 +60,9 @@ impl Identifier {
     }
 
     /// Run the evidence rules over `bytes` (empty for a container) and
-    /// record the hits on `artifact`.
-    fn evidence(&self, artifact: &mut Artifact, bytes: &[u8]) {
+    /// record the hits on `artifact`; returns the classifier anchors the
+    /// same pass found, when the rule set carries them.
+    fn evidence(&self, artifact: &mut Artifact, bytes: &[u8]) -> Option<Vec<(usize, usize)>> {
         let path = artifact
             .location
             .inner_path()
@@ -74,7 +75,7 @@ impl Identifier {
                 .hits
                 .extend(sensors.identify(&path, &artifact.name, bytes));
         }
-        let Some(rules) = self.rules else { return };
+        let rules = self.rules?;
         let container = if artifact.children.is_empty() {
             ""
         } else {
@@ -92,9 +93,15 @@ impl Identifier {
             container,
             header: &header,
         };
-        match rules.scan(&target, bytes) {
-            Ok(hits) => artifact.hits.extend(hits),
-            Err(e) => artifact.notes.push(e),
+        match rules.scan_all(&target, bytes) {
+            Ok(scan) => {
+                artifact.hits.extend(scan.hits);
+                rules.has_anchors().then_some(scan.anchors)
+            }
+            Err(e) => {
+                artifact.notes.push(e);
+                None
+            }
         }
     }
 }
@@ -127,14 +134,19 @@ impl Inspector for Identifier {
     }
 
     fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
+        drivers::identify(artifact, bytes);
+        let anchors = self.evidence(artifact, bytes);
         if let Some(classifiers) = self.classifiers {
-            let found = classifiers.scan(&artifact.name, bytes);
+            // The evidence pass found the classifier anchors too; without
+            // it, the classifiers run their own pass.
+            let found = match anchors {
+                Some(anchors) => classifiers.confirm(&artifact.name, bytes, &anchors),
+                None => classifiers.scan(&artifact.name, bytes),
+            };
             artifact.identified.extend(found);
         }
         let listed = packages::identify(artifact, bytes);
         artifact.identified.extend(listed);
-        drivers::identify(artifact, bytes);
-        self.evidence(artifact, bytes);
     }
 
     fn inspect_container(&self, artifact: &mut Artifact) {

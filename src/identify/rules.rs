@@ -149,6 +149,22 @@ pub struct RuleMeta {
 pub struct RuleSet {
     rules: yara_x::Rules,
     meta: HashMap<String, Arc<RuleMeta>>,
+    /// Version-classifier anchor rules compiled into the same set:
+    /// identifier → classifier index.
+    anchors: HashMap<String, usize>,
+}
+
+/// Namespace of the generated classifier-anchor rules.
+const ANCHOR_NAMESPACE: &str = "classifier-anchors";
+
+/// What one scan finds.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Evidence-rule hits, one per matching rule.
+    pub hits: Vec<Hit>,
+    /// (classifier index, offset of its first anchor hit), when the set
+    /// carries classifier anchors.
+    pub anchors: Vec<(usize, usize)>,
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -169,12 +185,28 @@ impl RuleSet {
     pub fn builtin() -> Result<&'static RuleSet, &'static RuleError> {
         static BUILTIN: OnceLock<Result<RuleSet, RuleError>> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| RuleSet::compile(BUILTIN_RULES))
+            .get_or_init(|| {
+                let anchors = crate::identify::classifier::Classifiers::builtin()
+                    .ok()
+                    .map(|c| c.anchor_rules());
+                RuleSet::compile_with(BUILTIN_RULES, anchors.as_deref())
+            })
             .as_ref()
     }
 
     /// Compile rule files given as (file name, source).
     pub fn compile(files: &[(&str, &str)]) -> Result<RuleSet, RuleError> {
+        RuleSet::compile_with(files, None)
+    }
+
+    /// Compile rule files and, in a namespace of their own, the anchor
+    /// rules of the version classifiers
+    /// ([`Classifiers::anchor_rules`](crate::identify::classifier::Classifiers::anchor_rules)),
+    /// so one pass over the bytes serves both.
+    pub fn compile_with(
+        files: &[(&str, &str)],
+        anchor_rules: Option<&str>,
+    ) -> Result<RuleSet, RuleError> {
         let mut compiler = yara_x::Compiler::new();
         for global in ["path", "name", "container", "header"] {
             compiler
@@ -195,9 +227,29 @@ impl RuleSet {
                 })?;
             file_of.insert(file.trim_end_matches(".yar").to_string(), file.to_string());
         }
+        if let Some(source) = anchor_rules {
+            compiler.new_namespace(ANCHOR_NAMESPACE);
+            compiler
+                .add_source(source)
+                .map_err(|e| RuleError::Compile {
+                    file: "(classifier anchors)".into(),
+                    message: e.to_string(),
+                })?;
+        }
         let rules = compiler.build();
         let mut meta = HashMap::new();
+        let mut anchors = HashMap::new();
         for rule in rules.iter() {
+            if rule.namespace() == ANCHOR_NAMESPACE {
+                if let Some(index) = rule
+                    .identifier()
+                    .strip_prefix("anchor_")
+                    .and_then(|i| i.parse().ok())
+                {
+                    anchors.insert(rule.identifier().to_string(), index);
+                }
+                continue;
+            }
             let file = file_of
                 .get(rule.namespace())
                 .cloned()
@@ -214,7 +266,11 @@ impl RuleSet {
                 });
             }
         }
-        Ok(RuleSet { rules, meta })
+        Ok(RuleSet {
+            rules,
+            meta,
+            anchors,
+        })
     }
 
     /// One rule's metadata.
@@ -229,9 +285,20 @@ impl RuleSet {
         all
     }
 
-    /// Scan `data` as `target`; one hit per matching rule. A scan that
-    /// fails (timeout) is returned as an error message for the artifact.
+    /// Whether classifier anchors are compiled in.
+    pub fn has_anchors(&self) -> bool {
+        !self.anchors.is_empty()
+    }
+
+    /// Scan `data` as `target`; one hit per matching rule.
     pub fn scan(&'static self, target: &Target<'_>, data: &[u8]) -> Result<Vec<Hit>, String> {
+        self.scan_all(target, data).map(|scan| scan.hits)
+    }
+
+    /// Scan `data` as `target`: evidence hits and classifier anchors. A
+    /// scan that fails (timeout) is returned as an error message for the
+    /// artifact.
+    pub fn scan_all(&'static self, target: &Target<'_>, data: &[u8]) -> Result<Scan, String> {
         let key = self as *const RuleSet as usize;
         SCANNER.with(|cell| {
             let mut slot = cell.borrow_mut();
@@ -254,7 +321,7 @@ impl RuleSet {
         scanner: &mut yara_x::Scanner<'_>,
         target: &Target<'_>,
         data: &[u8],
-    ) -> Result<Vec<Hit>, String> {
+    ) -> Result<Scan, String> {
         let set = |s: &mut yara_x::Scanner<'_>, k: &str, v: &str| {
             s.set_global(k, v).map(|_| ()).map_err(|e| e.to_string())
         };
@@ -265,8 +332,18 @@ impl RuleSet {
         let results = scanner
             .scan(data)
             .map_err(|e| format!("evidence rules: {e}"))?;
-        let mut hits = Vec::new();
+        let mut scan = Scan::default();
         for rule in results.matching_rules() {
+            if let Some(&index) = self.anchors.get(rule.identifier())
+                && rule.namespace() == ANCHOR_NAMESPACE
+            {
+                let first = rule
+                    .patterns()
+                    .flat_map(|p| p.matches().map(|m| m.range().start))
+                    .min();
+                scan.anchors.extend(first.map(|at| (index, at)));
+                continue;
+            }
             let Some(meta) = self.meta.get(rule.identifier()) else {
                 continue;
             };
@@ -275,10 +352,11 @@ impl RuleSet {
                 .flat_map(|p| p.matches().map(|m| (m.range().start, m.data())))
                 .collect();
             matches.sort_by_key(|(offset, _)| *offset);
-            hits.push(meta.hit(target, &matches));
+            scan.hits.push(meta.hit(target, &matches));
         }
-        hits.sort();
-        Ok(hits)
+        scan.hits.sort();
+        scan.anchors.sort();
+        Ok(scan)
     }
 }
 

@@ -160,18 +160,25 @@ impl Findings {
     pub fn summary(&self) -> String {
         let mut parts = Vec::new();
         parts.push(match self.oem() {
-            Some(v) => format!(
-                "OEM: {} ({}: {}; {:.2})",
-                v.vendor,
-                v.strongest().as_str(),
-                v.rules
+            Some(v) => {
+                let strongest = v.strongest();
+                let mut decisive: Vec<&str> = v
+                    .evidence
                     .iter()
-                    .take(3)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                v.confidence
-            ),
+                    .filter(|e| e.hit.weight == strongest)
+                    .map(|e| &*e.hit.rule)
+                    .collect();
+                decisive.sort();
+                decisive.dedup();
+                decisive.truncate(3);
+                format!(
+                    "OEM: {} ({}: {}; {:.2})",
+                    v.vendor,
+                    strongest.as_str(),
+                    decisive.join(", "),
+                    v.confidence
+                )
+            }
             None => {
                 let candidates: Vec<_> = self
                     .category(Category::CameraOem)
