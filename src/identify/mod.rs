@@ -10,6 +10,7 @@ use crate::unpack::Inspector;
 pub mod classifier;
 pub mod drivers;
 pub mod elf;
+pub mod endpoints;
 pub mod kernel;
 pub mod packages;
 pub mod posture;
@@ -135,6 +136,7 @@ impl Inspector for Identifier {
 
     fn inspect_leaf(&self, artifact: &mut Artifact, bytes: &[u8]) {
         drivers::identify(artifact, bytes);
+        artifact.hits.extend(endpoints::identify(bytes));
         let anchors = self.evidence(artifact, bytes);
         if let Some(classifiers) = self.classifiers {
             // The evidence pass found the classifier anchors too; without

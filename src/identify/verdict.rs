@@ -227,7 +227,7 @@ impl Findings {
                 parts.push(text);
             }
         }
-        let reach: Vec<_> = self
+        let mut reach: Vec<_> = self
             .named(Category::P2pCloud)
             .chain(
                 self.named(Category::Capability)
@@ -235,6 +235,12 @@ impl Findings {
             )
             .map(|v| v.vendor.clone())
             .collect();
+        if let Some(endpoints) = self
+            .named(Category::Capability)
+            .find(|v| v.vendor == super::endpoints::VENDOR)
+        {
+            reach.push(format!("{} hard-coded endpoints", endpoints.models.len()));
+        }
         if !reach.is_empty() {
             parts.push(format!("reach: {}", list(&reach, 6)));
         }

@@ -160,6 +160,9 @@ pub struct Service {
     pub name: String,
     /// What it is.
     pub description: String,
+    /// Where it is reached, when known (`https://host`, `rtsp://host:554`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
     /// Whether data crosses a trust boundary (always, for a network service).
     #[serde(rename = "x-trust-boundary")]
     pub trust_boundary: bool,

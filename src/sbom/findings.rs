@@ -11,6 +11,9 @@ use super::cyclonedx::{
 use crate::identify::verdict::{Findings, Verdict};
 use crate::model::{Category, Weight};
 
+/// Most endpoints listed on the hard-coded-endpoints service.
+const MAX_ENDPOINTS: usize = 200;
+
 /// What the evidence verdicts add to a BOM.
 pub(crate) struct FoundParts {
     /// SoC and sensors (`device`), P2P SDKs (`library`), keys and
@@ -195,6 +198,7 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
                     provider: Some(maker()),
                     name: v.vendor.clone(),
                     description: "cloud / P2P reach".into(),
+                    endpoints: Vec::new(),
                     trust_boundary: true,
                     properties: verdict_properties(v),
                 });
@@ -232,6 +236,23 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
                     },
                 ));
             }
+            Category::Capability if v.vendor == crate::identify::endpoints::VENDOR => {
+                services.push(Service {
+                    bom_ref: "service:hard-coded-endpoints".into(),
+                    provider: None,
+                    name: "hard-coded endpoints".into(),
+                    description: format!(
+                        "URLs and public addresses written into the image ({} in all)",
+                        v.models.len()
+                    ),
+                    endpoints: v.models.iter().take(MAX_ENDPOINTS).cloned().collect(),
+                    trust_boundary: true,
+                    properties: vec![Property::new(
+                        "firmsight:endpoints",
+                        v.models.len().to_string(),
+                    )],
+                });
+            }
             Category::Capability => {
                 if !v.named {
                     continue;
@@ -247,6 +268,7 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
                         provider: None,
                         name: v.vendor.clone(),
                         description: "network service on the device".into(),
+                        endpoints: Vec::new(),
                         trust_boundary: true,
                         properties: verdict_properties(v),
                     });

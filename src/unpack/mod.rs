@@ -32,6 +32,7 @@ use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 pub mod android_sparse;
 pub mod blob;
 pub mod bzip2;
+pub mod cab;
 pub mod carve;
 pub mod cpio;
 pub mod cramfs;
@@ -173,6 +174,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &lzop::Lzop,
     &tar::Tar,
     &cpio::Cpio,
+    &cab::Cab,
     &sevenzip::SevenZip,
     // Weak two-byte header, confirmed by inflating the first bytes.
     &zlib::Zlib,

@@ -236,3 +236,21 @@ fn the_label_brand_is_kept_apart_from_the_origin_oem() {
             .any(|p| p["name"] == "firmsight:oem:label-brand" && p["value"] == "Acme Vision")
     );
 }
+
+#[test]
+fn a_cab_driver_package_names_its_camera_module_maker() {
+    let inf = b"[Version]\r\nClass=Image\r\n[Models]\r\n%Cam%=Cam,USB\\VID_12D1&PID_4321\r\n";
+    let package = firmsight::unpack::cab::build(&[("Driver\\cam.inf", inf)], true);
+    let result = scan("laptop-camera.cab", package);
+    let v = result
+        .findings
+        .named(Category::CameraModule)
+        .next()
+        .expect("module maker");
+    assert_eq!(v.vendor, "Huawei Technologies Co., Ltd.");
+    assert!(
+        v.evidence[0].location.ends_with("cab:Driver/cam.inf"),
+        "{:?}",
+        v.evidence
+    );
+}

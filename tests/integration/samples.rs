@@ -138,6 +138,7 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
         [
             "RTSP",
             "certificate",
+            "hard-coded endpoint",
             "private key",
             "static root password",
             "telnetd"
@@ -206,7 +207,17 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
         .iter()
         .map(|s| s["name"].as_str().unwrap_or(""))
         .collect();
-    assert_eq!(services, ["Dahua DHP2P / Imou", "RTSP", "telnetd"]);
+    assert_eq!(
+        services,
+        [
+            "Dahua DHP2P / Imou",
+            "RTSP",
+            "hard-coded endpoints",
+            "telnetd"
+        ]
+    );
+    let endpoints = &json["services"][2]["endpoints"];
+    assert_eq!(endpoints, &serde_json::json!(["https://www.easy4ip.com"]));
 }
 
 #[test]
