@@ -29,6 +29,7 @@
 
 pub mod identify;
 pub mod model;
+pub mod policy;
 pub mod samples;
 pub mod sbom;
 pub mod scan;

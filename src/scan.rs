@@ -56,6 +56,8 @@ pub struct ScanResult {
     pub stats: Stats,
     /// Who made it, per category, from the evidence-rule hits.
     pub findings: Findings,
+    /// The procurement decision, when a policy was applied.
+    pub decision: Option<crate::policy::Decision>,
     /// Wall time of the scan.
     pub elapsed: Duration,
 }
@@ -172,6 +174,7 @@ pub fn scan_bytes(
         image,
         stats,
         findings,
+        decision: None,
         elapsed: started.elapsed(),
     })
 }

@@ -6,6 +6,7 @@ mod evidence;
 mod extract;
 mod formats;
 mod mutations;
+mod policy;
 mod samples;
 mod sdk;
 mod support;
