@@ -30,6 +30,7 @@
 pub mod identify;
 pub mod model;
 pub mod policy;
+pub mod report;
 pub mod samples;
 pub mod sbom;
 pub mod scan;

@@ -2,14 +2,18 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
+use firmsight::policy::{Outcome, Policy};
+use firmsight::report;
 use firmsight::sbom::{self, SbomOptions};
 use firmsight::{Limits, ScanOptions, scan_path};
+use time::Date;
+use time::macros::format_description;
 
 use super::Ui;
 use super::summary;
@@ -19,6 +23,15 @@ use super::summary;
 pub enum OutputFormat {
     /// CycloneDX 1.6 JSON.
     CyclonedxJson,
+}
+
+/// Verdicts that make the command fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on `deny` only (a dispensed device passes).
+    Deny,
+    /// Fail on `review`, `dispensed` and `deny`.
+    Review,
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +63,29 @@ pub struct ScanArgs {
     /// the OEM the firmware reveals, with their known relation.
     #[arg(long, value_name = "BRAND")]
     label: Option<String>,
+
+    /// Procurement policy (TOML), or `default` for the shipped one: gives the
+    /// verdict pass, review, deny or dispensed.
+    #[arg(long, value_name = "FILE|default")]
+    policy: Option<String>,
+
+    /// Exit with status 1 when the verdict is at least this bad
+    /// (`review` also fails on `dispensed` and `deny`).
+    #[arg(long, value_enum, value_name = "LEVEL", requires = "policy")]
+    fail_on: Option<FailOn>,
+
+    /// Compare dispensation dates with this day (YYYY-MM-DD) instead of
+    /// today, so a report can be reproduced.
+    #[arg(long, value_name = "DATE", requires = "policy")]
+    as_of: Option<String>,
+
+    /// Device model, matched against dispensations that cover a model.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+
+    /// Write a tender-ready report: `.html` (self-contained) or `.md`.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 
     /// Deepest container nesting that is unpacked.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
@@ -83,7 +119,20 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let progress = summary::spinner(ui, &args.image);
     let result = scan_path(&args.image, &options);
     progress.finish_and_clear();
-    let result = result?;
+    let mut result = result?;
+    if let Some(policy) = &args.policy {
+        let policy = if policy == "default" {
+            Policy::default_policy()?
+        } else {
+            Policy::load(Path::new(policy))?
+        };
+        let as_of = match &args.as_of {
+            Some(text) => Date::parse(text, format_description!("[year]-[month]-[day]"))
+                .with_context(|| format!("--as-of `{text}` is not a date (YYYY-MM-DD)"))?,
+            None => time::OffsetDateTime::now_utc().date(),
+        };
+        result.decision = Some(policy.evaluate(&result, args.model.as_deref(), as_of));
+    }
 
     let bom = match args.format {
         OutputFormat::CyclonedxJson => sbom::cyclonedx(&result, &sbom_options),
@@ -99,6 +148,21 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             write_json(io::stdout().lock(), &bom).context("can not write the SBOM to stdout")?
         }
     }
+    if let Some(path) = &args.report {
+        let provenance = report::Provenance {
+            command: std::env::args().collect::<Vec<_>>().join(" "),
+        };
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("md" | "markdown") => report::markdown(&result, &bom, &provenance),
+            Some("html" | "htm") => report::html(&result, &bom, &provenance),
+            _ => anyhow::bail!(
+                "--report `{}`: name it .html or .md to choose the format",
+                path.display()
+            ),
+        };
+        std::fs::write(path, text)
+            .with_context(|| format!("can not write the report `{}`", path.display()))?;
+    }
     if !ui.quiet {
         summary::print(
             ui,
@@ -108,7 +172,16 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             args.extract.as_deref(),
         );
     }
-    Ok(ExitCode::SUCCESS)
+    let failed = match (args.fail_on, result.decision.as_ref().map(|d| d.outcome)) {
+        (Some(FailOn::Deny), Some(Outcome::Deny)) => true,
+        (Some(FailOn::Review), Some(outcome)) => outcome >= Outcome::Review,
+        _ => false,
+    };
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn write_json(mut out: impl Write, bom: &sbom::Bom) -> io::Result<()> {

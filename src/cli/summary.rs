@@ -109,6 +109,21 @@ pub fn print(
         "  maker        {}",
         result.findings.summary().escape_debug()
     );
+    if let Some(decision) = &result.decision {
+        let reasons: Vec<String> = decision
+            .flags
+            .iter()
+            .filter(|f| f.action != firmsight::policy::Action::Allow)
+            .take(4)
+            .map(|f| format!("{} {} ({})", f.action.as_str(), f.rule, f.vendor))
+            .collect();
+        let line = if reasons.is_empty() {
+            decision.describe()
+        } else {
+            format!("{} — {}", decision.describe(), reasons.join("; "))
+        };
+        eprintln!("  {}       {}", bold(ui, "policy"), line.escape_debug());
+    }
     eprintln!(
         "  problems     {} budget hits, {} errors",
         stats.budget_hits, stats.errors

@@ -314,7 +314,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         .map(|(a, elf)| (a.location.to_string(), elf_component(a, elf)))
         .collect();
     components.extend(identified_components(image));
-    let found = findings_components(&result.findings);
+    let found = findings_components(&result.findings, result.decision.as_ref());
     components.extend(found.components);
     // Stable sort: equal locations (a tar member appended twice) keep tree
     // order, and get `#2`, `#3` … so every bom-ref is unique.
@@ -394,7 +394,10 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             Property::new("firmsight:elf-files", stats.elf_files().to_string()),
             Property::new("firmsight:budget-hits", stats.budget_hits.to_string()),
             Property::new("firmsight:errors", stats.errors.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(found.metadata_properties)
+        .collect(),
     };
     Bom {
         bom_format: "CycloneDX",

@@ -10,6 +10,7 @@ use super::cyclonedx::{
 };
 use crate::identify::verdict::{Findings, Verdict};
 use crate::model::{Category, Weight};
+use crate::policy::{Decision, Flag};
 
 /// Most endpoints listed on the hard-coded-endpoints service.
 const MAX_ENDPOINTS: usize = 200;
@@ -23,6 +24,8 @@ pub(crate) struct FoundParts {
     pub(crate) services: Vec<Service>,
     /// OEM verdict, candidates and indicators, for the image component.
     pub(crate) image_properties: Vec<Property>,
+    /// The policy decision, for `metadata.properties`.
+    pub(crate) metadata_properties: Vec<Property>,
 }
 
 pub(crate) fn country(code: Option<&str>) -> Option<Address> {
@@ -107,7 +110,7 @@ fn verdict_properties(v: &Verdict) -> Vec<Property> {
     properties
 }
 
-pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
+pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decision>) -> FoundParts {
     let mut components = Vec::new();
     let mut services = Vec::new();
     let mut image_properties = Vec::new();
@@ -306,9 +309,76 @@ pub(crate) fn findings_components(findings: &Findings) -> FoundParts {
             label.describe(),
         ));
     }
+    let mut metadata_properties = Vec::new();
+    if let Some(d) = decision {
+        metadata_properties.push(Property::new(
+            "firmsight:policy:verdict",
+            d.outcome.as_str(),
+        ));
+        metadata_properties.push(Property::new("firmsight:policy:decision", d.describe()));
+        metadata_properties.push(Property::new("firmsight:policy:name", &d.policy));
+        metadata_properties.push(Property::new("firmsight:policy:sha256", &d.policy_sha256));
+        metadata_properties.push(Property::new("firmsight:policy:as-of", d.as_of.to_string()));
+        for flag in &d.flags {
+            let properties = flag_properties(flag, d);
+            let target = flag.category.and_then(|c| {
+                let model = flag.model.clone().unwrap_or_else(|| "unknown model".into());
+                let bom_ref = match c {
+                    Category::Soc => format!("soc:{}:{model}", flag.vendor),
+                    Category::ImageSensor => format!("sensor:{}:{model}", flag.vendor),
+                    Category::CameraModule => format!("camera-module:{}:{model}", flag.vendor),
+                    Category::P2pCloud => format!("p2p:{}", flag.vendor),
+                    _ => return None,
+                };
+                components
+                    .iter_mut()
+                    .find(|(r, _)| *r == bom_ref)
+                    .map(|(_, c)| c)
+            });
+            match target {
+                Some(component) => component.properties.extend(properties),
+                None => image_properties.push(Property::new(
+                    "firmsight:policy:flag",
+                    format!(
+                        "{} {}: {}{}",
+                        flag.action.as_str(),
+                        flag.rule,
+                        flag.reason,
+                        flag.citation
+                            .as_deref()
+                            .map(|c| format!(" [{c}]"))
+                            .unwrap_or_default()
+                    ),
+                )),
+            }
+        }
+    }
     FoundParts {
         components,
         services,
         image_properties,
+        metadata_properties,
     }
+}
+
+/// `firmsight:policy:*` properties of a flagged component.
+fn flag_properties(flag: &Flag, decision: &Decision) -> Vec<Property> {
+    let mut properties = vec![
+        Property::new("firmsight:policy:rule", &flag.rule),
+        Property::new("firmsight:policy:action", flag.action.as_str()),
+        Property::new("firmsight:policy:reason", &flag.reason),
+    ];
+    if let Some(c) = &flag.citation {
+        properties.push(Property::new("firmsight:policy:citation", c));
+    }
+    if let Some(e) = &flag.entity {
+        properties.push(Property::new("firmsight:policy:entity", e));
+    }
+    if decision.dispensation.is_some() {
+        properties.push(Property::new(
+            "firmsight:policy:dispensation",
+            decision.describe(),
+        ));
+    }
+    properties
 }

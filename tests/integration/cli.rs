@@ -192,3 +192,105 @@ fn extract_flag_writes_the_tree() {
             .is_file()
     );
 }
+
+#[test]
+fn a_policy_gives_the_verdict_exit_code_sbom_properties_and_reports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = dir.path().join("report.html");
+    let md = dir.path().join("report.md");
+    let out = firmsight()
+        .args(["scan", &sample("camera-update.zip"), "--policy", "default"])
+        .args(["--as-of", "2026-11-23", "--fail-on", "deny", "--report"])
+        .arg(&html)
+        .assert()
+        .code(1);
+    let output = out.get_output();
+    let bom = json(&output.stdout);
+    let properties = bom["metadata"]["properties"]
+        .as_array()
+        .expect("properties");
+    let value = |name: &str| {
+        properties
+            .iter()
+            .find(|p| p["name"] == name)
+            .and_then(|p| p["value"].as_str())
+            .map(str::to_string)
+    };
+    assert_eq!(value("firmsight:policy:verdict").as_deref(), Some("deny"));
+    assert_eq!(
+        value("firmsight:policy:as-of").as_deref(),
+        Some("2026-11-23")
+    );
+    // The SoC component carries its own flag.
+    let soc = bom["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "HiSilicon Hi3516EV200")
+        .expect("soc");
+    assert!(
+        soc["properties"]
+            .as_array()
+            .expect("props")
+            .iter()
+            .any(|p| {
+                p["name"] == "firmsight:policy:rule" && p["value"] == "covered-entity-component"
+            })
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("policy       deny — deny covered-video-surveillance-maker (Dahua)"),
+        "{stderr}"
+    );
+
+    let page = std::fs::read_to_string(&html).expect("html report");
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("class=\"verdict deny\">DENY<"));
+    assert!(
+        !page.contains("<script") && !page.contains("http-equiv"),
+        "self-contained, no scripts"
+    );
+    assert!(
+        !page.contains("src=\"http") && !page.contains("href=\"http"),
+        "no external assets"
+    );
+
+    // --fail-on deny passes a review; --fail-on review does not.
+    firmsight()
+        .args([
+            "-q",
+            "scan",
+            &sample("flash-dump.bin"),
+            "--policy",
+            "default",
+        ])
+        .args(["--fail-on", "deny", "--report"])
+        .arg(&md)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&md).expect("md report");
+    assert!(text.contains("## Verdict: **"), "{text}");
+    firmsight()
+        .args([
+            "-q",
+            "scan",
+            &sample("camera-update.zip"),
+            "--policy",
+            "default",
+        ])
+        .args(["--fail-on", "review", "-o"])
+        .arg(dir.path().join("x.json"))
+        .assert()
+        .code(1);
+
+    // A broken policy is an error with its line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[rule]]\nid = \"x\"\naction = \"block\"\n").expect("write");
+    let out = firmsight()
+        .args(["-q", "scan", &sample("flash-dump.bin"), "--policy"])
+        .arg(&bad)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("bad.toml:3:"), "{stderr}");
+}
