@@ -366,11 +366,11 @@ const STYLE: &str = "
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#111}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #888}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
 th{background:#eee}td.k{width:14rem;font-weight:600}
 .verdict{font-size:2rem;font-weight:800;padding:.6rem 1rem;border:4px solid #111;display:inline-block}
 .deny{border-color:#a00;color:#a00}.review{border-color:#a60;color:#850}.dispensed{border-color:#036;color:#036}.pass{border-color:#060;color:#060}
-pre{white-space:pre-wrap;margin:0;font:12px/1.35 ui-monospace,monospace}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0;font:12px/1.35 ui-monospace,monospace}
 @media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}tr{break-inside:avoid}.verdict{color:#000;border-color:#000}}
 ";
 
