@@ -682,7 +682,8 @@ pub fn camera_update() -> Sample {
         RootfsEntry::Dir("etc/ssl/"),
         RootfsEntry::File(
             "etc/ssl/server.pem",
-            b"-----BEGIN PRIVATE KEY-----\nnot a real key: firmsight sample\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nnot a real certificate\n-----END CERTIFICATE-----\n".to_vec(),
+            // Base64 of "not a real key: firmsight sample data only, fake".
+            b"-----BEGIN PRIVATE KEY-----\nbm90IGEgcmVhbCBrZXk6IGZpcm1zaWdodCBzYW1wbGUgZGF0YSBvbmx5LCBmYWtl\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nbm90IGEgcmVhbCBjZXJ0aWZpY2F0ZTogZmlybXNpZ2h0IHNhbXBsZSBkYXRhIG9ubHk=\n-----END CERTIFICATE-----\n".to_vec(),
         ),
     ]);
     let rootfs_gz = gzip(&rootfs);

@@ -97,7 +97,7 @@ rule vuln_tutk_kalay {
     vendor = "ThroughTek Kalay (TUTK)" category = "backdoor-indicator" weight = "medium"
     description = "TUTK Kalay SDK: CVE-2021-28372 / CVE-2021-32934 unless ≥3.1.10 with AuthKey and DTLS"
     reference = "domain.md §5 (P21, ICSA-21-229-01)"
-    fixture = "\x00IOTC_Device_Login\x00" decoy = "IOTC_Device_Login_AuthKey_DTLS"
+    fixture = "\x00IOTC_Device_Login\x00" decoy = "\x00IOTC_Device_Login\x00IOTC_Device_Login_By_AuthKey\x00"
   strings:
     $login = "IOTC_Device_Login\x00"
     $auth = "AuthKey"

@@ -5,11 +5,12 @@
 rule credential_static_root_hash {
   meta:
     vendor = "static root password" category = "capability" weight = "strong"
-    description = "root has a fixed password hash in passwd/shadow: every device shares it"
+    description = "root has a fixed password hash (or none) in passwd/shadow: every device shares it"
     reference = "domain.md §5 (static root hashes)"
     fixture_path = "etc/passwd" fixture = "root:absxcfbgXtb3o:0:0::/root:/bin/sh\n"
     decoy_path = "etc/passwd" decoy = "root:x:0:0::/root:/bin/sh\nroot2:*:0:0::/:/bin/false\n"
-  strings: $r = /(^|\n)root:[^:*!x\n][^:\n]+:/
+  // A hash, or nothing at all (`root::` logs in without a password).
+  strings: $r = /(^|\n)root:([^:*!x\n][^:\n]+)?:/
   condition: (name == "passwd" or name == "shadow" or name == "passwd-" or name == "shadow-") and $r
 }
 
@@ -18,8 +19,11 @@ rule crypto_private_key {
     vendor = "private key" category = "capability" weight = "strong" asset = "private-key"
     description = "PEM private key embedded in the image"
     reference = "domain.md §5 (embedded private keys)"
-    fixture = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow" decoy = "-----BEGIN PUBLIC KEY-----\nMIIB"
-  strings: $k = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/
+    fixture = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAwJ1QWnBrSu6nTthZ4oqbu3ZPz2cvZKsq\n"
+    decoy = "\x00-----BEGIN RSA PRIVATE KEY-----\x00-----END RSA PRIVATE KEY-----\x00"
+  // The base64 body after the header: parsers (mbedTLS, wolfSSL) carry
+  // the header line alone as a constant.
+  strings: $k = /-----BEGIN ([A-Z]+ )?PRIVATE KEY-----\r?\n[A-Za-z0-9+\/]{40}/
   condition: $k
 }
 
@@ -28,7 +32,8 @@ rule crypto_certificate {
     vendor = "certificate" category = "capability" weight = "strong" asset = "certificate"
     description = "PEM certificate embedded in the image"
     reference = "domain.md §5"
-    fixture = "-----BEGIN CERTIFICATE-----\nMIID" decoy = "-----BEGIN CERTIFICATE REQUEST-----\nMIIC"
-  strings: $c = "-----BEGIN CERTIFICATE-----"
+    fixture = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n"
+    decoy = "\x00-----BEGIN CERTIFICATE-----\x00-----BEGIN CERTIFICATE REQUEST-----\nMIIC"
+  strings: $c = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+\/]{40}/
   condition: $c
 }

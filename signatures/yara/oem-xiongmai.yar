@@ -89,10 +89,10 @@ rule oem_xiongmai_default_ip {
     vendor = "Xiongmai" category = "camera-oem" weight = "medium"
     description = "Xiongmai factory default address 192.168.1.10 with DVR-IP port 34567"
     reference = "domain.md §2.1"
-    fixture = "HostIP=192.168.1.10\nTCPPort=34567\n" decoy = "HostIP=192.168.1.10\nTCPPort=80\n"
+    fixture = "HostIP=192.168.1.10\nTCPPort=34567\n" decoy = "HostIP=192.168.1.10\ndigits=0123456789\n"
   strings:
     $ip = /(^|[^0-9.])192\.168\.1\.10([^0-9]|$)/
-    $port = "34567"
+    $port = /(^|[^0-9])34567([^0-9]|$)/
   condition: $ip and $port
 }
 

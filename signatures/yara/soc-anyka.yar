@@ -2,7 +2,7 @@
 
 rule soc_anyka {
   meta:
-    vendor = "Anyka" category = "soc" weight = "strong" country = "CN"
+    vendor = "Anyka" category = "soc" weight = "medium" country = "CN"
     description = "Anyka AK39xx chip names"
     reference = "domain.md §2.3 [K]"
     model = "(ak39[0-9]{2}[a-z0-9]*)"

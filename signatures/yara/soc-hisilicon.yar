@@ -42,16 +42,25 @@ rule soc_hisilicon_sdk_libraries {
   condition: name == "hi_osal.ko" or name == "lib_hiae.so" or name == "lib_hiawb.so" or name == "hi_sensor_i2c.ko"
 }
 
-rule soc_hisilicon_boot_and_dt {
+rule soc_hisilicon_boot_logo {
   meta:
     vendor = "HiSilicon" category = "soc" weight = "strong" country = "CN"
-    description = "U-Boot logo magic and device-tree compatible strings"
+    description = "U-Boot logo magic of HiSilicon boards"
     reference = "domain.md §2.3"
     fixture = "HISILICON LOGO MAGIC" decoy = "HISILICON LOGO"
-  strings:
-    $logo = "HISILICON LOGO MAGIC"
-    $dt = /hisilicon,hi35[0-9]{2}/
-  condition: any of them
+  strings: $logo = "HISILICON LOGO MAGIC"
+  condition: $logo
+}
+
+rule soc_hisilicon_device_tree {
+  meta:
+    vendor = "HiSilicon" category = "soc" weight = "medium" country = "CN"
+    description = "device-tree compatible strings (mainline clock drivers of arm64 kernels carry them too)"
+    reference = "domain.md §2.3"
+    model = "hi(35[0-9]{2}[a-z0-9]*)" model_format = "Hi{}"
+    fixture = "compatible = \"hisilicon,hi3516cv300-crg\"" decoy = "hisilicon,hip07"
+  strings: $dt = /hisilicon,hi35[0-9]{2}/
+  condition: $dt
 }
 
 rule soc_hisilicon_toolchain {

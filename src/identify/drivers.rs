@@ -24,7 +24,8 @@ const USB_VENDORS: &str = include_str!("../../signatures/usb-vendors.tsv");
 /// Largest `.inf` read.
 const MAX_INF: usize = 4 << 20;
 
-/// Camera (`{ca3e7ab9-…}`) and imaging (`{6bdd1fc6-…}`) device setup classes.
+/// Camera (`{ca3e7ab9-…}`) and imaging (`{6bdd1fc6-…}`, cameras and
+/// scanners) device setup classes.
 const CAMERA_CLASS_GUIDS: [&str; 2] = [
     "ca3e7ab9-b4c3-4ae6-8251-579ef933890f",
     "6bdd1fc6-810f-11d0-bec7-08002be2092f",
@@ -66,11 +67,20 @@ pub fn identify(artifact: &mut Artifact, bytes: &[u8]) {
             .map(|(_, v)| v.to_ascii_lowercase())
             .collect::<Vec<_>>()
             .join(" ");
-        if !aliases.is_empty() && speaks_of_camera(&description) {
-            let hits = usb_ids(&aliases.join("\n"), &KMOD_ALIAS)
-                .into_iter()
-                .map(|vid| module_hit("kmod-usb-alias", vid, Weight::Strong, None));
-            artifact.hits.extend(hits.flatten());
+        // In-tree class drivers (uvcvideo, gspca) list the devices they
+        // *support*, not the one a product contains: only out-of-tree
+        // vendor modules count, and as medium evidence.
+        let in_tree = elf.modinfo.iter().any(|(k, v)| k == "intree" && v == "Y");
+        if !in_tree && !aliases.is_empty() && speaks_of_camera(&description) {
+            let ids = usb_ids(&aliases.join("\n"), &KMOD_ALIAS);
+            // A module for many vendors' devices is a class driver too.
+            let vendors: BTreeSet<u16> = ids.iter().map(|(v, _)| *v).collect();
+            if vendors.len() <= 2 {
+                let hits = ids
+                    .into_iter()
+                    .map(|id| module_hit("kmod-usb-alias", id, Weight::Medium, None));
+                artifact.hits.extend(hits.flatten());
+            }
         }
     }
 }
@@ -144,9 +154,15 @@ fn inf(artifact: &mut Artifact, bytes: &[u8]) {
                 .to_ascii_lowercase()
         })
         .collect();
+    // `Camera` is cameras only; `Image` also covers WIA scanners, so it
+    // counts only when the INF speaks of a camera.
     let camera = class
         .iter()
-        .any(|c| c == "camera" || c == "image" || CAMERA_CLASS_GUIDS.contains(&c.as_str()));
+        .any(|c| c == "camera" || c == CAMERA_CLASS_GUIDS[0])
+        || class
+            .iter()
+            .any(|c| c == "image" || c == CAMERA_CLASS_GUIDS[1])
+            && speaks_of_camera(&text.to_ascii_lowercase());
     let ids = usb_ids(&text, &INF_ID);
     if ids.is_empty() {
         return;

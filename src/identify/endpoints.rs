@@ -85,6 +85,15 @@ pub fn identify(bytes: &[u8]) -> Vec<Hit> {
                 break;
             }
             let Some(m) = caps.get(1) else { continue };
+            // `Version: 2.0.1.15` is not an address.
+            let line_start = bytes[..m.start()]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = String::from_utf8_lossy(&bytes[line_start..m.start()]).to_ascii_lowercase();
+            if line.contains("version") || line.ends_with('v') {
+                continue;
+            }
             let text = String::from_utf8_lossy(m.as_bytes()).into_owned();
             if let Ok(ip) = text.parse::<Ipv4Addr>()
                 && is_public(ip)
@@ -160,7 +169,9 @@ fn valid_host(host: &str) -> bool {
             .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
         && tld.len() >= 2
         && tld.bytes().all(|b| b.is_ascii_alphabetic())
-        && !IGNORED_HOSTS.contains(&host)
+        && !IGNORED_HOSTS
+            .iter()
+            .any(|i| host == *i || host.ends_with(&format!(".{}", i.trim_start_matches("www."))))
         && ![
             "example",
             "localhost",
@@ -228,7 +239,7 @@ mod tests {
             ],
             "203.0.113.9 is a documentation address"
         );
-        let config = b"ntp_server=129.6.15.28\nlan=192.168.1.10\ndns=8.8.8.8\nversion=1.2.3.4.5\n";
+        let config = b"ntp_server=129.6.15.28\nlan=192.168.1.10\ndns=8.8.8.8\nVersion: 2.0.1.15\nsee http://gcc.gnu.org/bugs\n";
         assert_eq!(endpoints(config), ["129.6.15.28", "8.8.8.8"]);
     }
 

@@ -77,10 +77,16 @@ impl Identifier {
                 .extend(sensors.identify(&path, &artifact.name, bytes));
         }
         let rules = self.rules?;
-        let container = if artifact.children.is_empty() {
-            ""
-        } else {
+        // A container format recognised it, even when nothing could be
+        // listed (an encrypted 02KH digicap, a Salted__ file no passphrase
+        // opens): the container itself is evidence.
+        let container = if crate::unpack::FORMATS
+            .iter()
+            .any(|f| f.id() == artifact.kind)
+        {
             artifact.kind.as_str()
+        } else {
+            ""
         };
         let header = artifact
             .facts

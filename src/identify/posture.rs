@@ -24,6 +24,9 @@ const TLS_LIBRARIES: &[&str] = &[
 /// Services that have no encrypted form.
 const ALWAYS_PLAINTEXT: &[&str] = &["telnetd"];
 
+/// Services that encrypt without a TLS library.
+const OWN_ENCRYPTION: &[&str] = &["ssh (dropbear/sshd)"];
+
 /// What the review asks: is data encrypted, can outsiders get in.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Posture {
@@ -56,6 +59,7 @@ impl Posture {
             .collect();
         let plaintext = services
             .iter()
+            .filter(|s| !OWN_ENCRYPTION.contains(&s.as_str()))
             .filter(|s| tls.is_empty() || ALWAYS_PLAINTEXT.contains(&s.as_str()))
             .cloned()
             .collect();

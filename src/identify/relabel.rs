@@ -141,16 +141,28 @@ impl Relabels {
         let relation = match origin {
             None => Relation::NoOem,
             Some(o) if key(o) == key(label) => Relation::Same,
-            Some(o) => match self.lookup(label) {
-                Some(r) if key(&r.origin) == key(o) => Relation::Relabel {
-                    relation: r.relation.clone(),
-                    source: r.source.clone(),
-                },
-                Some(r) => Relation::Conflict {
-                    table_origin: r.origin.clone(),
-                },
-                None => Relation::Unknown,
-            },
+            Some(o) => {
+                // A brand may sell several OEMs' technology (Honeywell:
+                // Hikvision and Dahua lines): any matching record is a relabel.
+                let k = key(label);
+                let records: Vec<&Record> = self
+                    .records
+                    .iter()
+                    .filter(|r| r.brands().any(|b| key(b) == k))
+                    .collect();
+                match records.iter().find(|r| key(&r.origin) == key(o)) {
+                    Some(r) => Relation::Relabel {
+                        relation: r.relation.clone(),
+                        source: r.source.clone(),
+                    },
+                    None => match records.first() {
+                        Some(r) => Relation::Conflict {
+                            table_origin: r.origin.clone(),
+                        },
+                        None => Relation::Unknown,
+                    },
+                }
+            }
         };
         LabelCheck {
             label: label.to_string(),

@@ -47,7 +47,7 @@ const EXCERPT: usize = 80;
 
 /// Longest a single scan may take before it is abandoned (hostile input
 /// must not stall a batch run).
-const SCAN_TIMEOUT: Duration = Duration::from_secs(20);
+const SCAN_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Why a rule set does not load.
 #[derive(Debug, Error)]
@@ -490,6 +490,14 @@ impl RuleMeta {
             })
         });
         let (offset, matched) = match matches.first() {
+            // Key material never leaves the image: only the PEM header line.
+            Some((offset, data)) if self.asset.is_some() => {
+                let header = data
+                    .split(|&b| b == b'\n' || b == b'\r')
+                    .next()
+                    .unwrap_or(&[]);
+                (Some(*offset as u64), Some(excerpt(header)))
+            }
             Some((offset, data)) => (Some(*offset as u64), Some(excerpt(data))),
             None if !target.container.is_empty() => (
                 None,

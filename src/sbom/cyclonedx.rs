@@ -50,11 +50,25 @@ pub struct Metadata {
     pub timestamp: String,
     /// The tools that made it.
     pub tools: Tools,
+    /// Who made the SBOM (`--sbom-author`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Contact>,
     /// The image the BOM describes.
     pub component: Component,
     /// Run-level facts.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
+}
+
+/// An organizational contact: e-mail, or a URL-like reference in `name`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    /// Name, when the author is not an e-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// E-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 /// `metadata.tools` in the 1.5+ object form.
@@ -341,6 +355,23 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             .timestamp
             .format(&Rfc3339)
             .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
+        authors: options
+            .author
+            .iter()
+            .map(|a| {
+                if a.contains('@') && !a.contains("://") {
+                    Contact {
+                        name: None,
+                        email: Some(a.clone()),
+                    }
+                } else {
+                    Contact {
+                        name: Some(a.clone()),
+                        email: None,
+                    }
+                }
+            })
+            .collect(),
         tools: Tools {
             components: vec![Component {
                 kind: "application",
@@ -399,7 +430,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         .chain(found.metadata_properties)
         .collect(),
     };
-    Bom {
+    let mut bom = Bom {
         bom_format: "CycloneDX",
         spec_version: "1.6",
         serial_number: format!("urn:uuid:{serial}"),
@@ -414,7 +445,11 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
             aggregate: "incomplete",
             assemblies: vec![IMAGE_REF.into()],
         }],
+    };
+    if options.profile == super::Profile::Bsi {
+        super::bsi::apply(&mut bom, image);
     }
+    bom
 }
 
 /// `DT_NEEDED` of every ELF program, library and module, resolved against

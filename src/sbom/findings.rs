@@ -139,7 +139,24 @@ pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decisio
                 }
             }
             Category::Soc | Category::ImageSensor | Category::CameraModule => {
-                if v.category != Category::ImageSensor && !v.named {
+                // Only named hardware becomes a component; config-only and
+                // bundle candidates are listed on the image instead.
+                if !v.named {
+                    if v.category == Category::ImageSensor {
+                        let evidence = if v.strongest() == Weight::Weak {
+                            "bundle candidate"
+                        } else {
+                            "config only"
+                        };
+                        image_properties.push(Property::new(
+                            "firmsight:sensor-candidate",
+                            format!(
+                                "{} {} ({evidence})",
+                                v.vendor,
+                                v.model.as_deref().unwrap_or("?")
+                            ),
+                        ));
+                    }
                     continue;
                 }
                 let kind = match v.category {
@@ -197,7 +214,7 @@ pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decisio
                     },
                 ));
                 services.push(Service {
-                    bom_ref: format!("service:{}", v.vendor),
+                    bom_ref: format!("service:p2p:{}", v.vendor),
                     provider: Some(maker()),
                     name: v.vendor.clone(),
                     description: "cloud / P2P reach".into(),
@@ -208,7 +225,7 @@ pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decisio
             }
             Category::Capability if v.asset.is_some() => {
                 let asset = v.asset.as_deref().unwrap_or_default();
-                let bom_ref = format!("crypto:{asset}");
+                let bom_ref = format!("crypto:{asset}:{}", v.vendor);
                 let crypto = if asset == "certificate" {
                     CryptoProperties {
                         asset_type: "certificate",
@@ -267,7 +284,7 @@ pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decisio
                     ));
                 } else {
                     services.push(Service {
-                        bom_ref: format!("service:{}", v.vendor),
+                        bom_ref: format!("service:capability:{}", v.vendor),
                         provider: None,
                         name: v.vendor.clone(),
                         description: "network service on the device".into(),

@@ -6,6 +6,8 @@
 
 use time::OffsetDateTime;
 
+pub mod bsi;
+pub mod check;
 pub mod cyclonedx;
 mod findings;
 
@@ -28,6 +30,21 @@ pub struct SbomOptions {
     pub timestamp: OffsetDateTime,
     /// How `serialNumber` is chosen.
     pub serial: Serial,
+    /// Extra fields a guideline requires.
+    pub profile: Profile,
+    /// E-mail (or URL) of whoever makes the SBOM: `metadata.authors`.
+    pub author: Option<String>,
+}
+
+/// Which guideline's fields to add.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// firmsight's own fields only.
+    #[default]
+    Plain,
+    /// BSI TR-03183-2 v2.0: filename, executable/archive/structured,
+    /// SHA-512, a dependencies entry per component.
+    Bsi,
 }
 
 impl SbomOptions {
@@ -37,6 +54,8 @@ impl SbomOptions {
         SbomOptions {
             timestamp: now.replace_nanosecond(0).unwrap_or(now),
             serial: Serial::Random,
+            profile: Profile::Plain,
+            author: None,
         }
     }
 
@@ -48,6 +67,8 @@ impl SbomOptions {
             timestamp: OffsetDateTime::from_unix_timestamp(epoch_seconds)
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH),
             serial: Serial::FromImage,
+            profile: Profile::Plain,
+            author: None,
         }
     }
 }

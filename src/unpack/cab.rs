@@ -28,6 +28,15 @@ const MAGIC: [u8; 4] = *b"MSCF";
 /// Largest uncompressed block MSZIP and stored blocks may hold.
 const MAX_BLOCK: usize = 32 * 1024 + 6144;
 
+/// Most a folder may expand relative to the cabinet bytes it is decoded
+/// from (MSZIP reaches about 1000:1 at best; the unpack budgets apply on
+/// top, to what each file yields).
+const MAX_FOLDER_RATIO: usize = 200;
+
+/// Floor of the per-folder cap, so small, highly compressible folders
+/// still decode.
+const FOLDER_FLOOR: usize = 16 << 20;
+
 /// The Cabinet format.
 pub struct Cab;
 
@@ -174,8 +183,11 @@ impl FolderStream {
                 .data
                 .get(start..start + stored)
                 .ok_or_else(|| format!("CFDATA {block} truncated"))?;
-            if plain > MAX_BLOCK || out.len() + plain > self.limit.max(MAX_BLOCK) {
-                return Err(format!("CFDATA {block} larger than its files"));
+            if plain > MAX_BLOCK || out.len() + plain > self.limit {
+                return Err(format!(
+                    "CFDATA {block}: folder would exceed {} bytes (its files' extent, capped at {MAX_FOLDER_RATIO}:1 of the cabinet)",
+                    self.limit
+                ));
             }
             match self.compression & 0x0F {
                 0 => out.extend_from_slice(body),
@@ -232,9 +244,10 @@ impl Source for CabFile {
     }
 
     fn stored_len(&self) -> u64 {
-        // The folder's compressed size is unknown per file; charge the
-        // folder's share the file stands for.
-        (self.size as u64 / 4).max(1)
+        // Per file the compressed size is unknown; the folder itself is
+        // capped at MAX_FOLDER_RATIO:1 of the cabinet when decoded, so
+        // charge the file as that ratio allows.
+        (self.size as u64 / MAX_FOLDER_RATIO as u64).max(1)
     }
 
     fn name(&self) -> &'static str {
@@ -292,18 +305,33 @@ impl Format for Cab {
                 ""
             }
         ));
+        // Each folder decodes at most its files' extent, its blocks' worth,
+        // and a bounded ratio of the cabinet; folders sharing their data
+        // blocks are refused (one stream decoded many times over).
+        let mut extent = vec![0usize; h.folders.len()];
+        for file in &h.files {
+            if let Some(e) = extent.get_mut(usize::from(file.folder)) {
+                *e = (*e).max(file.offset as usize + file.size as usize);
+            }
+        }
+        let ratio_cap = data
+            .len()
+            .saturating_mul(MAX_FOLDER_RATIO)
+            .max(FOLDER_FLOOR);
+        let mut starts = std::collections::HashSet::new();
         let streams: Vec<Arc<FolderStream>> = h
             .folders
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let limit = h
-                    .files
-                    .iter()
-                    .filter(|file| usize::from(file.folder) == i)
-                    .map(|file| file.offset as usize + file.size as usize)
-                    .max()
-                    .unwrap_or(0);
+                let shared = !starts.insert(f.first_data);
+                let limit = if shared {
+                    0
+                } else {
+                    extent[i]
+                        .min(usize::from(f.blocks) * MAX_BLOCK)
+                        .min(ratio_cap)
+                };
                 Arc::new(FolderStream {
                     data: data.clone(),
                     first_data: f.first_data as usize,
@@ -495,6 +523,21 @@ mod tests {
         for cut in [40, 60, cab.len() / 2, cab.len() - 1] {
             crate::unpack::exercise("cab", &cab[..cut]);
         }
+        // A header claiming a huge file over a few blocks decodes no more
+        // than the blocks hold.
+        let mut huge = build(&[("a", b"tiny")], true);
+        huge[36 + 8..36 + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+        let ex = Cab
+            .extract(&Bytes::from_vec(huge), &Context::named("x.cab"))
+            .expect("listed");
+        let read = ex.entries[0]
+            .blob
+            .as_ref()
+            .and_then(|b| b.read_prefix(u64::MAX));
+        assert!(
+            read.is_none(),
+            "a file past its folder's blocks is an error"
+        );
         let mut lzx = cab.clone();
         lzx[36 + 6] = 3;
         let ex = Cab

@@ -175,15 +175,29 @@ fn a_camera_kernel_module_names_its_usb_vendor() {
         ],
     )
     .build();
-    let image = tar(&[RootfsEntry::File("lib/modules/hwcam.ko", module)]);
+    // An in-tree class driver lists devices it supports, not one inside.
+    let uvc = ElfSpec::kernel_module(
+        ElfClass::Elf32,
+        Endian::Little,
+        machine::ARM,
+        &[
+            "description=USB Video Class driver",
+            "alias=usb:v046Dp08C1d*dc*dsc*dp*ic*isc*ip*in*",
+            "intree=Y",
+        ],
+    )
+    .build();
+    let image = tar(&[
+        RootfsEntry::File("lib/modules/hwcam.ko", module),
+        RootfsEntry::File("lib/modules/uvcvideo.ko", uvc),
+    ]);
     let result = scan("tablet.tar", image);
-    let v = result
-        .findings
-        .named(Category::CameraModule)
-        .next()
-        .expect("module maker");
+    let modules: Vec<_> = result.findings.category(Category::CameraModule).collect();
+    assert_eq!(modules.len(), 1, "{modules:?}");
+    let v = modules[0];
     assert_eq!(v.vendor, "Huawei Technologies Co., Ltd.");
     assert_eq!(v.model.as_deref(), Some("USB 12D1:1001"));
+    assert!(!v.named, "one alias is medium evidence: a candidate");
 }
 
 #[test]
@@ -239,7 +253,7 @@ fn the_label_brand_is_kept_apart_from_the_origin_oem() {
 
 #[test]
 fn a_cab_driver_package_names_its_camera_module_maker() {
-    let inf = b"[Version]\r\nClass=Image\r\n[Models]\r\n%Cam%=Cam,USB\\VID_12D1&PID_4321\r\n";
+    let inf = b"[Version]\r\nClass=Image\r\n[Models]\r\n%Cam%=Cam,USB\\VID_12D1&PID_4321\r\n[Strings]\r\nCam=\"USB Camera\"\r\n";
     let package = firmsight::unpack::cab::build(&[("Driver\\cam.inf", inf)], true);
     let result = scan("laptop-camera.cab", package);
     let v = result
