@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod scan;
 mod summary;
 
@@ -43,7 +44,10 @@ struct Cli {
 enum Command {
     /// Unpack and identify one firmware image; write its SBOM.
     #[command(after_help = EXAMPLES)]
-    Scan(scan::ScanArgs),
+    Scan(Box<scan::ScanArgs>),
+    /// Check an SBOM (ours or another tool's) against BSI TR-03183-2 or the
+    /// NTIA minimum elements; exit 1 when required fields are missing.
+    Check(check::CheckArgs),
 }
 
 /// How output to stderr looks.
@@ -85,7 +89,8 @@ fn run(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
     }
     let pool = pool.build()?;
     pool.install(|| match cli.command {
-        Command::Scan(args) => scan::run(args, ui),
+        Command::Scan(args) => scan::run(*args, ui),
+        Command::Check(args) => check::run(args, ui.quiet),
     })
 }
 

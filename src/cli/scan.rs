@@ -25,6 +25,13 @@ pub enum OutputFormat {
     CyclonedxJson,
 }
 
+/// SBOM profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomProfile {
+    /// BSI TR-03183-2 v2.0.
+    Bsi,
+}
+
 /// Verdicts that make the command fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -83,6 +90,16 @@ pub struct ScanArgs {
     #[arg(long, value_name = "MODEL")]
     model: Option<String>,
 
+    /// Add the fields a guideline requires: `bsi` for BSI TR-03183-2 v2.0
+    /// (filename, executable/archive/structured, SHA-512, dependencies).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    profile: Option<SbomProfile>,
+
+    /// E-mail (or URL) of whoever makes the SBOM (`metadata.authors`; BSI
+    /// requires it).
+    #[arg(long, value_name = "EMAIL")]
+    sbom_author: Option<String>,
+
     /// Write a tender-ready report: `.html` (self-contained) or `.md`.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -115,7 +132,11 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         },
         extract_to: args.extract.clone(),
     };
-    let sbom_options = sbom_options(args.reproducible)?;
+    let mut sbom_options = sbom_options(args.reproducible)?;
+    if args.profile == Some(SbomProfile::Bsi) {
+        sbom_options.profile = sbom::Profile::Bsi;
+    }
+    sbom_options.author = args.sbom_author.clone();
     let progress = summary::spinner(ui, &args.image);
     let result = scan_path(&args.image, &options);
     progress.finish_and_clear();

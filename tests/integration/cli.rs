@@ -294,3 +294,61 @@ fn a_policy_gives_the_verdict_exit_code_sbom_properties_and_reports() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr);
     assert!(stderr.contains("bad.toml:3:"), "{stderr}");
 }
+
+#[test]
+fn check_passes_our_bsi_profile_and_names_what_another_sbom_lacks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bsi = dir.path().join("bsi.cdx.json");
+    let plain = dir.path().join("plain.cdx.json");
+    firmsight()
+        .args([
+            "-q",
+            "scan",
+            &sample("camera-update.zip"),
+            "--profile",
+            "bsi",
+        ])
+        .args(["--sbom-author", "sbom@example.org", "-o"])
+        .arg(&bsi)
+        .assert()
+        .success();
+    let out = firmsight().arg("check").arg(&bsi).assert().success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(stderr.contains("passes BSI TR-03183-2 v2.0"), "{stderr}");
+    let bom = json(&std::fs::read(&bsi).expect("read"));
+    let busybox = bom["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "busybox")
+        .expect("busybox");
+    assert!(
+        busybox["hashes"]
+            .as_array()
+            .expect("hashes")
+            .iter()
+            .any(|h| h["alg"] == "SHA-512")
+    );
+
+    firmsight()
+        .args(["-q", "scan", &sample("camera-update.zip"), "-o"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let out = firmsight().arg("check").arg(&plain).assert().code(1);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(stdout.contains("missing  metadata.authors"), "{stdout}");
+    assert!(
+        stdout.contains("`bsi:component:filename` missing"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("SHA-512 of the deployable file missing"),
+        "{stdout}"
+    );
+    firmsight()
+        .args(["check", "--profile", "ntia"])
+        .arg(&plain)
+        .assert()
+        .code(1);
+}
