@@ -100,6 +100,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "EMAIL")]
     sbom_author: Option<String>,
 
+    /// Write known vulnerabilities as a CycloneDX 1.6 VEX document (kept
+    /// out of the SBOM): the shipped camera advisories plus any --advisories.
+    #[arg(long, value_name = "FILE")]
+    vex: Option<PathBuf>,
+
+    /// An OSV advisory file (one record or an array) to match as well.
+    #[arg(long, value_name = "FILE", requires = "vex")]
+    advisories: Vec<PathBuf>,
+
     /// Write a tender-ready report: `.html` (self-contained) or `.md`.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
@@ -168,6 +177,18 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         None => {
             write_json(io::stdout().lock(), &bom).context("can not write the SBOM to stdout")?
         }
+    }
+    if let Some(path) = &args.vex {
+        let files: Vec<&Path> = args.advisories.iter().map(PathBuf::as_path).collect();
+        let advisories = sbom::vex::load(&files)?;
+        let document = sbom::vex::vex(&result, &bom, &advisories);
+        let file =
+            File::create(path).with_context(|| format!("can not create `{}`", path.display()))?;
+        let mut out = BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, &document)?;
+        out.write_all(b"\n")?;
+        out.flush()
+            .with_context(|| format!("can not write `{}`", path.display()))?;
     }
     if let Some(path) = &args.report {
         let provenance = report::Provenance {

@@ -10,6 +10,7 @@ pub mod bsi;
 pub mod check;
 pub mod cyclonedx;
 mod findings;
+pub mod vex;
 
 pub use cyclonedx::{Bom, cyclonedx};
 

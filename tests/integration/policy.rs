@@ -244,3 +244,51 @@ fn capability_rules_apply_without_any_maker() {
     let rules: Vec<&str> = d.flags.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["telnet-static-root", "services-without-tls"]);
 }
+
+#[test]
+fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
+    use firmsight::sbom::{self, vex};
+    // A Hikvision webLanguage handler (CVE-2021-36260 indicator) and an
+    // openssl the user's own OSV file covers.
+    let image = tar(&[RootfsEntry::File(
+        "home/app/webs",
+        b"\0PUT /SDK/webLanguage\0".to_vec(),
+    )]);
+    let result = scan(image, None);
+    let bom = sbom::cyclonedx(&result, &sbom::SbomOptions::reproducible(0));
+    let advisories = vex::load(&[]).expect("shipped advisories");
+    let doc = vex::vex(&result, &bom, &advisories);
+    let ids: Vec<&str> = doc.vulnerabilities.iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, ["CVE-2021-36260"]);
+    let v = &doc.vulnerabilities[0];
+    assert!(
+        v.affects[0].reference.ends_with("/1#image"),
+        "{:?}",
+        v.affects
+    );
+    assert!(
+        v.analysis
+            .detail
+            .contains("indicator vuln_hikvision_weblanguage")
+    );
+    assert_eq!(v.analysis.state, "in_triage");
+
+    let camera = camera_update();
+    let bom = sbom::cyclonedx(&camera, &sbom::SbomOptions::reproducible(0));
+    let user = vex::parse(
+        "user.osv.json",
+        r#"{"id": "TEST-2026-1", "summary": "busybox test advisory",
+            "affected": [{"package": {"name": "busybox"}, "versions": ["1.31.1"]}]}"#,
+    )
+    .expect("user OSV");
+    let doc = vex::vex(&camera, &bom, &user);
+    assert_eq!(doc.vulnerabilities.len(), 1);
+    assert!(
+        doc.vulnerabilities[0].affects[0]
+            .reference
+            .ends_with("#pkg:generic/busybox@1.31.1")
+    );
+    // The SBOM itself carries no vulnerabilities.
+    let json = serde_json::to_value(&bom).expect("json");
+    assert!(json.get("vulnerabilities").is_none());
+}
