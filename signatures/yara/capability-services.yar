@@ -71,3 +71,14 @@ rule service_xiongmai_dvrip {
   condition: $p
 }
 
+
+rule service_debug_console_9527 {
+  meta:
+    vendor = "debug console (9527)" category = "capability" weight = "strong" port = 9527
+    description = "a shell or telnet daemon started on port 9527, the Xiongmai/HiSilicon DVR debug console"
+    reference = "domain.md §5 (XM 9530 backdoor: debug port 9527; P3)"
+    fixture_path = "etc/init.d/rcS" fixture = "#!/bin/sh\ntelnetd -p 9527 -l /bin/sh &\n"
+    decoy_path = "etc/init.d/rcS" decoy = "#!/bin/sh\necho build 95270\ntelnetd -p 23 &\n"
+  strings: $p = /(telnetd|nc|busybox|socat)[^\n]{0,40}(-p ?|:)9527([^0-9]|$)/
+  condition: (path matches /(^|\/)etc\/(init\.d\/|rc\.d\/|inittab$|rc\.local$|profile$)/ or name matches /^(rcS|rc\.local|inittab)$/) and $p
+}

@@ -145,6 +145,12 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     if args.profile == Some(SbomProfile::Bsi) {
         sbom_options.profile = sbom::Profile::Bsi;
     }
+    if let Some(author) = &args.sbom_author {
+        anyhow::ensure!(
+            author.contains('@') && !author.contains(char::is_whitespace),
+            "--sbom-author `{author}`: give an e-mail address"
+        );
+    }
     sbom_options.author = args.sbom_author.clone();
     let progress = summary::spinner(ui, &args.image);
     let result = scan_path(&args.image, &options);

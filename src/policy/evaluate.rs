@@ -106,7 +106,8 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// `deny`, `dispensed until 2026-12-31 (38 days left)` …
+    /// `deny`, `dispensed until 2026-12-31 (39 days left)` … (the as-of day
+    /// and the last day both count).
     pub fn describe(&self) -> String {
         match (&self.outcome, &self.dispensation) {
             (
@@ -181,6 +182,8 @@ impl Policy {
                 .and_then(|v| self.entity_of(&v.vendor))
                 .is_some_and(|e| e.id == entity.id);
             if !same {
+                // The label is a claim, not evidence, and some brands sell
+                // several makers' lines: at most a review.
                 for rule in self
                     .rules
                     .iter()
@@ -188,19 +191,15 @@ impl Policy {
                 {
                     flags.push(Flag {
                         rule: rule.id.clone(),
-                        action: rule.action,
+                        action: rule.action.min(Action::Review),
                         category: Some(Category::CameraOem),
                         vendor: label.label.clone(),
                         entity: Some(entity.name.clone()),
                         model: None,
                         reason: format!(
-                            "label brand {} is {} ({})",
-                            label.label,
-                            entity.name,
-                            rule.reason.clone().unwrap_or_default()
-                        )
-                        .trim_end_matches(" ()")
-                        .to_string(),
+                            "label brand {} is a brand of {}; the firmware does not confirm the origin: check the device",
+                            label.label, entity.name
+                        ),
                         citation: rule.citation.as_ref().map(|c| c.describe()),
                         evidence: Vec::new(),
                     });
@@ -228,33 +227,11 @@ impl Policy {
             }
         }
 
-        // Allow-list mode: only listed makers pass.
+        // Allow-list mode: only listed makers pass, every named one checked.
         if let Some(list) = &self.allow_list {
-            match findings.oem() {
-                Some(oem) => {
-                    let entity = self.entity_of(&oem.vendor);
-                    let listed = entity.is_some_and(|e| list.entities.contains(&e.id));
-                    flags.push(Flag {
-                        rule: "allow-list".into(),
-                        action: if listed {
-                            Action::Allow
-                        } else {
-                            list.unlisted.unwrap_or(Action::Deny)
-                        },
-                        category: Some(Category::CameraOem),
-                        vendor: oem.vendor.clone(),
-                        entity: entity.map(|e| e.name.clone()),
-                        model: None,
-                        reason: if listed {
-                            format!("{} is on the approved list", oem.vendor)
-                        } else {
-                            format!("{} is not on the approved list", oem.vendor)
-                        },
-                        citation: None,
-                        evidence: strongest(oem),
-                    });
-                }
-                None => flags.push(Flag {
+            let named: Vec<&Verdict> = findings.named(Category::CameraOem).collect();
+            if named.is_empty() {
+                flags.push(Flag {
                     rule: "allow-list".into(),
                     action: list.unknown.unwrap_or(Action::Review),
                     category: Some(Category::CameraOem),
@@ -264,7 +241,30 @@ impl Policy {
                     reason: "unknown maker: no camera OEM could be identified".into(),
                     citation: None,
                     evidence: Vec::new(),
-                }),
+                });
+            }
+            for oem in named {
+                let entity = self.entity_of(&oem.vendor);
+                let listed = entity.is_some_and(|e| list.entities.contains(&e.id));
+                flags.push(Flag {
+                    rule: "allow-list".into(),
+                    action: if listed {
+                        Action::Allow
+                    } else {
+                        list.unlisted.unwrap_or(Action::Deny)
+                    },
+                    category: Some(Category::CameraOem),
+                    vendor: oem.vendor.clone(),
+                    entity: entity.map(|e| e.name.clone()),
+                    model: None,
+                    reason: if listed {
+                        format!("{} is on the approved list", oem.vendor)
+                    } else {
+                        format!("{} is not on the approved list", oem.vendor)
+                    },
+                    citation: None,
+                    evidence: strongest(oem),
+                });
             }
         }
 
@@ -325,25 +325,33 @@ impl Policy {
             .map(str::to_string)
             .or_else(|| result.findings.label.as_ref().map(|l| l.label.clone()));
         let denied: Vec<&Flag> = flags.iter().filter(|f| f.action == Action::Deny).collect();
+        // Every field a dispensation gives must match (a model *and* a
+        // vendor dispensation covers only that model of that vendor).
         let matching = self.dispensations.iter().filter(|d| {
             let c = &d.covers;
-            c.sha256
+            let sha_ok = c
+                .sha256
                 .as_ref()
-                .is_some_and(|s| sha.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(s)))
-                || c.model
-                    .as_ref()
-                    .is_some_and(|m| model.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(m)))
-                || c.vendor.as_ref().is_some_and(|v| {
-                    // Every deny must be about this vendor for a vendor
-                    // dispensation to cover the device.
-                    !denied.is_empty()
-                        && denied.iter().all(|f| {
-                            f.vendor.eq_ignore_ascii_case(v)
-                                || self
-                                    .entity_of(v)
-                                    .is_some_and(|e| f.entity.as_deref() == Some(e.name.as_str()))
-                        })
-                })
+                .is_none_or(|s| sha.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(s)));
+            let model_ok = c
+                .model
+                .as_ref()
+                .is_none_or(|m| model.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(m)));
+            let vendor_ok = c.vendor.as_ref().is_none_or(|v| {
+                // Every deny must be about this vendor (an entity id or a
+                // name) for a vendor dispensation to cover the device.
+                let entity = self
+                    .entities
+                    .iter()
+                    .find(|e| e.id == *v)
+                    .or_else(|| self.entity_of(v));
+                !denied.is_empty()
+                    && denied.iter().all(|f| {
+                        f.vendor.eq_ignore_ascii_case(v)
+                            || entity.is_some_and(|e| f.entity.as_deref() == Some(e.name.as_str()))
+                    })
+            });
+            sha_ok && model_ok && vendor_ok
         });
         let mut best: Option<(Date, &super::Dispensation)> = None;
         for d in matching {
@@ -355,7 +363,8 @@ impl Policy {
             }
         }
         let (expires, d) = best?;
-        Some(if as_of <= expires {
+        let granted = date_of(&d.granted).unwrap_or(expires);
+        Some(if granted <= as_of && as_of <= expires {
             Dispensed::Active {
                 id: d.id.clone(),
                 until: expires,

@@ -193,7 +193,7 @@ pub struct AllowList {
     pub unknown: Option<Action>,
 }
 
-/// What a dispensation covers.
+/// What a dispensation covers: every field given must match.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Covers {
@@ -390,6 +390,15 @@ impl Policy {
             if self.dispensations.iter().any(|x| x.id == d.id) {
                 return Err(dup("dispensation", &d.id));
             }
+            let c = &d.covers;
+            if c.sha256.is_none() && c.model.is_none() && c.vendor.is_none() {
+                return Err(PolicyError::Invalid {
+                    file: name.into(),
+                    line: line_of_id(text, &d.id),
+                    field: format!("dispensation[{}].covers", d.id),
+                    message: "give `sha256`, `model` or `vendor` (all given must match)".into(),
+                });
+            }
             if date_of(&d.granted).is_none() || date_of(&d.expires).is_none() {
                 return Err(PolicyError::Invalid {
                     file: name.into(),
@@ -488,14 +497,13 @@ impl Policy {
     /// case, spaces and punctuation ignored; a legal-form suffix such as
     /// `Co., Ltd.` may follow).
     pub fn entity_of(&self, vendor: &str) -> Option<&Entity> {
-        let wanted = key(vendor);
-        self.entities.iter().find(|e| {
-            e.names().any(|n| {
-                let k = key(n);
-                !k.is_empty()
-                    && (wanted == k || wanted.starts_with(&k) && legal_suffix(&wanted[k.len()..]))
-            })
-        })
+        let wanted = core_name(vendor);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.entities
+            .iter()
+            .find(|e| e.names().any(|n| core_name(n) == wanted))
     }
 
     /// SHA-256 of the policy as loaded: of the sources' hashes, in order.
@@ -505,21 +513,17 @@ impl Policy {
     }
 }
 
-/// Letters and digits, lower case.
-fn key(s: &str) -> String {
-    s.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// Whether `rest` (a key tail) is a legal form: `coltd`, `inc`, `corp` …
-fn legal_suffix(rest: &str) -> bool {
-    const FORMS: &[&str] = &[
-        "coltd",
+/// A name without its legal form and trailing generic words, as a key:
+/// `Huawei Technologies Co., Ltd.`, `Huawei Technologies Company` and
+/// `Huawei` all give `huawei`; `Hangzhou Hikvision Digital Technology Co.`
+/// gives `hangzhouhikvision`.
+fn core_name(name: &str) -> String {
+    const TRAILING: &[&str] = &[
         "co",
         "ltd",
+        "limited",
         "inc",
+        "incorporated",
         "corp",
         "corporation",
         "company",
@@ -529,15 +533,25 @@ fn legal_suffix(rest: &str) -> bool {
         "ag",
         "llc",
         "plc",
-        "technologycoltd",
-        "technologiescoltd",
-        "technologyco",
+        "bv",
         "technologies",
         "technology",
-        "digitaltechnologycoltd",
-        "digitaltechnology",
+        "digital",
+        "communications",
+        "electronics",
+        "group",
+        "holding",
+        "holdings",
     ];
-    FORMS.contains(&rest)
+    let mut words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    while words.len() > 1 && words.last().is_some_and(|w| TRAILING.contains(&w.as_str())) {
+        words.pop();
+    }
+    words.concat()
 }
 
 fn parse_file(name: &str, text: &str) -> Result<File, PolicyError> {
@@ -581,7 +595,28 @@ mod tests {
                 .map(|e| e.id.as_str()),
             Some("huawei")
         );
+        for name in [
+            "Huawei Technologies Co.",
+            "Huawei Technologies Company",
+            "HUAWEI TECHNOLOGIES CO., LTD",
+        ] {
+            assert_eq!(
+                p.entity_of(name).map(|e| e.id.as_str()),
+                Some("huawei"),
+                "{name}"
+            );
+        }
+        for (name, id) in [
+            ("Hangzhou Hikvision Digital Technology Co.", "hikvision"),
+            ("Hangzhou Hikvision Digital Technology Company", "hikvision"),
+            ("Zhejiang Dahua Technology Co.", "dahua"),
+            ("Dahua Technology Company", "dahua"),
+            ("Hytera Communications Corporation Limited", "hytera"),
+        ] {
+            assert_eq!(p.entity_of(name).map(|e| e.id.as_str()), Some(id), "{name}");
+        }
         assert!(p.entity_of("Sony").is_none());
+        assert!(p.entity_of("Technologies").is_none());
         assert!(p.entity_of("Hikvisionary").is_none(), "names match whole");
     }
 

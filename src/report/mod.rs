@@ -4,8 +4,10 @@
 //! and how to reproduce it. No external assets; readable printed and
 //! without colour (every state is written out, colour only repeats it).
 //!
-//! Everything that comes from the image is escaped: names and strings in
-//! firmware are attacker-controlled.
+//! Everything that comes from the image is escaped (HTML entities; in
+//! Markdown also its syntax; bidi controls dropped): names and strings in
+//! firmware are attacker-controlled. The HTML page forbids every fetch with
+//! a Content-Security-Policy.
 
 use crate::identify::verdict::Findings;
 use crate::model::Category;
@@ -297,11 +299,7 @@ fn named_list(f: &Findings, category: Category) -> String {
 /// The report as Markdown.
 pub fn markdown(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> String {
     let p = page(result, bom, provenance);
-    let cell = |s: &str| {
-        s.replace('|', "\\|")
-            .replace('\n', "<br>")
-            .replace(['\r', '\u{1b}'], "")
-    };
+    let cell = |s: &str| md_escape(s);
     let mut out = format!(
         "# {}\n\n## Verdict: **{}**\n\n{}\n\n",
         cell(&p.title),
@@ -345,6 +343,34 @@ pub fn markdown(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> Stri
     out
 }
 
+/// Bidirectional-text controls (U+202A–U+202E, U+2066–U+2069): they can
+/// reorder what a reader sees, so they never reach a report.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// Escape text for a Markdown table cell: HTML-significant characters as
+/// entities (a name like `<img src=…>` must not become markup), Markdown
+/// syntax backslash-escaped, line breaks as `<br>`, controls dropped.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() || is_bidi_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escape text for HTML content and attributes.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -355,7 +381,7 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => out.push('\u{FFFD}'),
+            c if (c.is_control() && c != '\n') || is_bidi_control(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -415,7 +441,7 @@ pub fn html(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> String {
         table(&FLAG_HEAD, &p.flags, true)
     };
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title><style>{STYLE}</style></head><body>\n\
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title><style>{STYLE}</style></head><body>\n\
 <h1>{title}</h1>\n<p><span id=\"verdict\" class=\"verdict {class}\">{verdict}</span></p><p>{note}</p>\n\
 <h2>Device and image</h2>{identity}\n<h2>Why</h2>{why}\n<h2>Technical review</h2>{review}\n\
 <h2>Dispensation</h2><p>{dispensation}</p>\n<h2>Components ({count})</h2>{components}\n\
@@ -436,6 +462,14 @@ pub fn html(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_escapes_markup_and_links_from_the_image() {
+        assert_eq!(
+            md_escape("<img src=//evil/x> ![x](https://evil/p.png) a|b\u{202E}"),
+            "&lt;img src=//evil/x&gt; \\!\\[x\\]\\(https://evil/p.png\\) a\\|b"
+        );
+    }
 
     #[test]
     fn html_escapes_everything_from_the_image() {

@@ -13,8 +13,15 @@ use crate::model::{Artifact, ElfRole};
 
 /// Apply the profile to `bom` made from `image`.
 pub fn apply(bom: &mut Bom, image: &Artifact) {
-    let by_location: HashMap<String, &Artifact> =
-        image.iter().map(|a| (a.location.to_string(), a)).collect();
+    // Locations can repeat (a tar member appended twice): keep tree order,
+    // which is the order of the `#2`, `#3` suffixes on bom-refs.
+    let mut by_location: HashMap<String, Vec<&Artifact>> = HashMap::new();
+    for a in image.iter() {
+        by_location
+            .entry(a.location.to_string())
+            .or_default()
+            .push(a);
+    }
     enrich(&mut bom.metadata.component, Some(image));
     for component in &mut bom.components {
         let artifact = source_of(component, &by_location);
@@ -40,32 +47,49 @@ pub fn apply(bom: &mut Bom, image: &Artifact) {
         .sort_by(|a, b| a.reference.cmp(&b.reference));
 }
 
-/// The artifact a component stands for: its own location for file
-/// components, else the first occurrence that *is* the file.
+/// The file a component is delivered in: its own location for file
+/// components; for an identified component the file that *is* it
+/// (libcrypto.so.1.1 is openssl), else the first file it was found in (a
+/// library linked into a program ships in that program).
 fn source_of<'a>(
     component: &Component,
-    by_location: &HashMap<String, &'a Artifact>,
+    by_location: &HashMap<String, Vec<&'a Artifact>>,
 ) -> Option<&'a Artifact> {
-    if let Some(location) = component
+    if let Some(reference) = component
         .bom_ref
         .as_deref()
         .and_then(|r| r.strip_prefix("file:"))
     {
+        // `#` in a path is escaped as `%23`; a trailing `#n` is the n-th
+        // member of that name.
+        let (location, nth) = match reference.rsplit_once('#') {
+            Some((l, n)) => match n.parse::<usize>() {
+                Ok(n) => (l, n),
+                Err(_) => (reference, 1),
+            },
+            None => (reference, 1),
+        };
+        let location = location.replace("%23", "#");
         return by_location
-            .get(location.split('#').next().unwrap_or(location))
+            .get(&location)?
+            .get(nth.saturating_sub(1))
             .copied();
     }
-    // An identified component whose occurrence is a whole file claimed by
-    // it (libcrypto.so.1.1 is openssl); embedded copies have no file.
     let evidence = component.evidence.as_ref()?;
-    evidence.occurrences.iter().find_map(|o| {
-        let artifact = by_location.get(&o.location).copied()?;
-        artifact
-            .identified
-            .iter()
-            .any(|i| i.claims_file && component.purl.as_deref() == Some(i.purl.as_str()))
-            .then_some(artifact)
-    })
+    let files: Vec<&Artifact> = evidence
+        .occurrences
+        .iter()
+        .filter_map(|o| by_location.get(&o.location)?.first().copied())
+        .collect();
+    files
+        .iter()
+        .find(|a| {
+            a.identified
+                .iter()
+                .any(|i| i.claims_file && component.purl.as_deref() == Some(i.purl.as_str()))
+        })
+        .or(files.first())
+        .copied()
 }
 
 fn enrich(component: &mut Component, artifact: Option<&Artifact>) {

@@ -128,8 +128,7 @@ fn bsi(bom: &Value, components: &[(String, &Value)], deps: &BTreeSet<&str>, r: &
     let author = metadata["authors"]
         .as_array()
         .is_some_and(|a| a.iter().any(|x| text(&x["email"]).is_some()))
-        || has_contact(&metadata["manufacturer"])
-        || has_contact(&metadata["supplier"]);
+        || has_contact(&metadata["manufacturer"]);
     if !author {
         r.errors.push(
             "metadata.authors: the SBOM author's e-mail or URL is missing (firmsight: --sbom-author)"
@@ -141,32 +140,31 @@ fn bsi(bom: &Value, components: &[(String, &Value)], deps: &BTreeSet<&str>, r: &
         if text(&c["name"]).is_none() {
             r.errors.push(format!("{at}.name: missing"));
         }
-        for p in [
-            "bsi:component:filename",
-            "bsi:component:executable",
-            "bsi:component:archive",
-            "bsi:component:structured",
-        ] {
-            if c["type"] == "device" || c["type"] == "cryptographic-asset" {
-                continue; // hardware and key material are not deployable files
-            }
-            if p == "bsi:component:filename" && c["type"] != "file" && c["type"] != "firmware" {
-                // A library found inside another file has no file of its own.
-                if property(c, p).is_none() && c["hashes"].as_array().is_none_or(|h| h.is_empty()) {
-                    continue;
+        // Hardware and key material are not software components.
+        let software = c["type"] != "device" && c["type"] != "cryptographic-asset";
+        if software {
+            for (p, allowed) in [
+                ("bsi:component:filename", &[][..]),
+                (
+                    "bsi:component:executable",
+                    &["executable", "non-executable"][..],
+                ),
+                ("bsi:component:archive", &["archive", "no archive"][..]),
+                (
+                    "bsi:component:structured",
+                    &["structured", "unstructured"][..],
+                ),
+            ] {
+                match property(c, p) {
+                    None => r.errors.push(format!("{at}.properties: `{p}` missing")),
+                    Some(v) if !allowed.is_empty() && !allowed.contains(&v) => r.errors.push(
+                        format!("{at}.properties: `{p}` is {v:?}, not one of {allowed:?}"),
+                    ),
+                    Some(_) => {}
                 }
             }
-            if property(c, p).is_none()
-                && (c["type"] == "file"
-                    || c["type"] == "firmware"
-                    || property(c, "bsi:component:filename").is_some())
-            {
-                r.errors.push(format!("{at}.properties: `{p}` missing"));
-            }
         }
-        let is_file = c["type"] == "file"
-            || c["type"] == "firmware"
-            || property(c, "bsi:component:filename").is_some();
+        let is_file = software;
         let sha512 = c["hashes"].as_array().is_some_and(|h| {
             h.iter()
                 .any(|x| x["alg"] == "SHA-512" && text(&x["content"]).is_some())

@@ -213,12 +213,22 @@ pub(crate) fn findings_components(findings: &Findings, decision: Option<&Decisio
                         ..Component::default()
                     },
                 ));
+                // Endpoints written into the same files as the SDK's marks.
+                let files: std::collections::BTreeSet<&str> =
+                    v.evidence.iter().map(|e| e.location.as_str()).collect();
+                let endpoints: std::collections::BTreeSet<String> = findings
+                    .named(Category::Capability)
+                    .filter(|e| e.vendor == crate::identify::endpoints::VENDOR)
+                    .flat_map(|e| &e.evidence)
+                    .filter(|e| files.contains(e.location.as_str()))
+                    .filter_map(|e| e.hit.model.clone())
+                    .collect();
                 services.push(Service {
                     bom_ref: format!("service:p2p:{}", v.vendor),
                     provider: Some(maker()),
                     name: v.vendor.clone(),
                     description: "cloud / P2P reach".into(),
-                    endpoints: Vec::new(),
+                    endpoints: endpoints.into_iter().take(MAX_ENDPOINTS).collect(),
                     trust_boundary: true,
                     properties: verdict_properties(v),
                 });

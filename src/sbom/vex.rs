@@ -72,6 +72,9 @@ pub struct Package {
 /// A range of versions.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Range {
+    /// `ECOSYSTEM`, `SEMVER` or `GIT`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
     /// `introduced`, `fixed`, `last_affected` events in order.
     #[serde(default)]
     pub events: Vec<serde_json::Map<String, serde_json::Value>>,
@@ -161,7 +164,28 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
         out
     }
     let (ta, tb) = (tokens(a), tokens(b));
-    for (x, y) in ta.iter().zip(&tb) {
+    let n = ta.len().max(tb.len());
+    for k in 0..n {
+        let (x, y) = match (ta.get(k), tb.get(k)) {
+            (Some(x), Some(y)) => (x, y),
+            // One ran out: trailing zeros are equal (1.2 = 1.2.0); a
+            // trailing pre-release tag sorts before the release
+            // (2.0rc1 < 2.0); anything else is later.
+            (Some(rest), None) | (None, Some(rest)) => {
+                let longer_is_a = ta.len() > tb.len();
+                let tail = if longer_is_a { &ta[k..] } else { &tb[k..] };
+                let order = if tail.iter().all(|t| matches!(t, Ok(0))) {
+                    Ordering::Equal
+                } else if matches!(rest, Err(s) if ["rc", "alpha", "beta", "pre", "a", "b", "dev"].contains(&s.as_str()))
+                {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                return if longer_is_a { order } else { order.reverse() };
+            }
+            (None, None) => break,
+        };
         let order = match (x, y) {
             (Ok(m), Ok(n)) => m.cmp(n),
             (Err(s), Err(t)) => s.cmp(t),
@@ -173,33 +197,41 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
             return order;
         }
     }
-    ta.len().cmp(&tb.len())
+    Ordering::Equal
 }
 
 impl Affected {
-    /// Whether `version` is affected.
+    /// Whether `version` is affected (OSV semantics: within each range the
+    /// events are read in version order; `introduced` opens, `fixed` and
+    /// past `last_affected` close; GIT ranges are not versions and are
+    /// skipped).
     fn contains(&self, version: &str) -> bool {
         if self.versions.iter().any(|v| v == version) {
             return true;
         }
-        self.ranges.iter().any(|range| {
+        self.ranges.iter().filter(|r| r.kind != "GIT").any(|range| {
+            let mut events: Vec<(&str, &str)> = range
+                .events
+                .iter()
+                .flat_map(|e| {
+                    e.iter()
+                        .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                })
+                .collect();
+            fn order(v: &str) -> &str {
+                if v == "0" { "" } else { v }
+            }
+            events.sort_by(|a, b| compare_versions(order(a.1), order(b.1)));
             let mut affected = false;
-            for event in &range.events {
-                let at = |k: &str| event.get(k).and_then(|v| v.as_str());
-                if let Some(v) = at("introduced") {
-                    affected = v == "0" || compare_versions(version, v) != Ordering::Less;
-                }
-                if let Some(v) = at("fixed")
-                    && affected
-                    && compare_versions(version, v) != Ordering::Less
-                {
-                    affected = false;
-                }
-                if let Some(v) = at("last_affected")
-                    && affected
-                    && compare_versions(version, v) == Ordering::Greater
-                {
-                    affected = false;
+            for (kind, at) in events {
+                let reached = at == "0" || compare_versions(version, at) != Ordering::Less;
+                match kind {
+                    "introduced" if reached => affected = true,
+                    "fixed" if reached => affected = false,
+                    "last_affected" if compare_versions(version, at) == Ordering::Greater => {
+                        affected = false
+                    }
+                    _ => {}
                 }
             }
             affected
@@ -270,17 +302,55 @@ pub struct Analysis {
     pub detail: String,
 }
 
+/// Percent-encode a bom-ref for a URI fragment.
+fn fragment(bom_ref: &str) -> String {
+    let mut out = String::new();
+    for b in bom_ref.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b':'
+            | b'@'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'=' => out.push(b as char),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
 /// Match `advisories` against a scan and its SBOM.
 pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
     let serial = bom
         .serial_number
         .trim_start_matches("urn:uuid:")
         .to_string();
+    // The fragment is percent-encoded (RFC 3986): bom-refs hold spaces,
+    // `#` and `›`.
     let link = |bom_ref: &str| Affects {
-        reference: format!("urn:cdx:{serial}/{}#{bom_ref}", bom.version),
+        reference: format!("urn:cdx:{serial}/{}#{}", bom.version, fragment(bom_ref)),
     };
+    let mut seen = std::collections::HashSet::new();
     let mut vulnerabilities = Vec::new();
     for advisory in advisories {
+        // A record given twice (shipped and in a user file) counts once.
+        if !seen.insert(advisory.id.clone()) {
+            continue;
+        }
         let mut affects = Vec::new();
         let mut why = Vec::new();
         let rules: Vec<String> = advisory
@@ -364,10 +434,26 @@ mod tests {
 
     #[test]
     fn versions_compare_like_packagers_write_them() {
+        assert_eq!(compare_versions("2.0rc1", "2.0"), Ordering::Less);
+        assert_eq!(compare_versions("1.2", "1.2.0"), Ordering::Equal);
+        assert_eq!(compare_versions("1.0.2zd", "1.0.2u"), Ordering::Greater);
         assert_eq!(compare_versions("1.1.1k", "1.1.1n"), Ordering::Less);
         assert_eq!(compare_versions("1.1.10", "1.1.1n"), Ordering::Greater);
         assert_eq!(compare_versions("3.0.2", "3.0.2"), Ordering::Equal);
         assert_eq!(compare_versions("1.2", "1.2.1"), Ordering::Less);
+    }
+
+    #[test]
+    fn osv_ranges_reopen_and_close_in_order() {
+        let a: Affected = serde_json::from_str(
+            r#"{"package": {"name": "x"}, "ranges": [{"type": "ECOSYSTEM", "events": [
+                {"introduced": "2.0"}, {"fixed": "2.3"}, {"introduced": "0"}, {"fixed": "1.2"}]}]}"#,
+        )
+        .expect("record");
+        assert!(a.contains("1.0"));
+        assert!(!a.contains("1.5"));
+        assert!(a.contains("2.1"));
+        assert!(!a.contains("2.3"));
     }
 
     #[test]
@@ -380,7 +466,9 @@ mod tests {
         let a = &openssl.affected[0];
         assert!(a.contains("1.1.1k"));
         assert!(!a.contains("1.1.1n"));
-        assert!(!a.contains("1.0.2u"));
+        assert!(a.contains("1.0.2u"), "the 1.0.2 branch is affected too");
+        assert!(!a.contains("1.0.2zd"));
+        assert!(!a.contains("1.0.1u"));
         assert!(a.contains("3.0.1"));
         assert!(!a.contains("3.0.2"));
     }

@@ -234,7 +234,7 @@ fn a_policy_gives_the_verdict_exit_code_sbom_properties_and_reports() {
             .expect("props")
             .iter()
             .any(|p| {
-                p["name"] == "firmsight:policy:rule" && p["value"] == "covered-entity-component"
+                p["name"] == "firmsight:policy:rule" && p["value"] == "covered-telecom-component"
             })
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -247,7 +247,7 @@ fn a_policy_gives_the_verdict_exit_code_sbom_properties_and_reports() {
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("class=\"verdict deny\">DENY<"));
     assert!(
-        !page.contains("<script") && !page.contains("http-equiv"),
+        !page.contains("<script") && page.contains("default-src 'none'"),
         "self-contained, no scripts"
     );
     assert!(

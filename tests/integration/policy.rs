@@ -83,7 +83,7 @@ fn a_covered_oem_is_denied_with_its_citation() {
     assert!(!flag.evidence.is_empty(), "flags carry their evidence");
     // The HiSilicon SoC is a review on its own rule, and the P2P cloud too.
     let rules: Vec<&str> = d.flags.iter().map(|f| f.rule.as_str()).collect();
-    assert!(rules.contains(&"covered-entity-component"), "{rules:?}");
+    assert!(rules.contains(&"covered-telecom-component"), "{rules:?}");
     assert!(rules.contains(&"p2p-cloud"), "{rules:?}");
     assert!(rules.contains(&"telnet-static-root"), "{rules:?}");
 }
@@ -98,7 +98,7 @@ fn a_covered_soc_in_a_third_party_camera_is_review_not_deny() {
     let result = scan(tar(&files), None);
     let d = default_policy().evaluate(&result, None, date!(2026 - 11 - 23));
     assert_eq!(d.outcome, Outcome::Review);
-    assert_eq!(d.flags[0].rule, "covered-entity-component");
+    assert_eq!(d.flags[0].rule, "covered-telecom-component");
     assert_eq!(d.flags[0].vendor, "HiSilicon");
     assert_eq!(
         d.flags[0].entity.as_deref(),
@@ -162,13 +162,13 @@ fn nothing_objectionable_passes_the_default_policy() {
 #[test]
 fn a_relabelled_brand_resolves_to_its_origin() {
     // Nothing in the image names a maker, but the label says EZVIZ: a
-    // Hikvision brand.
+    // Hikvision brand. A label alone is a claim: review, not deny.
     let result = scan(
         tar(&[RootfsEntry::File("etc/motd", b"hi".to_vec())]),
         Some("EZVIZ"),
     );
     let d = default_policy().evaluate(&result, None, date!(2026 - 11 - 23));
-    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.outcome, Outcome::Review);
     assert_eq!(d.flags[0].vendor, "EZVIZ");
     assert_eq!(
         d.flags[0].entity.as_deref(),
@@ -177,8 +177,17 @@ fn a_relabelled_brand_resolves_to_its_origin() {
     assert!(
         d.flags[0]
             .reason
-            .starts_with("label brand EZVIZ is Hangzhou Hikvision")
+            .starts_with("label brand EZVIZ is a brand of Hangzhou Hikvision")
     );
+
+    // With evidence in the firmware, the device is denied on its origin.
+    let hik = scan(
+        tar(&[RootfsEntry::File("bin/psh", b"#!/bin/sh\n".to_vec())]),
+        Some("EZVIZ"),
+    );
+    let d = default_policy().evaluate(&hik, None, date!(2026 - 11 - 23));
+    assert_eq!(d.outcome, Outcome::Deny);
+    assert_eq!(d.flags[0].vendor, "Hikvision");
 }
 
 #[test]
@@ -214,6 +223,10 @@ fn dispensations_hold_until_their_expiry() {
         d.describe(),
         "deny (dispensation DISP-7 expired since 2027-01-01)"
     );
+
+    // Not yet granted on the as-of day: the deny stands.
+    let d = policy.evaluate(&result, None, date!(2024 - 06 - 01));
+    assert_eq!(d.outcome, Outcome::Deny);
 
     // A vendor dispensation covers the device only when every deny is
     // about that vendor: the telnet deny is not.

@@ -218,6 +218,11 @@ fn camera_update_names_its_maker_soc_sensor_and_reach() {
     );
     let endpoints = &json["services"][2]["endpoints"];
     assert_eq!(endpoints, &serde_json::json!(["https://www.easy4ip.com"]));
+    // The P2P service carries the endpoints written beside its marks.
+    assert_eq!(
+        json["services"][0]["endpoints"],
+        serde_json::json!(["https://www.easy4ip.com"])
+    );
 }
 
 #[test]
