@@ -38,3 +38,18 @@ if [[ "${1:-}" == "--screenshot" ]]; then
         --screenshot="$PWD/docs/report-sample.png" "file://$work/report.html" 2>/dev/null
     echo "render-report: wrote docs/report-sample.png"
 fi
+
+# The batch fleet summary renders too.
+cargo run -q -- -q batch --policy default --as-of 2026-11-23 --out "$work/batch" samples
+"$browser" "${flags[@]}" --enable-logging=stderr --v=0 --dump-dom \
+    "file://$work/batch/summary.html" >"$work/summary-dom.html" 2>"$work/summary-console.log" || true
+if ! grep -q 'id="totals">5 files, 5 distinct images, 0 failed' "$work/summary-dom.html"; then
+    echo "render-report: the fleet summary did not render its totals" >&2
+    head -c 2000 "$work/summary-dom.html" >&2
+    exit 1
+fi
+if grep -E 'CONSOLE|Uncaught' "$work/summary-console.log" | grep -qiE 'error|uncaught'; then
+    echo "render-report: console errors in the fleet summary" >&2
+    exit 1
+fi
+echo "render-report: fleet summary loads with its totals, no console errors"

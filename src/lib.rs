@@ -27,6 +27,7 @@
 //! # Ok::<(), firmsight::ScanError>(())
 //! ```
 
+pub mod batch;
 pub mod identify;
 pub mod model;
 pub mod policy;

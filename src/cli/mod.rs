@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod batch;
 mod check;
 mod scan;
 mod summary;
@@ -48,6 +49,10 @@ enum Command {
     /// Check an SBOM (ours or another tool's) against BSI TR-03183-2 or the
     /// NTIA minimum elements; exit 1 when required fields are missing.
     Check(check::CheckArgs),
+    /// Analyse every image of an archive (resumable), with a fleet summary.
+    Batch(batch::BatchArgs),
+    /// Merge the stores of sharded batch workers into one summary.
+    Merge(batch::MergeArgs),
 }
 
 /// How output to stderr looks.
@@ -91,6 +96,8 @@ fn run(cli: Cli, ui: Ui) -> anyhow::Result<ExitCode> {
     pool.install(|| match cli.command {
         Command::Scan(args) => scan::run(*args, ui),
         Command::Check(args) => check::run(args, ui.quiet),
+        Command::Batch(args) => batch::run(args, ui),
+        Command::Merge(args) => batch::merge(args, ui),
     })
 }
 

@@ -19,7 +19,7 @@ use regex::Regex;
 use crate::model::{Artifact, Category, Hit, Weight};
 
 /// The committed vendor table (`scripts/usb-vendors.py` regenerates it).
-const USB_VENDORS: &str = include_str!("../../signatures/usb-vendors.tsv");
+pub(crate) const USB_VENDORS: &str = include_str!("../../signatures/usb-vendors.tsv");
 
 /// Largest `.inf` read.
 const MAX_INF: usize = 4 << 20;

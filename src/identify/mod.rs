@@ -161,3 +161,30 @@ impl Inspector for Identifier {
         self.evidence(artifact, &[]);
     }
 }
+
+/// SHA-256 over every built-in signature file (classifiers, evidence rules,
+/// sensor schemes, relabels, the USB vendor table): results made with
+/// other signatures are not reused (the batch store keys on it).
+pub fn signatures_fingerprint() -> &'static str {
+    use sha2::{Digest, Sha256};
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        let mut hash = Sha256::new();
+        let files = classifier::BUILTIN_CLASSIFIERS
+            .iter()
+            .chain(rules::BUILTIN_RULES)
+            .copied()
+            .chain([
+                ("sensors.toml", sensors::BUILTIN),
+                ("relabels.toml", relabel::BUILTIN),
+                ("usb-vendors.tsv", drivers::USB_VENDORS),
+            ]);
+        for (name, text) in files {
+            hash.update(name.as_bytes());
+            hash.update([0]);
+            hash.update(text.as_bytes());
+            hash.update([0]);
+        }
+        crate::model::hex(&hash.finalize())
+    })
+}

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// The built-in table.
-const BUILTIN: &str = include_str!("../../signatures/relabels.toml");
+pub(crate) const BUILTIN: &str = include_str!("../../signatures/relabels.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -18,7 +18,7 @@ use thiserror::Error;
 use crate::model::{Category, Hit, Weight};
 
 /// The built-in table.
-const BUILTIN: &str = include_str!("../../signatures/sensors.toml");
+pub(crate) const BUILTIN: &str = include_str!("../../signatures/sensors.toml");
 
 /// Largest bundle whose strings are read for candidate models.
 const MAX_BUNDLE: usize = 16 << 20;
