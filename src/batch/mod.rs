@@ -24,6 +24,7 @@ use crate::sbom::{self, SbomOptions};
 use crate::scan::{ScanOptions, scan_bytes};
 use crate::unpack::Bytes;
 
+pub mod register;
 pub mod store;
 pub mod summary;
 
@@ -69,6 +70,8 @@ pub struct BatchOptions {
     pub shard: Option<(u64, u64)>,
     /// Unpacking budgets per image.
     pub scan: ScanOptions,
+    /// An asset register (CSV) to reconcile with what the firmware shows.
+    pub register: Option<PathBuf>,
 }
 
 /// What a run did.
@@ -194,7 +197,7 @@ pub fn run(
         return Err(out_err(&store_path, e));
     }
     let store = store.into_inner().unwrap_or_else(|e| e.into_inner());
-    summary::write(&store, &analysis, &options.out)
+    summary::write(&store, &analysis, &options.out, options.register.as_deref())
         .map_err(|e| out_err(&options.out, e.to_string()))?;
     Ok(outcome.into_inner().unwrap_or_else(|e| e.into_inner()))
 }
@@ -341,7 +344,12 @@ fn analyse(name: &str, bytes: Bytes, sha256: &str, options: &BatchOptions) -> Re
 }
 
 /// Merge shard stores into `out` and write the summary.
-pub fn merge(stores: &[PathBuf], out: &Path, policy: Option<&Policy>) -> Result<(), BatchError> {
+pub fn merge(
+    stores: &[PathBuf],
+    out: &Path,
+    policy: Option<&Policy>,
+    register: Option<&Path>,
+) -> Result<(), BatchError> {
     let out_err = |path: &Path, message: String| BatchError::Output {
         path: path.to_path_buf(),
         message,
@@ -354,5 +362,6 @@ pub fn merge(stores: &[PathBuf], out: &Path, policy: Option<&Policy>) -> Result<
             .merge_from(other)
             .map_err(|e| out_err(other, e.to_string()))?;
     }
-    summary::write(&store, &analysis_key(policy), out).map_err(|e| out_err(out, e.to_string()))
+    summary::write(&store, &analysis_key(policy), out, register)
+        .map_err(|e| out_err(out, e.to_string()))
 }

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::register::{Reconciliation, reconcile};
 use super::store::{Row, Store};
 
 /// Counts by one field.
@@ -35,6 +36,9 @@ pub struct Summary {
     pub by_reach: Counts,
     /// Files with a deny, review or dispensed verdict, or that failed.
     pub flagged: Vec<Flagged>,
+    /// The asset register reconciled, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub register: Option<Reconciliation>,
 }
 
 /// One flagged file.
@@ -115,9 +119,41 @@ pub fn build(store: &Store, analysis: &str) -> rusqlite::Result<(Summary, Vec<(S
     Ok((s, lines))
 }
 
-/// Write `summary.csv`, `summary.json` and `summary.html` into `out`.
-pub fn write(store: &Store, analysis: &str, out: &Path) -> std::io::Result<()> {
-    let (summary, lines) = build(store, analysis).map_err(std::io::Error::other)?;
+/// Write `summary.csv`, `summary.json` and `summary.html` into `out`;
+/// with a register, also `register.csv` and its section.
+pub fn write(
+    store: &Store,
+    analysis: &str,
+    out: &Path,
+    register: Option<&Path>,
+) -> std::io::Result<()> {
+    let (mut summary, lines) = build(store, analysis).map_err(std::io::Error::other)?;
+    if let Some(path) = register {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::other(format!("register `{}`: {e}", path.display())))?;
+        let r = reconcile(&text, &lines)
+            .map_err(|e| std::io::Error::other(format!("register `{}`: {e}", path.display())))?;
+        let mut csv = String::from(
+            "finding,id,location,declared_brand,model,image,sha256,origin_oem,relation\n",
+        );
+        for f in &r.findings {
+            let cells = [
+                f.finding.clone(),
+                field(f.id.as_deref().unwrap_or("")),
+                field(f.location.as_deref().unwrap_or("")),
+                field(f.declared_brand.as_deref().unwrap_or("")),
+                field(f.model.as_deref().unwrap_or("")),
+                field(f.image.as_deref().unwrap_or("")),
+                f.sha256.clone().unwrap_or_default(),
+                field(f.origin_oem.as_deref().unwrap_or("")),
+                field(f.relation.as_deref().unwrap_or("")),
+            ];
+            csv.push_str(&cells.join(","));
+            csv.push('\n');
+        }
+        std::fs::write(out.join("register.csv"), csv)?;
+        summary.register = Some(r);
+    }
     std::fs::write(out.join("summary.csv"), csv(&lines))?;
     let json = serde_json::to_vec_pretty(&summary).map_err(std::io::Error::other)?;
     std::fs::write(out.join("summary.json"), json)?;
@@ -221,6 +257,29 @@ fn html(s: &Summary) -> String {
         ));
     }
     flagged.push_str("</table>");
+    let register = match &s.register {
+        None => String::new(),
+        Some(r) => {
+            let mut t = format!(
+                "<h2>Register reconciliation</h2><p id=\"register\">{} register entries: {} with a declared brand that is not the origin OEM, {} with no image; {} images with no register entry.</p><table><tr><th>finding</th><th>id</th><th>location</th><th>declared brand</th><th>origin OEM</th><th>relation</th><th>image</th></tr>",
+                r.entries, r.brand_mismatch, r.no_image, r.unregistered
+            );
+            for f in r.findings.iter().filter(|f| f.finding != "ok") {
+                t.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&f.finding),
+                    esc(f.id.as_deref().unwrap_or("")),
+                    esc(f.location.as_deref().unwrap_or("")),
+                    esc(f.declared_brand.as_deref().unwrap_or("")),
+                    esc(f.origin_oem.as_deref().unwrap_or("unknown")),
+                    esc(f.relation.as_deref().unwrap_or("")),
+                    esc(f.image.as_deref().unwrap_or("")),
+                ));
+            }
+            t.push_str("</table>");
+            t
+        }
+    };
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"><title>firmsight fleet summary</title><style>\
 body{{font:15px/1.45 system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#111}}\
@@ -228,7 +287,7 @@ table{{border-collapse:collapse;width:100%;margin:.5rem 0}}th,td{{border:1px sol
 td.n{{text-align:right;width:5rem}}td.bar{{width:45%}}td.bar span{{display:block;height:.9rem;background:#555}}\
 @media print{{td.bar span{{background:#000;-webkit-print-color-adjust:exact;print-color-adjust:exact}}}}\
 </style></head><body><h1>firmsight fleet summary</h1>\n\
-<p id=\"totals\">{inputs} files, {images} distinct images, {failed} failed.</p>\n{oem}{soc}{sensor}{verdict}{reach}\n<h2>Flagged files ({nflag})</h2>{flagged}\n</body></html>\n",
+<p id=\"totals\">{inputs} files, {images} distinct images, {failed} failed.</p>\n{oem}{soc}{sensor}{verdict}{reach}\n<h2>Flagged files ({nflag})</h2>{flagged}\n{register}\n</body></html>\n",
         inputs = s.inputs,
         images = s.images,
         failed = s.failed,

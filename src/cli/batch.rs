@@ -45,6 +45,15 @@ pub struct BatchArgs {
     /// (run N workers, then `firmsight merge`).
     #[arg(long, value_name = "K/N")]
     shard: Option<String>,
+
+    /// Asset register (CSV with id, location, brand, model, firmware or
+    /// sha256) to reconcile with what the firmware shows.
+    #[arg(long, value_name = "FILE")]
+    register: Option<PathBuf>,
+
+    /// Progress as one JSON object per image on stderr, for machines.
+    #[arg(long)]
+    json_progress: bool,
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +69,10 @@ pub struct MergeArgs {
     /// The policy the shards ran with (it is part of the analysis key).
     #[arg(long, value_name = "FILE|default")]
     policy: Option<String>,
+
+    /// Asset register (CSV) to reconcile with the merged results.
+    #[arg(long, value_name = "FILE")]
+    register: Option<PathBuf>,
 }
 
 fn load_policy(policy: Option<&str>) -> anyhow::Result<Option<Policy>> {
@@ -99,10 +112,12 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         force: args.force,
         shard: args.shard.as_deref().map(parse_shard).transpose()?,
         scan: Default::default(),
+        register: args.register.clone(),
     };
     let inputs = batch::inputs(&args.inputs)?;
     let started = Instant::now();
-    let tty = !ui.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let tty =
+        !ui.quiet && !args.json_progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let bar = if tty {
         let bar = ProgressBar::new(inputs.len() as u64);
         if let Ok(style) = ProgressStyle::with_template(
@@ -115,8 +130,21 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         ProgressBar::hidden()
     };
     let last_line = Mutex::new(Instant::now());
-    let progress = |o: &Outcome, _path: &Path| {
+    let progress = |o: &Outcome, path: &Path| {
         let n = o.analysed + o.skipped + o.other_shard;
+        if args.json_progress {
+            let line = serde_json::json!({
+                "done": n,
+                "total": o.inputs,
+                "analysed": o.analysed,
+                "skipped": o.skipped,
+                "failed": o.failed,
+                "path": path.display().to_string(),
+                "elapsed_s": started.elapsed().as_secs_f64(),
+            });
+            eprintln!("{line}");
+            return;
+        }
         bar.set_position(n);
         bar.set_message(format!("{} failed", o.failed));
         if !tty && !ui.quiet {
@@ -149,7 +177,12 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
 
 pub fn merge(args: MergeArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let policy = load_policy(args.policy.as_deref())?;
-    batch::merge(&args.stores, &args.out, policy.as_ref())?;
+    batch::merge(
+        &args.stores,
+        &args.out,
+        policy.as_ref(),
+        args.register.as_deref(),
+    )?;
     if !ui.quiet {
         eprintln!(
             "merge: {} stores → {}",

@@ -142,7 +142,7 @@ fn a_mixed_archive_completes_resumes_and_shards() {
         stores.push(out.join(batch::STORE));
     }
     let merged = work.path().join("merged");
-    batch::merge(&stores, &merged, options(&merged).policy.as_ref()).expect("merge");
+    batch::merge(&stores, &merged, options(&merged).policy.as_ref(), None).expect("merge");
     assert_eq!(rows(&merged), rows(&clean));
     let merged_summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(merged.join("summary.json")).expect("json"))
@@ -221,4 +221,59 @@ fn a_killed_run_resumes_to_the_clean_result() {
         .assert()
         .success();
     assert_eq!(rows(&out), rows(&clean));
+}
+
+#[test]
+fn the_register_is_reconciled_and_progress_can_be_json() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let input = work.path().join("archive");
+    archive(&input);
+    let register = work.path().join("assets.csv");
+    std::fs::write(
+        &register,
+        "id,location,brand,model,firmware\n\
+         A-1,Ward 3,\"Acme, Inc.\",AC-100,cam-00.tar.gz\n\
+         A-2,Entrance,Dahua,IPC-HFW,cam-03.tar.gz\n\
+         A-3,Car park,Amcrest,IP8M,gone.bin\n",
+    )
+    .expect("write");
+    let out = work.path().join("out");
+    let run = Command::cargo_bin("firmsight")
+        .expect("binary")
+        .args(["batch", "--json-progress", "--register"])
+        .arg(&register)
+        .arg("--out")
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr);
+    let progress: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("JSON progress line"))
+        .collect();
+    assert_eq!(progress.len(), 54);
+    assert!(progress.iter().any(|p| p["done"] == 54));
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("json"))
+            .expect("summary");
+    let r = &summary["register"];
+    assert_eq!(r["entries"], 3);
+    assert_eq!(r["brand_mismatch"], 1, "Acme on a Dahua-made camera: {r}");
+    assert_eq!(r["no_image"], 1);
+    assert_eq!(r["unregistered"], 51);
+    let csv = std::fs::read_to_string(out.join("register.csv")).expect("register.csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("brand-mismatch,A-1,Ward 3,\"Acme, Inc.\"")),
+        "{csv}"
+    );
+    assert!(csv.lines().any(|l| l.starts_with("ok,A-2,")), "{csv}");
+    let html = std::fs::read_to_string(out.join("summary.html")).expect("html");
+    assert!(
+        html.contains("id=\"register\">3 register entries: 1 with a declared brand"),
+        "{html}"
+    );
 }
