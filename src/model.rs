@@ -147,6 +147,8 @@ pub enum Budget {
     MaxEntries(u64),
     /// One stream expanding more than this many times its compressed size.
     MaxRatio(u64),
+    /// The image took longer than this many seconds.
+    MaxSeconds(u64),
 }
 
 impl fmt::Display for Budget {
@@ -156,6 +158,7 @@ impl fmt::Display for Budget {
             Budget::MaxTotalBytes(n) => write!(f, "max total unpacked bytes {n} reached"),
             Budget::MaxEntries(n) => write!(f, "max entries {n} reached"),
             Budget::MaxRatio(n) => write!(f, "expansion ratio over {n}:1"),
+            Budget::MaxSeconds(n) => write!(f, "time budget of {n} s used up"),
         }
     }
 }

@@ -8,7 +8,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             max_entries: 10_000,
             ..firmsight::Limits::default()
         },
-        extract_to: None,
+        ..Default::default()
     };
     let _ = firmsight::scan_bytes("fuzz.bin", firmsight::Bytes::from_vec(data.to_vec()), &options);
 });

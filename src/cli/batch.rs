@@ -51,6 +51,11 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FILE")]
     register: Option<PathBuf>,
 
+    /// Most seconds one image may take; what is reached later is skipped
+    /// and recorded on that image.
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+
     /// Progress as one JSON object per image on stderr, for machines.
     #[arg(long)]
     json_progress: bool,
@@ -111,7 +116,13 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         as_of,
         force: args.force,
         shard: args.shard.as_deref().map(parse_shard).transpose()?,
-        scan: Default::default(),
+        scan: firmsight::ScanOptions {
+            limits: firmsight::Limits {
+                max_seconds: args.timeout,
+                ..firmsight::Limits::default()
+            },
+            ..Default::default()
+        },
         register: args.register.clone(),
     };
     let inputs = batch::inputs(&args.inputs)?;

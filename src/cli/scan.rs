@@ -125,6 +125,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries)]
     max_entries: u64,
 
+    /// Most seconds the image may take; what is reached later is skipped
+    /// and recorded (results then depend on the machine).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+
     /// Most one stream may expand relative to its compressed size (N:1).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_ratio)]
     max_ratio: u64,
@@ -138,6 +143,7 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             max_total_bytes: args.max_bytes,
             max_entries: args.max_entries,
             max_ratio: args.max_ratio,
+            max_seconds: args.timeout,
         },
         extract_to: args.extract.clone(),
     };

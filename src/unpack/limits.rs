@@ -21,6 +21,10 @@ pub struct Limits {
     /// 200:1); every stream may produce at least
     /// [`RATIO_FLOOR`](crate::unpack::blob::RATIO_FLOOR) bytes.
     pub max_ratio: u64,
+    /// Most seconds one image may take; artifacts reached later are
+    /// skipped (`None`: no limit). Where a time budget cuts a walk depends
+    /// on the machine, so results under it are not reproducible.
+    pub max_seconds: Option<u64>,
 }
 
 impl Default for Limits {
@@ -30,6 +34,7 @@ impl Default for Limits {
             max_total_bytes: None,
             max_entries: 1_000_000,
             max_ratio: 200,
+            max_seconds: None,
         }
     }
 }
@@ -53,6 +58,7 @@ pub struct Budgets {
     allowance: u64,
     bytes: AtomicU64,
     entries: AtomicU64,
+    started: std::time::Instant,
 }
 
 impl Budgets {
@@ -65,7 +71,14 @@ impl Budgets {
             allowance: max_total_bytes.saturating_add(input_len),
             bytes: AtomicU64::new(0),
             entries: AtomicU64::new(0),
+            started: std::time::Instant::now(),
         }
+    }
+
+    /// The time budget, once it is used up.
+    pub fn out_of_time(&self) -> Option<Budget> {
+        let max = self.limits.max_seconds?;
+        (self.started.elapsed().as_secs() >= max).then_some(Budget::MaxSeconds(max))
     }
 
     /// The limits these budgets enforce.

@@ -466,6 +466,10 @@ impl Walk<'_, '_> {
     fn visit(&self, location: Location, entry: Entry, dest: Option<Dest>) -> Artifact {
         let mut artifact = Artifact::new(location, entry.name, entry.kind);
         artifact.notes = entry.notes;
+        if let Some(budget) = self.budgets.out_of_time() {
+            artifact.status = Status::Skipped(budget);
+            return artifact;
+        }
         if let Some(error) = entry.error {
             artifact.status = Status::Failed(error);
         }

@@ -277,3 +277,20 @@ fn the_register_is_reconciled_and_progress_can_be_json() {
         "{html}"
     );
 }
+
+#[test]
+fn a_time_budget_skips_what_it_cannot_reach() {
+    use firmsight::model::{Budget, Status};
+    let options = firmsight::ScanOptions {
+        limits: firmsight::Limits {
+            max_seconds: Some(0),
+            ..firmsight::Limits::default()
+        },
+        ..Default::default()
+    };
+    let image = gzip(&tar(&[RootfsEntry::File("a", b"x".to_vec())]));
+    let result = firmsight::scan_bytes("slow.bin", firmsight::Bytes::from_vec(image), &options)
+        .expect("scan");
+    assert_eq!(result.image.status, Status::Skipped(Budget::MaxSeconds(0)));
+    assert_eq!(result.stats.budget_hits, 1);
+}
