@@ -72,6 +72,10 @@ pub struct BatchOptions {
     pub scan: ScanOptions,
     /// An asset register (CSV) to reconcile with what the firmware shows.
     pub register: Option<PathBuf>,
+    /// Also write `<sha256>.report.html` per image.
+    pub reports: bool,
+    /// Also write `<sha256>.vex.json` per image (the shipped advisories).
+    pub vex: bool,
 }
 
 /// What a run did.
@@ -87,6 +91,8 @@ pub struct Outcome {
     pub other_shard: u64,
     /// Images that failed.
     pub failed: u64,
+    /// Bytes of the images analysed now.
+    pub bytes: u64,
 }
 
 /// Every input file: files under directories (sorted, recursively) and
@@ -178,9 +184,10 @@ pub fn run(
         let done = process(path, options, &analysis, &store, &claimed);
         let mut o = outcome.lock().unwrap_or_else(|e| e.into_inner());
         match done {
-            Ok(Processed::Analysed { failed }) => {
+            Ok(Processed::Analysed { failed, bytes }) => {
                 o.analysed += 1;
                 o.failed += u64::from(failed);
+                o.bytes += bytes;
             }
             Ok(Processed::Skipped) => o.skipped += 1,
             Ok(Processed::OtherShard) => o.other_shard += 1,
@@ -203,7 +210,7 @@ pub fn run(
 }
 
 enum Processed {
-    Analysed { failed: bool },
+    Analysed { failed: bool, bytes: u64 },
     Skipped,
     OtherShard,
 }
@@ -224,7 +231,11 @@ fn process(
         Err(e) => {
             let row = failed_row(&format!("unreadable:{shown}"), &shown, 0, e.to_string());
             lock().put(analysis, &row).map_err(|e| e.to_string())?;
-            return Ok(Processed::Analysed { failed: true });
+            log(&options.out, &row);
+            return Ok(Processed::Analysed {
+                failed: true,
+                bytes: 0,
+            });
         }
     };
     let sha256 = crate::model::hex(&Sha256::digest(&bytes[..]));
@@ -262,7 +273,40 @@ fn process(
     row.elapsed_ms = started.elapsed().as_millis() as u64;
     let failed = row.status != "done";
     lock().put(analysis, &row).map_err(|e| e.to_string())?;
-    Ok(Processed::Analysed { failed })
+    log(&options.out, &row);
+    Ok(Processed::Analysed {
+        failed,
+        bytes: size,
+    })
+}
+
+/// Append one line to `run.log`: when, status, time, SHA-256, path, and
+/// the reason of a failure. The log is for people; the store is the record.
+fn log(out: &Path, row: &Row) {
+    use std::io::Write;
+    static LOG: Mutex<()> = Mutex::new(());
+    let _guard = LOG.lock().unwrap_or_else(|e| e.into_inner());
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let line = format!(
+        "{now} {} {}ms {} {}{}\n",
+        row.status,
+        row.elapsed_ms,
+        row.sha256,
+        row.path.escape_debug(),
+        row.error
+            .as_deref()
+            .map(|e| format!(" — {}", e.escape_debug()))
+            .unwrap_or_default()
+    );
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out.join("run.log"))
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
 }
 
 fn failed_row(sha256: &str, path: &str, size: u64, error: String) -> Row {
@@ -297,9 +341,31 @@ fn analyse(name: &str, bytes: Bytes, sha256: &str, options: &BatchOptions) -> Re
         result.decision = Some(policy.evaluate(&result, None, as_of));
     }
     let bom = sbom::cyclonedx(&result, &SbomOptions::reproducible(0));
-    let sbom_path = options.out.join(format!("{sha256}.cdx.json"));
-    let json = serde_json::to_vec_pretty(&bom).map_err(|e| e.to_string())?;
-    std::fs::write(&sbom_path, json).map_err(|e| format!("{}: {e}", sbom_path.display()))?;
+    let write = |suffix: &str, bytes: Vec<u8>| {
+        let path = options.out.join(format!("{sha256}.{suffix}"));
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(
+        "cdx.json",
+        serde_json::to_vec_pretty(&bom).map_err(|e| e.to_string())?,
+    )?;
+    if options.reports {
+        let provenance = crate::report::Provenance {
+            command: format!("firmsight batch ({name})"),
+        };
+        write(
+            "report.html",
+            crate::report::html(&result, &bom, &provenance).into_bytes(),
+        )?;
+    }
+    if options.vex {
+        let advisories = sbom::vex::load(&[]).map_err(|e| e.to_string())?;
+        let document = sbom::vex::vex(&result, &bom, &advisories);
+        write(
+            "vex.json",
+            serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?,
+        )?;
+    }
 
     let f = &result.findings;
     let join = |items: Vec<String>| (!items.is_empty()).then(|| items.join("; "));

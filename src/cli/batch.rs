@@ -56,6 +56,14 @@ pub struct BatchArgs {
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
 
+    /// Also write `<sha256>.report.html` per image.
+    #[arg(long)]
+    reports: bool,
+
+    /// Also write `<sha256>.vex.json` per image (the shipped advisories).
+    #[arg(long)]
+    vex: bool,
+
     /// Progress as one JSON object per image on stderr, for machines.
     #[arg(long)]
     json_progress: bool,
@@ -124,6 +132,8 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             ..Default::default()
         },
         register: args.register.clone(),
+        reports: args.reports,
+        vex: args.vex,
     };
     let inputs = batch::inputs(&args.inputs)?;
     let started = Instant::now();
@@ -150,6 +160,7 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                 "analysed": o.analysed,
                 "skipped": o.skipped,
                 "failed": o.failed,
+                "bytes": o.bytes,
                 "path": path.display().to_string(),
                 "elapsed_s": started.elapsed().as_secs_f64(),
             });
@@ -157,7 +168,8 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             return;
         }
         bar.set_position(n);
-        bar.set_message(format!("{} failed", o.failed));
+        let mbps = o.bytes as f64 / 1e6 / started.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{mbps:.0} MB/s · {} failed", o.failed));
         if !tty && !ui.quiet {
             let mut last = last_line.lock().unwrap_or_else(|e| e.into_inner());
             if last.elapsed() >= Duration::from_secs(5) || n == o.inputs {

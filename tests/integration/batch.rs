@@ -132,17 +132,40 @@ fn a_mixed_archive_completes_resumes_and_shards() {
     let o = batch::run(&listed, &options(&out), &|_, _| {}).expect("run");
     assert_eq!((o.analysed, o.failed), (2, 1));
 
-    // Three shards merged equal the unsharded run.
+    // Three worker processes on shards, at the same time, then merged,
+    // equal the unsharded run.
+    let mut workers = Vec::new();
     let mut stores = Vec::new();
     for k in 1..=3 {
         let out = work.path().join(format!("shard-{k}"));
-        let mut opts = options(&out);
-        opts.shard = Some((k, 3));
-        batch::run(&inputs, &opts, &|_, _| {}).expect("shard");
+        workers.push(
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("firmsight"))
+                .args(["-q", "-j", "1", "batch", "--policy", "default"])
+                .args([
+                    "--as-of",
+                    "2026-11-23",
+                    "--shard",
+                    &format!("{k}/3"),
+                    "--out",
+                ])
+                .arg(&out)
+                .arg(&input)
+                .spawn()
+                .expect("spawn worker"),
+        );
         stores.push(out.join(batch::STORE));
     }
+    for mut w in workers {
+        assert!(w.wait().expect("worker").success());
+    }
     let merged = work.path().join("merged");
-    batch::merge(&stores, &merged, options(&merged).policy.as_ref(), None).expect("merge");
+    Command::cargo_bin("firmsight")
+        .expect("binary")
+        .args(["-q", "merge", "--policy", "default", "--out"])
+        .arg(&merged)
+        .args(&stores)
+        .assert()
+        .success();
     assert_eq!(rows(&merged), rows(&clean));
     let merged_summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(merged.join("summary.json")).expect("json"))
@@ -276,6 +299,8 @@ fn the_register_is_reconciled_and_progress_can_be_json() {
         html.contains("id=\"register\">3 register entries: 1 with a declared brand"),
         "{html}"
     );
+    let log = std::fs::read_to_string(out.join("run.log")).expect("run.log");
+    assert_eq!(log.lines().count(), 53, "a line per analysed image");
 }
 
 #[test]
@@ -293,4 +318,40 @@ fn a_time_budget_skips_what_it_cannot_reach() {
         .expect("scan");
     assert_eq!(result.image.status, Status::Skipped(Budget::MaxSeconds(0)));
     assert_eq!(result.stats.budget_hits, 1);
+}
+
+#[test]
+fn reports_and_vex_per_image_when_asked() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let input = work.path().join("one");
+    std::fs::create_dir_all(&input).expect("mkdir");
+    let camera = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/camera-update.zip");
+    std::fs::copy(&camera, input.join("camera-update.zip")).expect("copy");
+    let out = work.path().join("out");
+    Command::cargo_bin("firmsight")
+        .expect("binary")
+        .args([
+            "-q",
+            "batch",
+            "--reports",
+            "--vex",
+            "--policy",
+            "default",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    for suffix in [".cdx.json", ".report.html", ".vex.json"] {
+        assert!(
+            names.iter().any(|n| n.ends_with(suffix)),
+            "{suffix} missing in {names:?}"
+        );
+    }
 }
