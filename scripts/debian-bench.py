@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Recall, precision and whole-image throughput on firmware built from real
+Debian binaries (issue #4's benchmark).
+
+For each architecture (armhf, arm64, mipsel by default) the script downloads
+Debian bookworm's binary packages of the components firmsight identifies,
+unpacks their data into one root filesystem, builds an xz SquashFS image from
+it with mksquashfs, scans the image with firmsight and compares the SBOM's
+(component, version) pairs with the package versions:
+
+  recall    = truth pairs the SBOM names / truth pairs
+  precision = SBOM pairs that are true   / SBOM pairs (classifier-identified
+              components only: `file` components and the OS are not claims)
+
+This needs the network (deb.debian.org) and mksquashfs (squashfs-tools);
+`cargo test` never runs it. Downloads are cached under --cache, so a second
+run is offline. Standard library only.
+
+    cargo build --release
+    python3 scripts/debian-bench.py --firmsight target/release/firmsight
+
+Results go to stdout as a Markdown table (pasted into BENCHMARKS.md) and,
+with --json, as JSON per image.
+"""
+
+import argparse
+import hashlib
+import io
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.request
+
+MIRROR = "http://deb.debian.org/debian"
+SUITE = "bookworm"
+
+# firmsight component name -> Debian binary packages that ship it. A package
+# missing on an architecture is reported and left out of that image's truth.
+COMPONENTS = {
+    "busybox": ["busybox"],
+    "openssl": ["openssl", "libssl3"],
+    "wolfssl": ["libwolfssl35"],
+    "mbedtls": ["libmbedcrypto7", "libmbedtls14"],
+    "gnutls": ["libgnutls30"],
+    "dropbear": ["dropbear-bin"],
+    "openssh": ["openssh-server", "openssh-client"],
+    "lighttpd": ["lighttpd"],
+    "mini_httpd": ["mini-httpd"],
+    "nginx": ["nginx-light"],
+    "apache-httpd": ["apache2-bin"],
+    "civetweb": ["libcivetweb1"],
+    "curl": ["curl", "libcurl4"],
+    "wget": ["wget"],
+    "zlib": ["zlib1g"],
+    "bzip2": ["libbz2-1.0", "bzip2"],
+    "xz": ["liblzma5", "xz-utils"],
+    "lzo": ["liblzo2-2"],
+    "zstd": ["libzstd1", "zstd"],
+    "lz4": ["liblz4-1"],
+    "glibc": ["libc6"],
+    "musl": ["musl"],
+    "libstdc++": ["libstdc++6"],
+    "libgcc": ["libgcc-s1"],
+    "sqlite": ["libsqlite3-0"],
+    "dnsmasq": ["dnsmasq-base"],
+    "hostapd": ["hostapd"],
+    "wpa_supplicant": ["wpasupplicant"],
+    "miniupnpd": ["miniupnpd"],
+    "libupnp": ["libupnp13"],
+    "avahi": ["avahi-daemon", "libavahi-common3"],
+    "libjpeg-turbo": ["libjpeg62-turbo"],
+    "libpng": ["libpng16-16"],
+    "giflib": ["libgif7"],
+    "libtiff": ["libtiff6"],
+    "freetype": ["libfreetype6"],
+    "ffmpeg": ["libavcodec59", "libavformat59", "libavutil57", "libswscale6"],
+    "gstreamer": ["libgstreamer1.0-0"],
+    "x264": ["libx264-164"],
+    "libxml2": ["libxml2"],
+    "expat": ["libexpat1"],
+    "json-c": ["libjson-c5"],
+    "cjson": ["libcjson1"],
+    "jansson": ["libjansson4"],
+    "libevent": ["libevent-2.1-7"],
+    "libuv": ["libuv1"],
+    "protobuf-c": ["libprotobuf-c1"],
+    "lua": ["liblua5.3-0"],
+    "python": ["python3.11-minimal"],
+    "perl": ["perl-base"],
+    "chrony": ["chrony"],
+    "iptables": ["iptables"],
+    "nftables": ["nftables", "libnftables1"],
+    "iproute2": ["iproute2"],
+    "util-linux": ["util-linux"],
+    "e2fsprogs": ["e2fsprogs"],
+    "mtd-utils": ["mtd-utils"],
+    "libnl": ["libnl-3-200"],
+    "iw": ["iw"],
+    "wireless-tools": ["wireless-tools"],
+    "ppp": ["ppp"],
+    "openvpn": ["openvpn"],
+    "vsftpd": ["vsftpd"],
+    "proftpd": ["proftpd-core"],
+    "net-snmp": ["libsnmp40"],
+    "mosquitto": ["mosquitto"],
+    "paho-mqtt": ["libpaho-mqtt1.3"],
+    "libwebsockets": ["libwebsockets17"],
+    "libsrtp": ["libsrtp2-1"],
+    "ncurses": ["libncursesw6", "libtinfo6"],
+    "readline": ["libreadline8"],
+    "pcre": ["libpcre3"],
+    "pcre2": ["libpcre2-8-0"],
+    "libffi": ["libffi8"],
+    "dbus": ["dbus-daemon", "libdbus-1-3"],
+    "systemd": ["libsystemd0"],
+    "libusb": ["libusb-1.0-0"],
+    "bluez": ["bluez"],
+    "alsa-lib": ["libasound2"],
+    "opus": ["libopus0"],
+    "speex": ["libspeex1"],
+    "libogg": ["libogg0"],
+    "libvorbis": ["libvorbis0a"],
+    "libdrm": ["libdrm2"],
+    "openldap": ["libldap-2.5-0"],
+    "krb5": ["libkrb5-3"],
+    "c-ares": ["libc-ares2"],
+    "nghttp2": ["libnghttp2-14"],
+    "libssh": ["libssh-4"],
+    "libssh2": ["libssh2-1"],
+    "libpcap": ["libpcap0.8"],
+    "tcpdump": ["tcpdump"],
+    "strace": ["strace"],
+    "gdbserver": ["gdbserver"],
+    "lrzsz": ["lrzsz"],
+    "dosfstools": ["dosfstools"],
+    "fuse": ["libfuse3-3"],
+}
+
+def upstream(version):
+    """Debian version -> upstream version: drop the epoch, the revision and
+    repackaging suffixes (+dfsg, +ds, +really…, ~)."""
+    v = version.split(":", 1)[-1]
+    v = v.rsplit("-", 1)[0] if "-" in v else v
+    v = re.split(r"[+~]", v)[0]
+    # 1.2.13.dfsg (zlib), 2.1.12-stable (libevent)
+    v = re.sub(r"\.dfsg$|-stable$", "", v)
+    return v
+
+
+def fetch(url, path):
+    if os.path.exists(path):
+        return path
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".part"
+    with urllib.request.urlopen(url, timeout=120) as r, open(tmp, "wb") as f:
+        shutil.copyfileobj(r, f)
+    os.replace(tmp, path)
+    return path
+
+
+def packages_index(cache, arch):
+    path = fetch(
+        f"{MIRROR}/dists/{SUITE}/main/binary-{arch}/Packages.xz",
+        os.path.join(cache, arch, "Packages.xz"),
+    )
+    index = {}
+    with lzma.open(path, "rt", encoding="utf-8", errors="replace") as f:
+        for stanza in f.read().split("\n\n"):
+            fields = {}
+            for line in stanza.splitlines():
+                if line and not line[0].isspace() and ":" in line:
+                    key, value = line.split(":", 1)
+                    fields[key] = value.strip()
+            if "Package" in fields:
+                index[fields["Package"]] = fields
+    return index
+
+
+def deb_data(path):
+    """The data.tar member of a .deb (an ar archive), opened as a tarfile."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if not blob.startswith(b"!<arch>\n"):
+        raise ValueError(f"{path}: not a .deb")
+    pos = 8
+    while pos + 60 <= len(blob):
+        name = blob[pos : pos + 16].decode().strip().rstrip("/")
+        size = int(blob[pos + 48 : pos + 58].decode().strip())
+        body = blob[pos + 60 : pos + 60 + size]
+        if name.startswith("data.tar"):
+            if name.endswith(".zst"):
+                raise ValueError(f"{path}: zstd data member unsupported")
+            return tarfile.open(fileobj=io.BytesIO(body), mode="r:*")
+        pos += 60 + size + (size & 1)
+    raise ValueError(f"{path}: no data.tar")
+
+
+def build_rootfs(cache, arch, rootfs):
+    index = packages_index(cache, arch)
+    truth, missing = {}, []
+    shutil.rmtree(rootfs, ignore_errors=True)
+    os.makedirs(rootfs)
+    for component, names in COMPONENTS.items():
+        for name in names:
+            pkg = index.get(name)
+            if pkg is None:
+                missing.append(name)
+                continue
+            deb = fetch(
+                f"{MIRROR}/{pkg['Filename']}",
+                os.path.join(cache, arch, os.path.basename(pkg["Filename"])),
+            )
+            digest = hashlib.sha256(open(deb, "rb").read()).hexdigest()
+            if digest != pkg.get("SHA256"):
+                raise ValueError(f"{deb}: SHA-256 mismatch")
+            with deb_data(deb) as tar:
+                members = [
+                    m
+                    for m in tar.getmembers()
+                    # Documentation and man pages are not firmware content.
+                    if not m.name.startswith(("./usr/share/doc", "./usr/share/man"))
+                ]
+                tar.extractall(rootfs, members=members, filter="tar")
+            truth.setdefault(component, set()).add(upstream(pkg["Version"]))
+    return truth, missing
+
+
+def scan(firmsight, image, sbom):
+    start = time.perf_counter()
+    subprocess.run(
+        [firmsight, "-q", "scan", "--reproducible", image, "-o", sbom],
+        check=True,
+        env={**os.environ, "RAYON_NUM_THREADS": "2"},
+    )
+    return time.perf_counter() - start
+
+
+def claimed(sbom):
+    """(component, version) pairs the SBOM claims from version evidence."""
+    with open(sbom) as f:
+        bom = json.load(f)
+    pairs = set()
+    for c in bom.get("components", []):
+        if c.get("type") in ("file", "operating-system", "firmware", "device"):
+            continue
+        if not c.get("version"):
+            continue
+        version = c["version"]
+        if c.get("purl", "").startswith("pkg:deb/"):
+            # An ELF .note.package names the Debian version; the truth is
+            # upstream versions.
+            version = upstream(version)
+        pairs.add((c["name"], version))
+    return pairs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--firmsight", default="target/release/firmsight")
+    ap.add_argument("--arch", default="armhf,arm64,mipsel")
+    ap.add_argument("--cache", default=os.path.expanduser("~/.cache/firmsight-debian-bench"))
+    ap.add_argument("--work", default="/tmp/firmsight-debian-bench")
+    ap.add_argument("--json", help="write per-image results here")
+    args = ap.parse_args()
+
+    results = []
+    for arch in args.arch.split(","):
+        rootfs = os.path.join(args.work, arch, "rootfs")
+        truth, missing = build_rootfs(args.cache, arch, rootfs)
+        image = os.path.join(args.work, arch, "rootfs.sqfs")
+        if os.path.exists(image):
+            os.remove(image)
+        subprocess.run(
+            ["mksquashfs", rootfs, image, "-comp", "xz", "-all-root", "-no-progress", "-quiet"],
+            check=True,
+        )
+        size = os.path.getsize(image)
+        sbom = os.path.join(args.work, arch, "rootfs.cdx.json")
+        seconds = min(scan(args.firmsight, image, sbom) for _ in range(3))
+        truth_pairs = {(c, v) for c, vs in truth.items() for v in vs}
+        found = claimed(sbom)
+        hits = truth_pairs & found
+        false = sorted(found - truth_pairs)
+        misses = sorted(truth_pairs - found)
+        results.append(
+            {
+                "arch": arch,
+                "image_bytes": size,
+                "seconds": round(seconds, 3),
+                "mb_per_s": round(size / 1e6 / seconds, 1),
+                "truth": len(truth_pairs),
+                "claimed": len(found),
+                "recall": round(len(hits) / len(truth_pairs), 4),
+                "precision": round(len(hits) / len(found), 4) if found else 0.0,
+                "missed": [f"{c} {v}" for c, v in misses],
+                "false": [f"{c} {v}" for c, v in false],
+                "packages_missing": missing,
+            }
+        )
+
+    print("| arch | image | truth pairs | claimed | recall | precision | scan | MB/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['arch']} | {r['image_bytes'] / 1e6:.1f} MB | {r['truth']} | {r['claimed']} "
+            f"| {r['recall']:.3f} | {r['precision']:.3f} | {r['seconds']:.2f} s | {r['mb_per_s']} |"
+        )
+    for r in results:
+        if r["missed"]:
+            print(f"\n{r['arch']} missed: {', '.join(r['missed'])}")
+        if r["false"]:
+            print(f"{r['arch']} false: {', '.join(r['false'])}")
+        if r["packages_missing"]:
+            print(f"{r['arch']} not in {SUITE}: {', '.join(r['packages_missing'])}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
