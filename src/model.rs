@@ -366,6 +366,28 @@ pub struct ElfFacts {
     /// real contents are hidden from identification.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packer: Option<String>,
+    /// The package the file came from, as its `.note.package` says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageNote>,
+}
+
+/// An ELF package note (`.note.package`, the FDO "package metadata for
+/// executable files" spec; Debian, Fedora and systemd builds write it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageNote {
+    /// Package type: `deb`, `rpm`, `apk`, `alpm` …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Package name.
+    pub name: String,
+    /// Package version as the distribution spells it.
+    pub version: String,
+    /// Package architecture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// Distribution id (`debian`, `fedora`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
 }
 
 /// A component version found in an artifact by an identifier.
@@ -392,6 +414,44 @@ pub struct Identification {
     /// Whether the artifact *is* this component (`libcrypto.so.1.1` is
     /// openssl) rather than containing it (a program linking zlib in).
     pub claims_file: bool,
+    /// How the identifier knew it (CycloneDX evidence technique).
+    pub technique: Technique,
+}
+
+/// How an identification was made, with the confidence its method earns
+/// (CycloneDX 1.6 `evidence.identity.methods[].technique`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Technique {
+    /// A version string read from the binary by an anchored, fixture- and
+    /// decoy-tested pattern.
+    BinaryAnalysis,
+    /// A package database, release file or package note: what the
+    /// packager wrote down.
+    ManifestAnalysis,
+    /// The file's name (a library's real name, `libxml2.so.2.9.14`): right
+    /// unless someone renamed the file.
+    Filename,
+}
+
+impl Technique {
+    /// The CycloneDX technique name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Technique::BinaryAnalysis => "binary-analysis",
+            Technique::ManifestAnalysis => "manifest-analysis",
+            Technique::Filename => "filename",
+        }
+    }
+
+    /// Confidence (0–1) this technique earns on its own.
+    pub fn confidence(self) -> f64 {
+        match self {
+            Technique::BinaryAnalysis => 0.9,
+            Technique::ManifestAnalysis => 0.95,
+            Technique::Filename => 0.7,
+        }
+    }
 }
 
 /// What an evidence rule speaks about (domain.md §2, §5).

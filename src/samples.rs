@@ -59,6 +59,8 @@ pub struct ElfSpec {
     pub rodata: Vec<u8>,
     /// Bytes placed in `.comment` (toolchain strings).
     pub comment: Vec<u8>,
+    /// JSON of a `.note.package` (FDO package metadata note).
+    pub package_note: Option<String>,
 }
 
 impl ElfSpec {
@@ -77,6 +79,7 @@ impl ElfSpec {
             modinfo: Vec::new(),
             rodata: Vec::new(),
             comment: Vec::new(),
+            package_note: None,
         }
     }
 
@@ -130,6 +133,12 @@ impl ElfSpec {
     /// With this `.comment` content.
     pub fn with_comment(mut self, comment: &[u8]) -> Self {
         self.comment = comment.to_vec();
+        self
+    }
+
+    /// With a `.note.package` holding this JSON.
+    pub fn with_package_note(mut self, json: &str) -> Self {
+        self.package_note = Some(json.into());
         self
     }
 
@@ -302,6 +311,19 @@ impl<'a> ElfBuilder<'a> {
             }
             push(&mut sections, ".note.gnu.build-id", SHT_NOTE, d, 0, 0)
         });
+        if let Some(json) = &spec.package_note {
+            let mut d = Vec::new();
+            self.u32(&mut d, 4);
+            self.u32(&mut d, json.len() as u32 + 1);
+            self.u32(&mut d, 0xcafe_1a7e);
+            d.extend(b"FDO\0");
+            d.extend(json.as_bytes());
+            d.push(0);
+            while d.len() % 4 != 0 {
+                d.push(0);
+            }
+            push(&mut sections, ".note.package", SHT_NOTE, d, 0, 0);
+        }
         if !spec.rodata.is_empty() {
             push(
                 &mut sections,

@@ -12,6 +12,12 @@
 //! with the number of classifiers; a classifier's regex runs only from its
 //! first anchor hit on, once per file.
 //!
+//! A record may instead read the version from the file name (`filename`,
+//! a regex over the name of an ELF file): libraries whose real name is
+//! their upstream version (`libxml2.so.2.9.14`, `libzstd.so.1.5.4`) and
+//! that carry no version text. Such matches are `filename` evidence, of
+//! lower confidence than a version read from the bytes.
+//!
 //! Precedence: within one file, each classifier reports its first match
 //! (lowest offset). Different classifiers, or different versions of one
 //! component, are all kept: conflicting evidence is shown, not merged away.
@@ -23,7 +29,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use serde::Deserialize;
 
-use crate::model::Identification;
+use crate::model::{Identification, Technique};
 
 include!(concat!(env!("OUT_DIR"), "/classifiers.rs"));
 
@@ -55,9 +61,15 @@ pub struct Record {
     #[serde(default)]
     pub claims: Vec<String>,
     /// Literal strings, one of which is near every real match.
+    #[serde(default)]
     pub anchors: Vec<String>,
-    /// Byte regex with a named `version` group.
+    /// Byte regex with a named `version` group (over the bytes; with
+    /// `filename`, over the file name instead).
     pub version: String,
+    /// The version is in the file name, not the bytes: `version` is matched
+    /// against the whole name of an ELF file. Excludes `anchors`.
+    #[serde(default)]
+    pub filename: bool,
     /// purl template (`{version}` is replaced).
     pub purl: String,
     /// CPE 2.3 template.
@@ -183,7 +195,11 @@ impl Classifiers {
                 if !ids.insert(record.id.clone()) {
                     return Err(bad("duplicate id".into()));
                 }
-                if record.anchors.is_empty() || record.anchors.iter().any(String::is_empty) {
+                if record.filename {
+                    if !record.anchors.is_empty() {
+                        return Err(bad("a `filename` record takes no anchors".into()));
+                    }
+                } else if record.anchors.is_empty() || record.anchors.iter().any(String::is_empty) {
                     return Err(bad("needs at least one non-empty anchor".into()));
                 }
                 let regex =
@@ -274,6 +290,9 @@ impl Classifiers {
     pub fn anchor_rules(&self) -> String {
         let mut source = String::new();
         for (i, c) in self.compiled.iter().enumerate() {
+            if c.record.anchors.is_empty() {
+                continue;
+            }
             source.push_str(&format!("rule anchor_{i} {{\n  strings:\n"));
             for (j, anchor) in c.record.anchors.iter().enumerate() {
                 let hex: Vec<String> = anchor.bytes().map(|b| format!("{b:02x}")).collect();
@@ -292,7 +311,7 @@ impl Classifiers {
         bytes: &[u8],
         anchors: &[(usize, usize)],
     ) -> Vec<Identification> {
-        let mut found = Vec::new();
+        let mut found = self.from_file_name(name, bytes);
         for &(index, at) in anchors {
             let Some(c) = self.compiled.get(index) else {
                 continue;
@@ -314,25 +333,62 @@ impl Classifiers {
             if version.is_empty() {
                 continue;
             }
-            let r = &c.record;
-            found.push(Identification {
-                component: r.component.clone(),
-                version: version.clone(),
-                kind: r.kind.clone(),
-                classifier: r.id.clone(),
-                offset: whole.start() as u64,
-                purl: r.purl.replace("{version}", &purl_escape(&version)),
-                cpe: r
-                    .cpe
-                    .as_ref()
-                    .map(|c| c.replace("{version}", &cpe_escape(&version))),
-                supplier: r.supplier.clone(),
-                license: r.license.clone(),
-                claims_file: c.claims.as_ref().is_some_and(|g| g.is_match(name)),
-            });
+            let claims = c.claims.as_ref().is_some_and(|g| g.is_match(name));
+            found.push(c.identification(
+                &version,
+                whole.start() as u64,
+                claims,
+                Technique::BinaryAnalysis,
+            ));
         }
         found.sort_by_key(|i| i.offset);
         found
+    }
+
+    /// The `filename` records that match the name of this ELF file.
+    fn from_file_name(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
+        if !crate::identify::elf::is_elf(bytes) {
+            return Vec::new();
+        }
+        self.compiled
+            .iter()
+            .filter(|c| c.record.filename)
+            .filter(|c| c.globs.as_ref().is_none_or(|g| g.is_match(name)))
+            .filter_map(|c| {
+                let caps = c.regex.captures(name.as_bytes())?;
+                let version = std::str::from_utf8(caps.name("version")?.as_bytes()).ok()?;
+                (!version.is_empty())
+                    .then(|| c.identification(version, 0, true, Technique::Filename))
+            })
+            .collect()
+    }
+}
+
+impl Compiled {
+    fn identification(
+        &self,
+        version: &str,
+        offset: u64,
+        claims_file: bool,
+        technique: Technique,
+    ) -> Identification {
+        let r = &self.record;
+        Identification {
+            component: r.component.clone(),
+            version: version.to_string(),
+            kind: r.kind.clone(),
+            classifier: r.id.clone(),
+            offset,
+            purl: r.purl.replace("{version}", &purl_escape(version)),
+            cpe: r
+                .cpe
+                .as_ref()
+                .map(|c| c.replace("{version}", &cpe_escape(version))),
+            supplier: r.supplier.clone(),
+            license: r.license.clone(),
+            claims_file,
+            technique,
+        }
     }
 }
 

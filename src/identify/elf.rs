@@ -10,7 +10,7 @@ use goblin::elf::note::NT_GNU_BUILD_ID;
 use goblin::elf::section_header::SHT_SYMTAB;
 use goblin::elf::{Elf, note::Note};
 
-use crate::model::{ElfClass, ElfFacts, ElfRole, ElfType, Endian, hex};
+use crate::model::{ElfClass, ElfFacts, ElfRole, ElfType, Endian, PackageNote, hex};
 
 /// Sections whose presence marks an `ET_REL` object as a kernel module.
 const MODULE_SECTIONS: [&str; 2] = [".modinfo", ".gnu.linkonce.this_module"];
@@ -74,6 +74,53 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
             Vec::new()
         },
         packer: packer(bytes),
+        package: section(&elf, bytes, ".note.package")
+            .and_then(|note| package_note(note, elf.little_endian)),
+    })
+}
+
+/// Note type of the FDO package note.
+const NT_FDO_PACKAGING_METADATA: u32 = 0xcafe_1a7e;
+/// Longest package note read (the spec's JSON is a few hundred bytes).
+const MAX_PACKAGE_NOTE: usize = 64 * 1024;
+
+/// Parse a `.note.package` section: one note, owner `FDO`, type
+/// 0xcafe1a7e, a JSON object with at least `type`, `name` and `version`.
+fn package_note(data: &[u8], little_endian: bool) -> Option<PackageNote> {
+    let word = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        let v = if little_endian {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        };
+        usize::try_from(v).ok()
+    };
+    let (namesz, descsz, kind) = (word(0)?, word(4)?, word(8)?);
+    if kind != NT_FDO_PACKAGING_METADATA as usize || descsz > MAX_PACKAGE_NOTE {
+        return None;
+    }
+    let name = data.get(12..12 + namesz)?;
+    if name.strip_suffix(b"\0").unwrap_or(name) != b"FDO" {
+        return None;
+    }
+    let desc_at = 12 + namesz.div_ceil(4) * 4;
+    let desc = data.get(desc_at..desc_at.checked_add(descsz)?)?;
+    let desc = desc.split(|&b| b == 0).next()?;
+    let json: serde_json::Value = serde_json::from_slice(desc).ok()?;
+    let text = |key: &str| {
+        json.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 256)
+            .map(str::to_string)
+    };
+    Some(PackageNote {
+        kind: text("type")?.to_ascii_lowercase(),
+        name: text("name")?,
+        version: text("version")?,
+        architecture: text("architecture"),
+        os: text("os").map(|os| os.to_ascii_lowercase()),
     })
 }
 
@@ -318,6 +365,47 @@ mod tests {
             .with_rodata(b"mentions UPX in a help text")
             .build();
         assert_eq!(facts(&plain).expect("parses").packer, None);
+    }
+
+    #[test]
+    fn package_note_names_the_package_in_either_byte_order() {
+        // As Debian's systemd build writes it.
+        let json = r#"{"type":"deb","os":"Debian","name":"systemd","version":"252.39-1~deb12u2","architecture":"armhf"}"#;
+        for endian in [Endian::Little, Endian::Big] {
+            let lib = ElfSpec::library(ElfClass::Elf32, endian, machine::ARM, "libsystemd.so.0")
+                .with_package_note(json)
+                .build();
+            let note = facts(&lib).expect("parses").package.expect("note read");
+            assert_eq!(
+                (
+                    note.kind.as_str(),
+                    note.name.as_str(),
+                    note.version.as_str()
+                ),
+                ("deb", "systemd", "252.39-1~deb12u2")
+            );
+            assert_eq!(note.os.as_deref(), Some("debian"));
+            assert_eq!(note.architecture.as_deref(), Some("armhf"));
+        }
+        // Not JSON, or without a version: no package.
+        for bad in [
+            "{not json",
+            r#"{"type":"deb","name":"x"}"#,
+            r#"{"type":"deb","name":"x","version":""}"#,
+        ] {
+            let lib = ElfSpec::library(ElfClass::Elf64, Endian::Little, machine::X86_64, "libx.so")
+                .with_package_note(bad)
+                .build();
+            assert_eq!(facts(&lib).expect("parses").package, None, "{bad}");
+        }
+        // A note of another owner or type is not a package note.
+        let mut other = Vec::new();
+        other.extend(4u32.to_le_bytes());
+        other.extend(8u32.to_le_bytes());
+        other.extend(0xcafe_1a7eu32.to_le_bytes());
+        other.extend(b"GNU\0{\"a\":1}\0\0");
+        assert_eq!(package_note(&other, true), None);
+        assert_eq!(package_note(&[0xff; 7], true), None);
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
         supplier: Some("The Linux Foundation".into()),
         license: Some("GPL-2.0-only".into()),
         claims_file: false,
+        technique: crate::model::Technique::BinaryAnalysis,
     })
 }
 
@@ -118,6 +119,7 @@ mod tests {
             toolchain: Vec::new(),
             modinfo: vec![("vermagic".into(), v.into())],
             packer: None,
+            package: None,
         };
         assert_eq!(
             vermagic(&facts("4.9.37 SMP mod_unload ARMv7")).map(|i| i.version),

@@ -120,6 +120,9 @@ impl Inspector for Identifier {
             match elf::facts(bytes) {
                 Ok(facts) => {
                     artifact.identified.extend(kernel::vermagic(&facts));
+                    artifact
+                        .identified
+                        .extend(facts.package.as_ref().map(packages::from_note));
                     if let Some(packer) = &facts.packer {
                         artifact.notes.push(format!(
                             "{packer}-packed executable: not unpacked, so identification cannot see inside it"

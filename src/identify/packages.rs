@@ -9,8 +9,10 @@
 //!   `etc/openwrt_release` (`DISTRIB_ID`, `DISTRIB_RELEASE`): the OS itself.
 //!
 //! Recognised by path, so a file called `status` elsewhere is ignored.
+//! An ELF file's own `.note.package` is the same kind of record, carried
+//! by the binary ([`from_note`]).
 
-use crate::model::{Artifact, Identification};
+use crate::model::{Artifact, Identification, PackageNote, Technique};
 
 /// Most packages read from one database.
 const MAX_PACKAGES: usize = 100_000;
@@ -78,10 +80,48 @@ fn package(
         supplier: None,
         license: None,
         claims_file: false,
+        technique: crate::model::Technique::ManifestAnalysis,
     }
 }
 
 /// Percent-encode a purl segment.
+/// The component an ELF `.note.package` names: `pkg:deb/debian/systemd@…`
+/// for a deb, rpm or apk note, `pkg:generic/…` for other package types.
+pub fn from_note(note: &PackageNote) -> Identification {
+    let registered = matches!(note.kind.as_str(), "deb" | "rpm" | "apk" | "alpm");
+    let purl_type = if registered {
+        note.kind.as_str()
+    } else {
+        "generic"
+    };
+    let namespace = match (&note.os, registered) {
+        (Some(os), true) => format!("{}/", percent(os)),
+        _ => String::new(),
+    };
+    let qualifier = note
+        .architecture
+        .as_deref()
+        .map(|a| format!("?arch={}", percent(a)))
+        .unwrap_or_default();
+    Identification {
+        component: note.name.clone(),
+        version: note.version.clone(),
+        kind: "library".into(),
+        classifier: "elf-package-note".into(),
+        offset: 0,
+        purl: format!(
+            "pkg:{purl_type}/{namespace}{}@{}{qualifier}",
+            percent(&note.name),
+            percent(&note.version)
+        ),
+        cpe: None,
+        supplier: None,
+        license: None,
+        claims_file: false,
+        technique: Technique::ManifestAnalysis,
+    }
+}
+
 fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -165,6 +205,7 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
         supplier: None,
         license: None,
         claims_file: false,
+        technique: crate::model::Technique::ManifestAnalysis,
     })
 }
 

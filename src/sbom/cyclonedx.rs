@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::findings::{country, findings_components};
-use crate::model::{Artifact, ElfFacts, ElfRole, Identification, Status};
+use crate::model::{Artifact, ElfFacts, ElfRole, Identification, Status, Technique};
 use crate::sbom::{SbomOptions, Serial};
 use crate::scan::ScanResult;
 
@@ -530,10 +530,17 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
         .into_iter()
         .map(|((purl, name, version), found)| {
             let first = found[0].1;
-            let mut classifiers: Vec<String> =
-                found.iter().map(|(_, id)| id.classifier.clone()).collect();
+            let mut classifiers: Vec<(Technique, String)> = found
+                .iter()
+                .map(|(_, id)| (id.technique, id.classifier.clone()))
+                .collect();
             classifiers.sort();
             classifiers.dedup();
+            // The identity is as sure as its surest method.
+            let confidence = classifiers
+                .iter()
+                .map(|(t, _)| t.confidence())
+                .fold(0.0, f64::max);
             let component = Component {
                 kind: match first.kind.as_str() {
                     "application" => "application",
@@ -561,12 +568,12 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 evidence: Some(Evidence {
                     identity: vec![Identity {
                         field: "purl",
-                        confidence: CLASSIFIER_CONFIDENCE,
+                        confidence,
                         methods: classifiers
                             .into_iter()
-                            .map(|value| Method {
-                                technique: technique(&value),
-                                confidence: CLASSIFIER_CONFIDENCE,
+                            .map(|(technique, value)| Method {
+                                technique: technique.as_str(),
+                                confidence: technique.confidence(),
                                 value,
                             })
                             .collect(),
@@ -599,20 +606,6 @@ const MODINFO_PROPERTIES: &[&str] = &[
     "depends",
     "alias",
 ];
-
-/// How an identifier works: package databases and release files are
-/// manifests; classifiers, banners and module facts read the binary.
-fn technique(classifier: &str) -> &'static str {
-    if classifier.ends_with("-database") || classifier.ends_with("release") {
-        "manifest-analysis"
-    } else {
-        "binary-analysis"
-    }
-}
-
-/// Confidence of a version classifier match: an anchored regex with a
-/// version group, fixture- and decoy-tested.
-const CLASSIFIER_CONFIDENCE: f64 = 0.9;
 
 /// Kind, size and status of an artifact, as properties.
 fn artifact_properties(artifact: &Artifact) -> Vec<Property> {
