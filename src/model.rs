@@ -200,22 +200,23 @@ impl fmt::Display for Status {
 pub struct Hashes {
     /// SHA-256 digest.
     pub sha256: [u8; 32],
-    /// SHA-512 digest (for SBOM profiles that require it, e.g. BSI TR-03183-2).
-    pub sha512: [u8; 64],
+    /// SHA-512 digest, when asked for (SBOM profiles that require it, e.g.
+    /// BSI TR-03183-2): it costs as much as the rest of identification.
+    pub sha512: Option<[u8; 64]>,
 }
 
 impl Hashes {
-    /// Hash `bytes` with every algorithm we report. Large inputs hash with
-    /// both algorithms at once on the rayon pool.
-    pub fn of(bytes: &[u8]) -> Self {
+    /// SHA-256 of `bytes`, and SHA-512 too when `sha512`. Large inputs hash
+    /// with both algorithms at once on the rayon pool.
+    pub fn of(bytes: &[u8], sha512: bool) -> Self {
         use sha2::Digest;
         const PARALLEL_FROM: usize = 1 << 20;
         let sha256 = || sha2::Sha256::digest(bytes).into();
-        let sha512 = || sha2::Sha512::digest(bytes).into();
-        let (sha256, sha512) = if bytes.len() >= PARALLEL_FROM {
-            rayon::join(sha256, sha512)
+        let sha512_of = || sha512.then(|| sha2::Sha512::digest(bytes).into());
+        let (sha256, sha512) = if sha512 && bytes.len() >= PARALLEL_FROM {
+            rayon::join(sha256, sha512_of)
         } else {
-            (sha256(), sha512())
+            (sha256(), sha512_of())
         };
         Hashes { sha256, sha512 }
     }
@@ -225,18 +226,20 @@ impl Hashes {
         hex(&self.sha256)
     }
 
-    /// Lower-case hex of the SHA-512 digest.
-    pub fn sha512_hex(&self) -> String {
-        hex(&self.sha512)
+    /// Lower-case hex of the SHA-512 digest, when it was computed.
+    pub fn sha512_hex(&self) -> Option<String> {
+        self.sha512.as_ref().map(|h| hex(h))
     }
 }
 
 impl Serialize for Hashes {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(2))?;
+        let mut map = s.serialize_map(None)?;
         map.serialize_entry("sha256", &self.sha256_hex())?;
-        map.serialize_entry("sha512", &self.sha512_hex())?;
+        if let Some(sha512) = self.sha512_hex() {
+            map.serialize_entry("sha512", &sha512)?;
+        }
         map.end()
     }
 }
@@ -657,12 +660,18 @@ mod tests {
 
     #[test]
     fn hashes_match_known_vectors() {
-        let h = Hashes::of(b"abc");
+        let h = Hashes::of(b"abc", true);
         assert_eq!(
             h.sha256_hex(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert!(h.sha512_hex().starts_with("ddaf35a193617aba"));
+        assert!(
+            h.sha512_hex()
+                .is_some_and(|h| h.starts_with("ddaf35a193617aba"))
+        );
+        let lean = Hashes::of(b"abc", false);
+        assert_eq!(lean.sha256, h.sha256);
+        assert_eq!(lean.sha512_hex(), None);
     }
 
     #[test]

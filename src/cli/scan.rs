@@ -146,6 +146,8 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             max_seconds: args.timeout,
         },
         extract_to: args.extract.clone(),
+        // The BSI profile lists a SHA-512 for every file.
+        sha512: args.profile == Some(SbomProfile::Bsi),
     };
     let mut sbom_options = sbom_options(args.reproducible)?;
     if args.profile == Some(SbomProfile::Bsi) {

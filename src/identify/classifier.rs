@@ -70,7 +70,8 @@ pub struct Record {
     /// against the whole name of an ELF file. Excludes `anchors`.
     #[serde(default)]
     pub filename: bool,
-    /// purl template (`{version}` is replaced).
+    /// purl template (`{version}`, and `{name}` for any other named group
+    /// of the regex, is replaced).
     pub purl: String,
     /// CPE 2.3 template.
     pub cpe: Option<String>,
@@ -88,10 +89,37 @@ pub struct Fixture {
     pub classifier: String,
     /// File name to scan it as.
     pub file: Option<String>,
-    /// The bytes (TOML escapes such as `\u0000` for NUL).
+    /// The bytes (TOML escapes such as `\u0000` for NUL), when they are
+    /// valid UTF-8.
+    #[serde(default)]
     pub text: String,
+    /// The bytes in hex (whitespace ignored), for snippets that are not
+    /// UTF-8 (`ff ff 31 2e 35 32`); appended to `text`.
+    #[serde(default)]
+    pub hex: String,
     /// Expected version.
     pub version: String,
+}
+
+impl Fixture {
+    /// The fixture's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        concat_hex(&self.text, &self.hex)
+    }
+}
+
+/// `text` followed by the bytes `hex` spells.
+fn concat_hex(text: &str, hex: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = hex.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !digits.len().is_multiple_of(2) {
+        return Err(format!("odd number of hex digits in `{hex}`"));
+    }
+    let mut out = text.as_bytes().to_vec();
+    for pair in digits.chunks(2) {
+        let pair = std::str::from_utf8(pair).map_err(|e| e.to_string())?;
+        out.push(u8::from_str_radix(pair, 16).map_err(|e| format!("hex `{pair}`: {e}"))?);
+    }
+    Ok(out)
 }
 
 /// A decoy: text no classifier may match.
@@ -101,7 +129,18 @@ pub struct Decoy {
     /// File name to scan it as.
     pub file: Option<String>,
     /// The bytes.
+    #[serde(default)]
     pub text: String,
+    /// The bytes in hex, appended to `text` (as for fixtures).
+    #[serde(default)]
+    pub hex: String,
+}
+
+impl Decoy {
+    /// The decoy's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>, String> {
+        concat_hex(&self.text, &self.hex)
+    }
 }
 
 /// One classifier file.
@@ -217,6 +256,17 @@ impl Classifiers {
                 {
                     return Err(bad("cpe must be CPE 2.3".into()));
                 }
+                let groups: Vec<&str> = regex.capture_names().flatten().collect();
+                for template in std::iter::once(&record.purl).chain(record.cpe.as_ref()) {
+                    for field in template.split('{').skip(1) {
+                        let name = field.split('}').next().unwrap_or_default();
+                        if !groups.contains(&name) {
+                            return Err(bad(format!(
+                                "template field `{{{name}}}` is not a group of the regex"
+                            )));
+                        }
+                    }
+                }
                 let globs = glob_set(&record.files).map_err(&bad)?;
                 let claims = glob_set(&record.claims).map_err(&bad)?;
                 compiled.push(Compiled {
@@ -311,7 +361,7 @@ impl Classifiers {
         bytes: &[u8],
         anchors: &[(usize, usize)],
     ) -> Vec<Identification> {
-        let mut found = self.from_file_name(name, bytes);
+        let mut found = self.by_file_name(name, bytes);
         for &(index, at) in anchors {
             let Some(c) = self.compiled.get(index) else {
                 continue;
@@ -322,31 +372,18 @@ impl Classifiers {
             // One regex pass per classifier, from its first anchor hit on:
             // a file dense with anchors costs one scan, not one per hit.
             let start = at.saturating_sub(BEFORE);
-            let Some((whole, version)) = c
-                .regex
-                .captures_at(bytes, start)
-                .and_then(|caps| Some((caps.get(0)?, caps.name("version")?)))
-            else {
+            let Some(caps) = c.regex.captures_at(bytes, start) else {
                 continue;
             };
-            let version = String::from_utf8_lossy(version.as_bytes()).into_owned();
-            if version.is_empty() {
-                continue;
-            }
             let claims = c.claims.as_ref().is_some_and(|g| g.is_match(name));
-            found.push(c.identification(
-                &version,
-                whole.start() as u64,
-                claims,
-                Technique::BinaryAnalysis,
-            ));
+            found.extend(c.identification(&caps, claims, Technique::BinaryAnalysis));
         }
         found.sort_by_key(|i| i.offset);
         found
     }
 
     /// The `filename` records that match the name of this ELF file.
-    fn from_file_name(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
+    fn by_file_name(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
         if !crate::identify::elf::is_elf(bytes) {
             return Vec::new();
         }
@@ -356,39 +393,70 @@ impl Classifiers {
             .filter(|c| c.globs.as_ref().is_none_or(|g| g.is_match(name)))
             .filter_map(|c| {
                 let caps = c.regex.captures(name.as_bytes())?;
-                let version = std::str::from_utf8(caps.name("version")?.as_bytes()).ok()?;
-                (!version.is_empty())
-                    .then(|| c.identification(version, 0, true, Technique::Filename))
+                let mut found = c.identification(&caps, true, Technique::Filename)?;
+                found.offset = 0;
+                Some(found)
             })
             .collect()
+    }
+
+    /// Drop the matches that only quote a component's headers: a program
+    /// linked against the component's own library (`DT_NEEDED`
+    /// `libcrypto.so.3`) prints the version it was compiled against
+    /// ("OpenSSL build=%s run=%s"), which is not a copy of the component.
+    pub fn drop_header_quotes(&self, found: &mut Vec<Identification>, needed: &[String]) {
+        if needed.is_empty() {
+            return;
+        }
+        found.retain(|id| {
+            id.claims_file
+                || !self.compiled.iter().any(|c| {
+                    c.record.id == id.classifier
+                        && c.claims
+                            .as_ref()
+                            .is_some_and(|g| needed.iter().any(|lib| g.is_match(lib)))
+                })
+        });
     }
 }
 
 impl Compiled {
+    /// The identification a match makes; `None` without a version. Every
+    /// named group of the regex fills its `{name}` in the purl and CPE
+    /// templates (OpenSSH's CPE puts `p1` in the update field).
     fn identification(
         &self,
-        version: &str,
-        offset: u64,
+        caps: &regex::bytes::Captures<'_>,
         claims_file: bool,
         technique: Technique,
-    ) -> Identification {
+    ) -> Option<Identification> {
+        let text = |m: regex::bytes::Match<'_>| String::from_utf8_lossy(m.as_bytes()).into_owned();
+        let version = text(caps.name("version")?);
+        if version.is_empty() {
+            return None;
+        }
         let r = &self.record;
-        Identification {
+        let fill = |template: &str, escape: fn(&str) -> String| {
+            let mut out = template.to_string();
+            for name in self.regex.capture_names().flatten() {
+                let value = caps.name(name).map(text).unwrap_or_default();
+                out = out.replace(&format!("{{{name}}}"), &escape(&value));
+            }
+            out
+        };
+        Some(Identification {
             component: r.component.clone(),
-            version: version.to_string(),
             kind: r.kind.clone(),
             classifier: r.id.clone(),
-            offset,
-            purl: r.purl.replace("{version}", &purl_escape(version)),
-            cpe: r
-                .cpe
-                .as_ref()
-                .map(|c| c.replace("{version}", &cpe_escape(version))),
+            offset: caps.get(0).map_or(0, |m| m.start() as u64),
+            purl: fill(&r.purl, purl_escape),
+            cpe: r.cpe.as_deref().map(|c| fill(c, cpe_escape)),
+            version,
             supplier: r.supplier.clone(),
             license: r.license.clone(),
             claims_file,
             technique,
-        }
+        })
     }
 }
 
@@ -466,7 +534,8 @@ mod tests {
         for file in &files {
             for fixture in &file.fixture {
                 let name = fixture.file.as_deref().unwrap_or("sample.bin");
-                let found = both(name, fixture.text.as_bytes());
+                let bytes = fixture.bytes().expect("fixture bytes");
+                let found = both(name, &bytes);
                 let hit: Vec<_> = found
                     .iter()
                     .filter(|i| i.classifier == fixture.classifier)
@@ -488,9 +557,9 @@ mod tests {
             for decoy in &file.decoy {
                 let found = both(
                     decoy.file.as_deref().unwrap_or("sample.bin"),
-                    decoy.text.as_bytes(),
+                    &decoy.bytes().expect("decoy bytes"),
                 );
-                assert!(found.is_empty(), "decoy {:?} matched {found:?}", decoy.text);
+                assert!(found.is_empty(), "decoy {decoy:?} matched {found:?}");
             }
         }
         for c in &classifiers.compiled {
@@ -517,6 +586,50 @@ purl = "pkg:generic/x@{version}"
         let err =
             Classifiers::load(&[("y.toml", "[[classifier]]\nid = 1")]).expect_err("not a record");
         assert!(err.to_string().contains("y.toml"), "{err}");
+    }
+
+    #[test]
+    fn template_fields_come_from_named_groups() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let found = builtin.scan("sshd", b"\0SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\0");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].version, "9.2p1");
+        assert_eq!(
+            found[0].cpe.as_deref(),
+            Some("cpe:2.3:a:openbsd:openssh:9.2:p1:*:*:*:*:*:*")
+        );
+        let bad = r#"
+[[classifier]]
+id = "x"
+component = "x"
+anchors = ["x"]
+version = 'x(?P<version>[0-9]+)'
+purl = "pkg:generic/x@{version}"
+cpe = "cpe:2.3:a:x:x:{version}:{update}:*:*:*:*:*:*"
+"#;
+        let err = Classifiers::load(&[("x.toml", bad)]).expect_err("unknown field");
+        assert!(err.to_string().contains("`{update}`"), "{err}");
+    }
+
+    #[test]
+    fn a_program_linked_to_the_library_only_quotes_its_headers() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        // wpa_supplicant (Debian 2:2.10-12) prints the OpenSSL it was built
+        // against; the library itself is libcrypto.so.3.
+        let text = b"OpenSSL: Configured certificate chain\0\0\0OpenSSL 3.0.16 11 Feb 2025\0\0OpenSSL build=%s run=%s\0";
+        let found = builtin.scan("wpa_supplicant", text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let mut linked = found.clone();
+        builtin.drop_header_quotes(&mut linked, &["libssl.so.3".into(), "libc.so.6".into()]);
+        assert!(linked.is_empty(), "{linked:?}");
+        // Statically linked: the copy is real.
+        let mut static_copy = found.clone();
+        builtin.drop_header_quotes(&mut static_copy, &["libc.so.6".into()]);
+        assert_eq!(static_copy, found);
+        // The library itself is never dropped.
+        let mut library = builtin.scan("libcrypto.so.3", text);
+        builtin.drop_header_quotes(&mut library, &["libc.so.6".into(), "libcrypto.so.3".into()]);
+        assert_eq!(library.len(), 1);
     }
 
     #[test]

@@ -150,10 +150,13 @@ impl Inspector for Identifier {
         if let Some(classifiers) = self.classifiers {
             // The evidence pass found the classifier anchors too; without
             // it, the classifiers run their own pass.
-            let found = match anchors {
+            let mut found = match anchors {
                 Some(anchors) => classifiers.confirm(&artifact.name, bytes, &anchors),
                 None => classifiers.scan(&artifact.name, bytes),
             };
+            if let Some(elf) = &artifact.elf {
+                classifiers.drop_header_quotes(&mut found, &elf.needed);
+            }
             artifact.identified.extend(found);
         }
         let listed = packages::identify(artifact, bytes);

@@ -122,6 +122,44 @@ pub fn from_note(note: &PackageNote) -> Identification {
     }
 }
 
+/// Give database purls their distribution namespace from the image's own
+/// release file (`pkg:deb/openssl@…` → `pkg:deb/debian/openssl@…`): the
+/// purl spec's deb, apk and opkg namespaces are the distribution id. Left
+/// alone when the image names no distribution, or several.
+pub fn qualify_namespaces(image: &mut Artifact) {
+    let mut distributions: Vec<String> = image
+        .iter()
+        .flat_map(|a| &a.identified)
+        .filter(|i| i.classifier == "os-release" || i.classifier == "openwrt-release")
+        .map(|i| i.component.clone())
+        .collect();
+    distributions.sort();
+    distributions.dedup();
+    let [distribution] = distributions.as_slice() else {
+        return;
+    };
+    let namespace = percent(distribution);
+    qualify(image, &namespace);
+}
+
+fn qualify(artifact: &mut Artifact, namespace: &str) {
+    for id in &mut artifact.identified {
+        if !id.classifier.ends_with("-database") {
+            continue;
+        }
+        let Some((kind, rest)) = id.purl.split_once('/') else {
+            continue;
+        };
+        let name_part = rest.split(['@', '?']).next().unwrap_or_default();
+        if !name_part.contains('/') {
+            id.purl = format!("{kind}/{namespace}/{rest}");
+        }
+    }
+    for child in &mut artifact.children {
+        qualify(child, namespace);
+    }
+}
+
 fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -236,6 +274,41 @@ mod tests {
         );
         let found = identify(&at("./var/lib/dpkg/status"), status.as_bytes());
         assert_eq!(found[0].purl, "pkg:deb/dropbear@2019.78-2?arch=mipsel_24kc");
+    }
+
+    #[test]
+    fn database_purls_take_the_distribution_from_the_release_file() {
+        let mut root = Artifact::new(Location::root("fw.bin"), "fw.bin".into(), EntryKind::File);
+        let mut status = at("var/lib/dpkg/status");
+        status.identified = identify(
+            &status,
+            b"Package: zlib1g\nVersion: 1:1.2.13.dfsg-1\nStatus: install ok installed\nArchitecture: armhf\n",
+        );
+        let mut release = at("etc/os-release");
+        release.identified = identify(&release, b"ID=debian\nVERSION_ID=\"12\"\n");
+        root.children = vec![status, release];
+        let mut alone = root.clone();
+        alone.children.truncate(1);
+        qualify_namespaces(&mut root);
+        assert_eq!(
+            root.children[0].identified[0].purl,
+            "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=armhf"
+        );
+        // Twice changes nothing; without a release file nothing changes.
+        let purls = |a: &Artifact| -> Vec<String> {
+            a.iter()
+                .flat_map(|a| &a.identified)
+                .map(|i| i.purl.clone())
+                .collect()
+        };
+        let once = purls(&root);
+        qualify_namespaces(&mut root);
+        assert_eq!(purls(&root), once);
+        qualify_namespaces(&mut alone);
+        assert_eq!(
+            alone.children[0].identified[0].purl,
+            "pkg:deb/zlib1g@1%3A1.2.13.dfsg-1?arch=armhf"
+        );
     }
 
     #[test]

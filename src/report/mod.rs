@@ -60,7 +60,9 @@ fn page(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> Page {
     ];
     if let Some(h) = &image.hashes {
         identity.push(("SHA-256".into(), h.sha256_hex()));
-        identity.push(("SHA-512".into(), h.sha512_hex()));
+        if let Some(sha512) = h.sha512_hex() {
+            identity.push(("SHA-512".into(), sha512));
+        }
     }
     if let Some(label) = &f.label {
         identity.push(("label brand".into(), label.describe()));

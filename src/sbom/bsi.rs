@@ -132,6 +132,7 @@ fn enrich(component: &mut Component, artifact: Option<&Artifact>) {
         .retain(|p| !p.name.starts_with("bsi:component:"));
     component.properties.append(&mut properties);
     if let Some(h) = &a.hashes
+        && let Some(sha512) = h.sha512_hex()
         && !component.hashes.iter().any(|x| x.alg == "SHA-512")
     {
         if !component.hashes.iter().any(|x| x.alg == "SHA-256") {
@@ -142,7 +143,7 @@ fn enrich(component: &mut Component, artifact: Option<&Artifact>) {
         }
         component.hashes.push(Hash {
             alg: "SHA-512",
-            content: h.sha512_hex(),
+            content: sha512,
         });
     }
 }

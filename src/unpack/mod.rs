@@ -387,6 +387,7 @@ pub trait Inspector: Sync {
 /// Walks an input into an artifact tree under [`Limits`].
 pub struct Unpacker<'a> {
     limits: Limits,
+    sha512: bool,
     inspector: Option<&'a dyn Inspector>,
     writer: Option<&'a Writer>,
 }
@@ -396,9 +397,16 @@ impl<'a> Unpacker<'a> {
     pub fn new(limits: Limits) -> Self {
         Unpacker {
             limits,
+            sha512: false,
             inspector: None,
             writer: None,
         }
+    }
+
+    /// Also hash every artifact with SHA-512.
+    pub fn sha512(mut self, sha512: bool) -> Self {
+        self.sha512 = sha512;
+        self
     }
 
     /// Call `inspector` on every file artifact.
@@ -491,7 +499,9 @@ impl Walk<'_, '_> {
         };
         let bytes = opened.bytes;
         artifact.size = bytes.len() as u64;
-        artifact.hashes = Some(Hashes::of(&bytes));
+        // The image itself always gets both: the report names it by them.
+        let sha512 = self.unpacker.sha512 || artifact.location.depth() == 0;
+        artifact.hashes = Some(Hashes::of(&bytes, sha512));
         if let Some(reason) = opened.truncated {
             artifact.status = Status::Truncated(reason);
         }
