@@ -140,6 +140,11 @@ COMPONENTS = {
     "lrzsz": ["lrzsz"],
     "dosfstools": ["dosfstools"],
     "fuse": ["libfuse3-3"],
+    "toybox": ["toybox"],
+    "samba": ["samba-libs"],
+    "gsoap": ["libgsoap-2.8.124"],
+    "qt": ["libqt5core5a"],
+    "opencv": ["libopencv-core406"],
 }
 
 # Releases whose binaries report another version than the release itself:
