@@ -180,6 +180,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &zlib::Zlib,
     // No magic: recognised by consistent header fields.
     &vendor::fullhan::FullhanFls,
+    // No magic: part lengths that add up to the file, an MD5 per part.
+    &vendor::hichip::HichipPkg,
     // No magic: recognised by its chunk geometry and tags.
     &yaffs2::Yaffs2,
     // No magic of its own; its probe is the weakest, so it goes last.

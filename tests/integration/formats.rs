@@ -336,3 +336,23 @@ fn hostile_headers_stay_bounded() {
     let result = scan("long.cpio", cpio);
     assert_no_panics(&result.image);
 }
+
+#[test]
+fn hichip_v9x_package_decrypts_its_update_zip() {
+    let tar = samples::tar(&payload());
+    let zip = samples::zip(&[("rootfs.tar", &tar, true)]);
+    let pkg = firmsight::unpack::vendor::hichip::build(b"kernel image", &zip, 1);
+    let result = scan("V32.1.21.0.3.pkg", pkg);
+    assert_eq!(result.image.kind, "hichip-pkg");
+    let app: Vec<String> = result
+        .image
+        .iter()
+        .filter(|a| a.name == "app")
+        .map(|a| a.location.to_string())
+        .collect();
+    assert_eq!(
+        app,
+        ["V32.1.21.0.3.pkg › hichip-pkg:upgrade.zip › zip:rootfs.tar › tar:bin/app"]
+    );
+    assert_eq!(tar_files(&result.image), expected());
+}

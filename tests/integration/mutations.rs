@@ -96,6 +96,14 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         firmsight::unpack::vendor::fullhan::build("FH8852", &[("rootfs.tar", &tar)]),
     ));
     layers.push((
+        "fw.pkg",
+        firmsight::unpack::vendor::hichip::build(
+            b"kernel",
+            &samples::zip(&[("rootfs.tar", &tar, true)]),
+            1,
+        ),
+    ));
+    layers.push((
         "fw.enc",
         firmsight::unpack::vendor::foscam::encrypt(&samples::gzip(&tar), "Wxift*v2", *b"12345678"),
     ));

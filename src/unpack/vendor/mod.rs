@@ -8,6 +8,7 @@ pub mod dahua;
 pub mod foscam;
 pub mod fullhan;
 pub mod grain_media;
+pub mod hichip;
 pub mod hikvision;
 pub mod instar;
 pub mod reolink;
