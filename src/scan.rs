@@ -26,6 +26,8 @@ pub struct ScanOptions {
     pub label: Option<String>,
     /// Also hash every file with SHA-512 (SBOM profiles that require it,
     /// such as BSI TR-03183-2); off by default, it costs ~10 % of a scan.
+    /// A BSI SBOM made without it lacks the per-file SHA-512, which
+    /// `firmsight check --profile bsi` reports.
     pub sha512: bool,
 }
 

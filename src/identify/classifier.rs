@@ -117,6 +117,9 @@ fn concat_hex(text: &str, hex: &str) -> Result<Vec<u8>, String> {
     let mut out = text.as_bytes().to_vec();
     for pair in digits.chunks(2) {
         let pair = std::str::from_utf8(pair).map_err(|e| e.to_string())?;
+        if !pair.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("hex `{pair}` is not two hex digits"));
+        }
         out.push(u8::from_str_radix(pair, 16).map_err(|e| format!("hex `{pair}`: {e}"))?);
     }
     Ok(out)
@@ -439,7 +442,9 @@ impl Compiled {
         let fill = |template: &str, escape: fn(&str) -> String| {
             let mut out = template.to_string();
             for name in self.regex.capture_names().flatten() {
-                let value = caps.name(name).map(text).unwrap_or_default();
+                // An optional group that did not take part is "any" in a
+                // CPE (an empty field is not valid there).
+                let value = caps.name(name).map_or_else(|| "*".to_string(), text);
                 out = out.replace(&format!("{{{name}}}"), &escape(&value));
             }
             out

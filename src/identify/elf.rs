@@ -74,8 +74,7 @@ pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
             Vec::new()
         },
         packer: packer(bytes),
-        package: section(&elf, bytes, ".note.package")
-            .and_then(|note| package_note(note, elf.little_endian)),
+        package: package_note(&elf, bytes),
     })
 }
 
@@ -84,28 +83,41 @@ const NT_FDO_PACKAGING_METADATA: u32 = 0xcafe_1a7e;
 /// Longest package note read (the spec's JSON is a few hundred bytes).
 const MAX_PACKAGE_NOTE: usize = 64 * 1024;
 
-/// Parse a `.note.package` section: one note, owner `FDO`, type
-/// 0xcafe1a7e, a JSON object with at least `type`, `name` and `version`.
-fn package_note(data: &[u8], little_endian: bool) -> Option<PackageNote> {
-    let word = |at: usize| -> Option<usize> {
-        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
-        let v = if little_endian {
-            u32::from_le_bytes(b)
-        } else {
-            u32::from_be_bytes(b)
-        };
-        usize::try_from(v).ok()
-    };
-    let (namesz, descsz, kind) = (word(0)?, word(4)?, word(8)?);
-    if kind != NT_FDO_PACKAGING_METADATA as usize || descsz > MAX_PACKAGE_NOTE {
+/// The desc of the first note with this owner and type, from the note
+/// segments (present even when section headers are stripped) or else the
+/// note sections.
+fn find_note<'a>(elf: &Elf<'a>, bytes: &'a [u8], owner: &str, n_type: u32) -> Option<&'a [u8]> {
+    let wanted = |note: &Note<'_>| note.n_type == n_type && note.name == owner;
+    let from_segments = elf
+        .iter_note_headers(bytes)
+        .into_iter()
+        .flatten()
+        .map_while(Result::ok)
+        .find(wanted);
+    let note = from_segments.or_else(|| {
+        elf.iter_note_sections(bytes, None)
+            .into_iter()
+            .flatten()
+            .map_while(Result::ok)
+            .find(wanted)
+    })?;
+    Some(note.desc)
+}
+
+/// The FDO package note (owner `FDO`, type 0xcafe1a7e, wherever it is
+/// stored; the spec's readers look it up by type): a JSON object with at
+/// least `type`, `name` and `version`.
+fn package_note<'a>(elf: &Elf<'a>, bytes: &'a [u8]) -> Option<PackageNote> {
+    package_json(find_note(elf, bytes, "FDO", NT_FDO_PACKAGING_METADATA)?)
+}
+
+/// The package a note's JSON names. `name` and `version` are the source
+/// package's (spec); `os` is the distribution id, or else the product of
+/// `osCpe` (Fedora writes only `cpe:/o:fedoraproject:fedora:40`).
+fn package_json(desc: &[u8]) -> Option<PackageNote> {
+    if desc.len() > MAX_PACKAGE_NOTE {
         return None;
     }
-    let name = data.get(12..12 + namesz)?;
-    if name.strip_suffix(b"\0").unwrap_or(name) != b"FDO" {
-        return None;
-    }
-    let desc_at = 12 + namesz.div_ceil(4) * 4;
-    let desc = data.get(desc_at..desc_at.checked_add(descsz)?)?;
     let desc = desc.split(|&b| b == 0).next()?;
     let json: serde_json::Value = serde_json::from_slice(desc).ok()?;
     let text = |key: &str| {
@@ -115,12 +127,17 @@ fn package_note(data: &[u8], little_endian: bool) -> Option<PackageNote> {
             .filter(|s| !s.is_empty() && s.len() <= 256)
             .map(str::to_string)
     };
+    let os = text("os").or_else(|| {
+        let cpe = text("osCpe")?;
+        let product = cpe.split(':').nth(3)?;
+        (!product.is_empty()).then(|| product.to_string())
+    });
     Some(PackageNote {
         kind: text("type")?.to_ascii_lowercase(),
         name: text("name")?,
         version: text("version")?,
         architecture: text("architecture"),
-        os: text("os").map(|os| os.to_ascii_lowercase()),
+        os: os.map(|os| os.to_ascii_lowercase()),
     })
 }
 
@@ -226,22 +243,8 @@ fn machine_name(machine: u16, is_64: bool, endian: Endian) -> String {
     name.to_string()
 }
 
-fn build_id(elf: &Elf<'_>, bytes: &[u8]) -> Option<String> {
-    let is_build_id = |note: &Note<'_>| note.n_type == NT_GNU_BUILD_ID && note.name == "GNU";
-    let from_segments = elf
-        .iter_note_headers(bytes)
-        .into_iter()
-        .flatten()
-        .map_while(Result::ok)
-        .find(is_build_id);
-    let note = from_segments.or_else(|| {
-        elf.iter_note_sections(bytes, None)
-            .into_iter()
-            .flatten()
-            .map_while(Result::ok)
-            .find(is_build_id)
-    })?;
-    Some(hex(note.desc))
+fn build_id<'a>(elf: &Elf<'a>, bytes: &'a [u8]) -> Option<String> {
+    find_note(elf, bytes, "GNU", NT_GNU_BUILD_ID).map(hex)
 }
 
 #[cfg(test)]
@@ -398,14 +401,13 @@ mod tests {
                 .build();
             assert_eq!(facts(&lib).expect("parses").package, None, "{bad}");
         }
-        // A note of another owner or type is not a package note.
-        let mut other = Vec::new();
-        other.extend(4u32.to_le_bytes());
-        other.extend(8u32.to_le_bytes());
-        other.extend(0xcafe_1a7eu32.to_le_bytes());
-        other.extend(b"GNU\0{\"a\":1}\0\0");
-        assert_eq!(package_note(&other, true), None);
-        assert_eq!(package_note(&[0xff; 7], true), None);
+        // Fedora names the distribution by CPE only.
+        let fedora = package_json(
+            br#"{"type":"rpm","name":"openssl","version":"3.1.1-4.fc39","architecture":"x86_64","osCpe":"cpe:/o:fedoraproject:fedora:39"}"#,
+        )
+        .expect("rpm note");
+        assert_eq!(fedora.os.as_deref(), Some("fedora"));
+        assert_eq!(package_json(&[0xff; 7]), None);
     }
 
     #[test]

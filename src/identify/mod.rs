@@ -7,6 +7,7 @@
 use crate::model::{Artifact, Status};
 use crate::unpack::Inspector;
 
+pub mod busybox;
 pub mod classifier;
 pub mod drivers;
 pub mod elf;

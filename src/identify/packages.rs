@@ -84,9 +84,12 @@ fn package(
     }
 }
 
-/// Percent-encode a purl segment.
-/// The component an ELF `.note.package` names: `pkg:deb/debian/systemd@…`
-/// for a deb, rpm or apk note, `pkg:generic/…` for other package types.
+/// The component an ELF `.note.package` names. The note names the
+/// *source* package (spec), so the purl is the source package's:
+/// `pkg:deb/debian/systemd@252.39-1~deb12u2?arch=source`,
+/// `pkg:rpm/fedora/openssl@3.1.1-4.fc39?arch=src` (purl spec: deb and rpm
+/// source packages); apk and alpm have no such form and take no arch;
+/// other package types are `pkg:generic/…`.
 pub fn from_note(note: &PackageNote) -> Identification {
     let registered = matches!(note.kind.as_str(), "deb" | "rpm" | "apk" | "alpm");
     let purl_type = if registered {
@@ -98,11 +101,11 @@ pub fn from_note(note: &PackageNote) -> Identification {
         (Some(os), true) => format!("{}/", percent(os)),
         _ => String::new(),
     };
-    let qualifier = note
-        .architecture
-        .as_deref()
-        .map(|a| format!("?arch={}", percent(a)))
-        .unwrap_or_default();
+    let qualifier = match note.kind.as_str() {
+        "deb" => "?arch=source",
+        "rpm" => "?arch=src",
+        _ => "",
+    };
     Identification {
         component: note.name.clone(),
         version: note.version.clone(),
@@ -144,7 +147,10 @@ pub fn qualify_namespaces(image: &mut Artifact) {
 
 fn qualify(artifact: &mut Artifact, namespace: &str) {
     for id in &mut artifact.identified {
-        if !id.classifier.ends_with("-database") {
+        // Database entries, and package notes that named no distribution.
+        let packaged = id.classifier.ends_with("-database")
+            || (id.classifier == "elf-package-note" && !id.purl.starts_with("pkg:generic/"));
+        if !packaged {
             continue;
         }
         let Some((kind, rest)) = id.purl.split_once('/') else {
@@ -160,6 +166,7 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
     }
 }
 
+/// Percent-encode a purl segment.
 fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -308,6 +315,45 @@ mod tests {
         assert_eq!(
             alone.children[0].identified[0].purl,
             "pkg:deb/zlib1g@1%3A1.2.13.dfsg-1?arch=armhf"
+        );
+    }
+
+    #[test]
+    fn a_package_note_names_the_source_package() {
+        let note = |kind: &str, os: Option<&str>| PackageNote {
+            kind: kind.into(),
+            name: "systemd".into(),
+            version: "252.39-1~deb12u2".into(),
+            architecture: Some("armhf".into()),
+            os: os.map(str::to_string),
+        };
+        assert_eq!(
+            from_note(&note("deb", Some("debian"))).purl,
+            "pkg:deb/debian/systemd@252.39-1~deb12u2?arch=source"
+        );
+        assert_eq!(
+            from_note(&note("rpm", Some("fedora"))).purl,
+            "pkg:rpm/fedora/systemd@252.39-1~deb12u2?arch=src"
+        );
+        assert_eq!(
+            from_note(&note("apk", None)).purl,
+            "pkg:apk/systemd@252.39-1~deb12u2"
+        );
+        assert_eq!(
+            from_note(&note("pacman-ish", Some("x"))).purl,
+            "pkg:generic/systemd@252.39-1~deb12u2"
+        );
+        // A note without a distribution takes the image's.
+        let mut root = Artifact::new(Location::root("fw.bin"), "fw.bin".into(), EntryKind::File);
+        let mut lib = at("usr/lib/libsystemd.so.0");
+        lib.identified = vec![from_note(&note("deb", None))];
+        let mut release = at("etc/os-release");
+        release.identified = identify(&release, b"ID=debian\nVERSION_ID=12\n");
+        root.children = vec![lib, release];
+        qualify_namespaces(&mut root);
+        assert_eq!(
+            root.children[0].identified[0].purl,
+            "pkg:deb/debian/systemd@252.39-1~deb12u2?arch=source"
         );
     }
 

@@ -518,6 +518,8 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
     /// (purl, name, version) → where it was found.
     type Groups<'a> = BTreeMap<(String, String, String), Vec<(&'a Artifact, &'a Identification)>>;
     let mut groups: Groups<'_> = BTreeMap::new();
+    // The image's BusyBox applet links, for its busybox components.
+    let applets = crate::identify::busybox::applets(image);
     for artifact in image.iter() {
         for id in &artifact.identified {
             groups
@@ -587,7 +589,14 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         })
                         .collect(),
                 }),
-                properties: Vec::new(),
+                properties: if first.component == "busybox" && !applets.is_empty() {
+                    vec![Property::new(
+                        "firmsight:busybox:applets",
+                        applets.join(","),
+                    )]
+                } else {
+                    Vec::new()
+                },
                 ..Component::default()
             };
             (purl, component)
