@@ -518,8 +518,8 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
     /// (purl, name, version) → where it was found.
     type Groups<'a> = BTreeMap<(String, String, String), Vec<(&'a Artifact, &'a Identification)>>;
     let mut groups: Groups<'_> = BTreeMap::new();
-    // The image's BusyBox applet links, for its busybox components.
-    let applets = crate::identify::busybox::applets(image);
+    // BusyBox applet links, per identified BusyBox binary.
+    let applets = crate::identify::busybox::applets_by_binary(image);
     for artifact in image.iter() {
         for id in &artifact.identified {
             groups
@@ -589,19 +589,32 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         })
                         .collect(),
                 }),
-                properties: if first.component == "busybox" && !applets.is_empty() {
-                    vec![Property::new(
-                        "firmsight:busybox:applets",
-                        applets.join(","),
-                    )]
-                } else {
-                    Vec::new()
-                },
+                properties: busybox_applets(&applets, &found),
                 ..Component::default()
             };
             (purl, component)
         })
         .collect()
+}
+
+/// The applets linked to this component's BusyBox binaries, as one
+/// comma-separated property (names are plain: see `identify::busybox`).
+fn busybox_applets(
+    applets: &std::collections::BTreeMap<String, Vec<String>>,
+    found: &[(&Artifact, &Identification)],
+) -> Vec<Property> {
+    let names: std::collections::BTreeSet<&str> = found
+        .iter()
+        .filter(|(_, id)| id.component == "busybox")
+        .filter_map(|(artifact, _)| applets.get(&artifact.location.to_string()))
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if names.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = names.into_iter().collect();
+    vec![Property::new("firmsight:busybox:applets", names.join(","))]
 }
 
 /// `.modinfo` fields worth a property on a kernel module's component.

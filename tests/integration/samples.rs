@@ -320,6 +320,18 @@ fn samples_yield_versioned_components_with_evidence() {
         evidence.occurrences[0].location,
         "camera-update.zip › zip:update/rootfs.tar.gz › gzip › tar:lib/libcrypto.so.1.1"
     );
+    // BusyBox lists the applets its filesystem links to it.
+    let busybox = camera
+        .components
+        .iter()
+        .find(|c| c.name == "busybox")
+        .expect("busybox");
+    let applets: Vec<(&str, &str)> = busybox
+        .properties
+        .iter()
+        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .collect();
+    assert_eq!(applets, [("firmsight:busybox:applets", "ls,sh")]);
     // The identified library is its component, not also a bare file.
     assert!(
         !camera

@@ -99,9 +99,11 @@ fn parts(data: &[u8]) -> Option<Vec<Part>> {
         });
         at = end;
     }
-    // The lengths must account for the whole file: that, and an MD5 per
-    // part, is what tells this header from random bytes.
-    (!out.is_empty() && at == data.len()).then_some(out)
+    // The lengths must account for the whole file (erased-flash padding
+    // aside): that, and an MD5 per part, is what tells this header from
+    // random bytes.
+    let rest = data.get(at..)?;
+    (!out.is_empty() && crate::unpack::carve::is_padding(rest)).then_some(out)
 }
 
 /// `MD5(data ‖ "IPCAM")` in lower-case hex.
@@ -144,14 +146,18 @@ fn unscramble(stored: &[u8], first: usize) -> Vec<u8> {
             block.iter_mut().for_each(|b| *b ^= XOR);
         }
     }
-    let candidates: Vec<usize> = memchr::memmem::find_iter(&out, b"PK").collect();
-    for at in candidates {
-        let Some(window) = out.get_mut(at..at + 4) else {
-            continue;
-        };
-        if let Some((_, real)) = SIGNATURES.iter().find(|(altered, _)| altered == window) {
+    // Restoring changes only the fourth byte, so no "PK" is made or lost
+    // and the search can go on in place.
+    let finder = memchr::memmem::Finder::new(b"PK");
+    let mut from = 0;
+    while let Some(found) = finder.find(&out[from..]) {
+        let at = from + found;
+        if let Some(window) = out.get_mut(at..at + 4)
+            && let Some((_, real)) = SIGNATURES.iter().find(|(altered, _)| altered == window)
+        {
             window.copy_from_slice(real);
         }
+        from = at + 2;
     }
     out
 }
@@ -183,11 +189,18 @@ impl Format for HichipPkg {
             let mut entry = Entry::new(part.name.to_string(), EntryKind::File);
             let stored = &data[part.range.clone()];
             if part.name == "upgrade.zip" {
-                let decoded = FIRST_ENCRYPTED
-                    .iter()
-                    .map(|&first| unscramble(stored, first))
-                    .find(|plain| md5_matches(plain, &part.md5));
-                let plain = match decoded {
+                // The script's schedule first; the table's only when that
+                // one does not verify (and only then are two copies held).
+                let first = unscramble(stored, FIRST_ENCRYPTED[0]);
+                let verified = if md5_matches(&first, &part.md5) {
+                    Some(first.clone())
+                } else {
+                    FIRST_ENCRYPTED[1..]
+                        .iter()
+                        .map(|&at| unscramble(stored, at))
+                        .find(|plain| md5_matches(plain, &part.md5))
+                };
+                let plain = match verified {
                     Some(plain) => {
                         entry
                             .notes
@@ -198,7 +211,7 @@ impl Format for HichipPkg {
                         entry.notes.push(
                             "decrypted (AES-128-ECB, V9X keys) but the salted MD5 does not match: contents may be wrong".into(),
                         );
-                        unscramble(stored, FIRST_ENCRYPTED[0])
+                        first
                     }
                 };
                 entry.blob = Some(Blob::Bytes(Bytes::from_vec(plain)));
@@ -220,6 +233,10 @@ impl Format for HichipPkg {
 /// the vendor does, with the encrypted chunks starting at `first`.
 pub fn build(kernel: &[u8], zip: &[u8], first: usize) -> Vec<u8> {
     use aes::cipher::BlockCipherEncrypt;
+    assert!(
+        u32::try_from(kernel.len()).is_ok() && u32::try_from(zip.len()).is_ok(),
+        "V9X parts are at most 4 GiB"
+    );
     let mut header = vec![0u8; HEADER];
     header[..4].copy_from_slice(&0x3939_5856u32.to_le_bytes());
     header[4..8].copy_from_slice(&1u32.to_le_bytes());
@@ -271,11 +288,16 @@ mod tests {
     use super::*;
 
     fn zip_bytes() -> Vec<u8> {
-        // Enough to span several 0x400-byte chunks, with real signatures.
+        // Enough to span several 0x400-byte chunks, with real signatures in
+        // chunks of both schedules (1 and 15), and an encrypted chunk at
+        // the end whose length is not a multiple of 16.
         let mut zip = b"PK\x03\x04".to_vec();
         zip.extend((0..40_000u32).map(|i| (i * 7 % 251) as u8));
+        zip[CHUNK + 100..CHUNK + 104].copy_from_slice(b"PK\x01\x02");
+        zip[15 * CHUNK + 7..15 * CHUNK + 11].copy_from_slice(b"PK\x03\x04");
         zip.extend(b"PK\x01\x02central");
         zip.extend(b"PK\x05\x06end");
+        zip.resize(33 * CHUNK + 21, 0x5a);
         zip
     }
 
@@ -309,9 +331,14 @@ mod tests {
             .extract(&Bytes::from_vec(pkg.clone()), &Context::named("fw.pkg"))
             .expect("extract");
         assert!(ex.entries[1].notes[0].contains("does not match"));
+        // Erased-flash padding after the parts is fine; other bytes are not.
+        let mut padded = pkg.clone();
+        padded.extend([0xff; 300]);
+        assert!(HichipPkg.probe(&padded));
+        assert_eq!(HichipPkg.extent(&padded), Some(pkg.len() as u64));
         // Lengths that do not add up, a non-hex MD5, too short: not V9X.
         let mut longer = pkg.clone();
-        longer.push(0);
+        longer.extend(b"trailing");
         assert!(!HichipPkg.probe(&longer));
         let mut not_hex = pkg.clone();
         not_hex[MD5_AT + MD5_STRIDE * 2] = b'z';
