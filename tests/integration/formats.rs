@@ -33,6 +33,15 @@ fn expected() -> BTreeMap<String, (u64, String)> {
         .collect()
 }
 
+/// Where every artifact called `name` was found, in walk order.
+fn locations_of(image: &firmsight::Artifact, name: &str) -> Vec<String> {
+    image
+        .iter()
+        .filter(|a| a.name == name)
+        .map(|a| a.location.to_string())
+        .collect()
+}
+
 fn bzip2(data: &[u8]) -> Vec<u8> {
     let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
     enc.write_all(data).expect("write");
@@ -101,14 +110,8 @@ fn zip_members_stored_and_deflated_round_trip() {
     // Both copies of the rootfs are found, through different chains.
     let files = tar_files(&result.image);
     assert_eq!(files.len(), expected().len());
-    let app_locations: Vec<String> = result
-        .image
-        .iter()
-        .filter(|a| a.name == "app")
-        .map(|a| a.location.to_string())
-        .collect();
     assert_eq!(
-        app_locations,
+        locations_of(&result.image, "app"),
         [
             "update.zip › zip:a/rootfs.tar › tar:bin/app",
             "update.zip › zip:b/rootfs.tar.gz › gzip › tar:bin/app",
@@ -344,14 +347,8 @@ fn hichip_v9x_package_decrypts_its_update_zip() {
     let pkg = firmsight::unpack::vendor::hichip::build(b"kernel image", &zip, 1);
     let result = scan("V32.1.21.0.3.pkg", pkg);
     assert_eq!(result.image.kind, "hichip-pkg");
-    let app: Vec<String> = result
-        .image
-        .iter()
-        .filter(|a| a.name == "app")
-        .map(|a| a.location.to_string())
-        .collect();
     assert_eq!(
-        app,
+        locations_of(&result.image, "app"),
         ["V32.1.21.0.3.pkg › hichip-pkg:upgrade.zip › zip:rootfs.tar › tar:bin/app"]
     );
     assert_eq!(tar_files(&result.image), expected());

@@ -107,18 +107,12 @@ fn parts(data: &[u8]) -> Option<Vec<Part>> {
 }
 
 /// `MD5(data ‖ "IPCAM")` in lower-case hex.
-fn salted_md5(data: &[u8]) -> [u8; 32] {
-    let digest = Md5::new().chain_update(data).chain_update(SALT).finalize();
-    let mut hex = [0u8; 32];
-    for (i, b) in digest.iter().enumerate() {
-        hex[2 * i] = b"0123456789abcdef"[usize::from(b >> 4)];
-        hex[2 * i + 1] = b"0123456789abcdef"[usize::from(b & 0xf)];
-    }
-    hex
+fn salted_md5(data: &[u8]) -> String {
+    crate::model::hex(&Md5::new().chain_update(data).chain_update(SALT).finalize())
 }
 
 fn md5_matches(data: &[u8], expected: &[u8; 32]) -> bool {
-    salted_md5(data).eq_ignore_ascii_case(expected)
+    salted_md5(data).as_bytes().eq_ignore_ascii_case(expected)
 }
 
 /// Whether chunk `index` is encrypted when the first encrypted one is
@@ -127,25 +121,35 @@ fn is_encrypted(index: usize, first: usize) -> bool {
     index >= first && (index - first).is_multiple_of(PERIOD)
 }
 
+/// Call `each` on every encrypted 16-byte block of `zip`, with the key of
+/// its chunk (the keys taken in turn, one per encrypted chunk). Only whole
+/// blocks are encrypted; a short tail stays as stored.
+fn for_each_encrypted_block(
+    zip: &mut [u8],
+    first: usize,
+    mut each: impl FnMut(&Aes128, &mut [u8; 16]),
+) {
+    let ciphers: Vec<Aes128> = KEYS.iter().map(|k| Aes128::new((*k).into())).collect();
+    let chunks = zip
+        .chunks_mut(CHUNK)
+        .enumerate()
+        .filter(|(index, _)| is_encrypted(*index, first))
+        .map(|(_, chunk)| chunk);
+    for (chunk, cipher) in chunks.zip(ciphers.iter().cycle()) {
+        for block in chunk.chunks_exact_mut(16) {
+            each(cipher, block.try_into().expect("16-byte block"));
+        }
+    }
+}
+
 /// Undo the zip's scrambling, with the encrypted chunks starting at
 /// `first`.
 fn unscramble(stored: &[u8], first: usize) -> Vec<u8> {
-    let ciphers: Vec<Aes128> = KEYS.iter().map(|k| Aes128::new((*k).into())).collect();
     let mut out = stored.to_vec();
-    let mut key = 0;
-    for (index, chunk) in out.chunks_mut(CHUNK).enumerate() {
-        if !is_encrypted(index, first) {
-            continue;
-        }
-        let cipher = &ciphers[key % ciphers.len()];
-        key += 1;
-        // Only whole blocks are encrypted; a short tail stays as stored.
-        for block in chunk.chunks_exact_mut(16) {
-            let block: &mut [u8; 16] = block.try_into().expect("16-byte block");
-            cipher.decrypt_block(block.into());
-            block.iter_mut().for_each(|b| *b ^= XOR);
-        }
-    }
+    for_each_encrypted_block(&mut out, first, |cipher, block| {
+        cipher.decrypt_block(block.into());
+        block.iter_mut().for_each(|b| *b ^= XOR);
+    });
     // Restoring changes only the fourth byte, so no "PK" is made or lost
     // and the search can go on in place.
     let finder = memchr::memmem::Finder::new(b"PK");
@@ -192,22 +196,23 @@ impl Format for HichipPkg {
                 // The script's schedule first; the table's only when that
                 // one does not verify (and only then are two copies held).
                 let first = unscramble(stored, FIRST_ENCRYPTED[0]);
-                let verified = if md5_matches(&first, &part.md5) {
-                    Some(first.clone())
+                let decoded = if md5_matches(&first, &part.md5) {
+                    Ok(first)
                 } else {
                     FIRST_ENCRYPTED[1..]
                         .iter()
                         .map(|&at| unscramble(stored, at))
                         .find(|plain| md5_matches(plain, &part.md5))
+                        .ok_or(first)
                 };
-                let plain = match verified {
-                    Some(plain) => {
+                let plain = match decoded {
+                    Ok(plain) => {
                         entry
                             .notes
                             .push("decrypted (AES-128-ECB, V9X keys); salted MD5 verified".into());
                         plain
                     }
-                    None => {
+                    Err(first) => {
                         entry.notes.push(
                             "decrypted (AES-128-ECB, V9X keys) but the salted MD5 does not match: contents may be wrong".into(),
                         );
@@ -249,20 +254,10 @@ pub fn build(kernel: &[u8], zip: &[u8], first: usize) -> Vec<u8> {
             at += found + 4;
         }
     }
-    let ciphers: Vec<Aes128> = KEYS.iter().map(|k| Aes128::new((*k).into())).collect();
-    let mut key = 0;
-    for (index, chunk) in stored.chunks_mut(CHUNK).enumerate() {
-        if !is_encrypted(index, first) {
-            continue;
-        }
-        let cipher = &ciphers[key % ciphers.len()];
-        key += 1;
-        for block in chunk.chunks_exact_mut(16) {
-            let block: &mut [u8; 16] = block.try_into().expect("16-byte block");
-            block.iter_mut().for_each(|b| *b ^= XOR);
-            cipher.encrypt_block(block.into());
-        }
-    }
+    for_each_encrypted_block(&mut stored, first, |cipher, block| {
+        block.iter_mut().for_each(|b| *b ^= XOR);
+        cipher.encrypt_block(block.into());
+    });
     for (i, (len, md5)) in [
         (kernel.len(), salted_md5(kernel)),
         (stored.len(), salted_md5(zip)),
@@ -275,7 +270,7 @@ pub fn build(kernel: &[u8], zip: &[u8], first: usize) -> Vec<u8> {
         let at = LENGTHS_AT + 4 * part;
         header[at..at + 4].copy_from_slice(&(len as u32).to_le_bytes());
         let at = MD5_AT + MD5_STRIDE * part;
-        header[at..at + 32].copy_from_slice(&md5);
+        header[at..at + 32].copy_from_slice(md5.as_bytes());
     }
     let mut out = header;
     out.extend(kernel);
