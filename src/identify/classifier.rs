@@ -18,11 +18,19 @@
 //! that carry no version text. Such matches are `filename` evidence, of
 //! lower confidence than a version read from the bytes.
 //!
+//! Two optional fields turn what the regex captured into the release. A
+//! `version_format` writes it from several groups when the bytes hold its
+//! parts apart (x264's build `164` and revision `r3095` make `0.164.3095`).
+//! A `releases` table maps a captured libtool real name to the release that
+//! installs it (`libfreetype.so.6.18.3` is FreeType 2.12.1), for libraries
+//! whose bytes hold no version at all; a name missing from the table, or
+//! one that upstream's record gives to two releases, yields nothing.
+//!
 //! Precedence: within one file, each classifier reports its first match
 //! (lowest offset). Different classifiers, or different versions of one
 //! component, are all kept: conflicting evidence is shown, not merged away.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -66,6 +74,15 @@ pub struct Record {
     /// Byte regex with a named `version` group (over the bytes; with
     /// `filename`, over the file name instead).
     pub version: String,
+    /// How the version is written from the regex's named groups
+    /// (`0.{build}.{revision}`); `{version}` when absent, and then the
+    /// regex needs a `version` group.
+    pub version_format: Option<String>,
+    /// Written version -> release, for a libtool real name that upstream's
+    /// own record ties to exactly one release. When present, a version not
+    /// in it yields no identification.
+    #[serde(default)]
+    pub releases: BTreeMap<String, String>,
     /// The version is in the file name, not the bytes: `version` is matched
     /// against the whole name of an ELF file. Excludes `anchors`.
     #[serde(default)]
@@ -246,8 +263,26 @@ impl Classifiers {
                 }
                 let regex =
                     Regex::new(&record.version).map_err(|e| bad(format!("version regex: {e}")))?;
-                if regex.capture_names().all(|n| n != Some("version")) {
-                    return Err(bad("version regex has no `version` group".into()));
+                let groups: Vec<&str> = regex.capture_names().flatten().collect();
+                match &record.version_format {
+                    None if !groups.contains(&"version") => {
+                        return Err(bad("version regex has no `version` group".into()));
+                    }
+                    None => {}
+                    Some(format) => {
+                        if let Some(field) = template_fields(format).find(|f| !groups.contains(f)) {
+                            return Err(bad(format!(
+                                "version_format field `{{{field}}}` is not a group of the regex"
+                            )));
+                        }
+                    }
+                }
+                if record
+                    .releases
+                    .iter()
+                    .any(|(name, release)| name.is_empty() || release.is_empty())
+                {
+                    return Err(bad("releases entries must not be empty".into()));
                 }
                 if !record.purl.starts_with("pkg:") || !record.purl.contains("{version}") {
                     return Err(bad("purl must be `pkg:…` with `{version}`".into()));
@@ -259,15 +294,13 @@ impl Classifiers {
                 {
                     return Err(bad("cpe must be CPE 2.3".into()));
                 }
-                let groups: Vec<&str> = regex.capture_names().flatten().collect();
                 for template in std::iter::once(&record.purl).chain(record.cpe.as_ref()) {
-                    for field in template.split('{').skip(1) {
-                        let name = field.split('}').next().unwrap_or_default();
-                        if !groups.contains(&name) {
-                            return Err(bad(format!(
-                                "template field `{{{name}}}` is not a group of the regex"
-                            )));
-                        }
+                    if let Some(name) =
+                        template_fields(template).find(|f| *f != "version" && !groups.contains(f))
+                    {
+                        return Err(bad(format!(
+                            "template field `{{{name}}}` is not a group of the regex"
+                        )));
                     }
                 }
                 let globs = glob_set(&record.files).map_err(&bad)?;
@@ -434,13 +467,27 @@ impl Compiled {
         technique: Technique,
     ) -> Option<Identification> {
         let text = |m: regex::bytes::Match<'_>| String::from_utf8_lossy(m.as_bytes()).into_owned();
-        let version = text(caps.name("version")?);
+        let r = &self.record;
+        let written = match &r.version_format {
+            None => text(caps.name("version")?),
+            Some(format) => {
+                let mut out = format.clone();
+                for name in template_fields(format) {
+                    out = out.replace(&format!("{{{name}}}"), &text(caps.name(name)?));
+                }
+                out
+            }
+        };
+        let version = if r.releases.is_empty() {
+            written
+        } else {
+            r.releases.get(&written)?.clone()
+        };
         if version.is_empty() {
             return None;
         }
-        let r = &self.record;
         let fill = |template: &str, escape: fn(&str) -> String| {
-            let mut out = template.to_string();
+            let mut out = template.replace("{version}", &escape(&version));
             for name in self.regex.capture_names().flatten() {
                 // An optional group that did not take part is "any" in a
                 // CPE (an empty field is not valid there).
@@ -463,6 +510,14 @@ impl Compiled {
             technique,
         })
     }
+}
+
+/// The `{field}` names a template uses.
+fn template_fields(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|field| field.split_once('}').map(|(name, _)| name))
 }
 
 /// A glob set, or `None` for no globs.
@@ -635,6 +690,53 @@ cpe = "cpe:2.3:a:x:x:{version}:{update}:*:*:*:*:*:*"
         let mut library = builtin.scan("libcrypto.so.3", text);
         builtin.drop_header_quotes(&mut library, &["libc.so.6".into(), "libcrypto.so.3".into()]);
         assert_eq!(library.len(), 1);
+    }
+
+    #[test]
+    fn a_releases_table_names_only_the_releases_it_lists() {
+        let record = r#"
+[[classifier]]
+id = "ogg-name"
+component = "libogg"
+filename = true
+version = '^libogg\.so\.(?P<version>0\.[0-9]+\.[0-9]+)$'
+releases = { "0.8.5" = "1.3.5", "0.8.4" = "1.3.4" }
+purl = "pkg:generic/libogg@{version}"
+cpe = "cpe:2.3:a:xiph:libogg:{version}:*:*:*:*:*:*:*"
+"#;
+        let (set, _) = Classifiers::load(&[("ogg.toml", record)]).expect("loads");
+        let elf = b"\x7fELF\x01\x01\x01\0";
+        let found = set.scan("libogg.so.0.8.5", elf);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].version, "1.3.5");
+        assert_eq!(found[0].purl, "pkg:generic/libogg@1.3.5");
+        assert_eq!(
+            found[0].cpe.as_deref(),
+            Some("cpe:2.3:a:xiph:libogg:1.3.5:*:*:*:*:*:*:*")
+        );
+        // A name the table does not list is no claim at all.
+        assert!(set.scan("libogg.so.0.8.9", elf).is_empty());
+    }
+
+    #[test]
+    fn a_version_format_writes_the_release_from_several_groups() {
+        let record = r#"
+[[classifier]]
+id = "parts"
+component = "x"
+anchors = ["build "]
+version = 'build (?P<build>[0-9]+) rev (?P<rev>[0-9]+)'
+version_format = "0.{build}.{rev}"
+purl = "pkg:generic/x@{version}"
+"#;
+        let (set, _) = Classifiers::load(&[("x.toml", record)]).expect("loads");
+        let found = set.scan("x", b"build 164 rev 3095");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].version, "0.164.3095");
+        assert_eq!(found[0].purl, "pkg:generic/x@0.164.3095");
+        let unknown = record.replace("{rev}\"", "{revision}\"");
+        let err = Classifiers::load(&[("x.toml", &unknown)]).expect_err("unknown field");
+        assert!(err.to_string().contains("`{revision}`"), "{err}");
     }
 
     #[test]
