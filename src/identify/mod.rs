@@ -13,6 +13,7 @@ pub mod drivers;
 pub mod elf;
 pub mod endpoints;
 pub mod kernel;
+pub mod libusb;
 pub mod packages;
 pub mod posture;
 pub mod relabel;
@@ -121,6 +122,7 @@ impl Inspector for Identifier {
             match elf::facts(bytes) {
                 Ok(facts) => {
                     artifact.identified.extend(kernel::vermagic(&facts));
+                    artifact.identified.extend(libusb::identify(bytes));
                     artifact
                         .identified
                         .extend(facts.package.as_ref().map(packages::from_note));
