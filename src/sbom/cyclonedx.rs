@@ -192,11 +192,35 @@ pub struct Supplier {
     pub name: String,
 }
 
-/// A licence choice: one SPDX licence id.
+/// A licence choice: one SPDX licence id, or an SPDX expression
+/// (`FTL OR GPL-2.0-or-later`), which CycloneDX keeps in its own field: an
+/// expression is not a valid `license.id`.
 #[derive(Debug, Clone, Serialize)]
-pub struct LicenseChoice {
-    /// The licence.
-    pub license: License,
+#[serde(untagged)]
+pub enum LicenseChoice {
+    /// One licence.
+    License {
+        /// The licence.
+        license: License,
+    },
+    /// An SPDX licence expression.
+    Expression {
+        /// The expression.
+        expression: String,
+    },
+}
+
+impl LicenseChoice {
+    /// The choice an SPDX id or expression makes.
+    pub fn from_spdx(spdx: String) -> Self {
+        if spdx.contains(' ') || spdx.contains('(') {
+            LicenseChoice::Expression { expression: spdx }
+        } else {
+            LicenseChoice::License {
+                license: License { id: spdx },
+            }
+        }
+    }
 }
 
 /// A licence by SPDX id.
@@ -559,11 +583,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 licenses: first
                     .license
                     .clone()
-                    .map(|id| {
-                        vec![LicenseChoice {
-                            license: License { id },
-                        }]
-                    })
+                    .map(|spdx| vec![LicenseChoice::from_spdx(spdx)])
                     .unwrap_or_default(),
                 purl: Some(purl.clone()),
                 cpe: first.cpe.clone(),
@@ -757,6 +777,45 @@ mod tests {
             zlib.evidence.as_ref().expect("evidence").occurrences.len(),
             2
         );
+    }
+
+    #[test]
+    fn licence_expressions_are_expressions_and_ids_are_ids() {
+        let json =
+            |spdx: &str| serde_json::to_value(LicenseChoice::from_spdx(spdx.into())).unwrap();
+        assert_eq!(json("MIT"), serde_json::json!({"license": {"id": "MIT"}}));
+        assert_eq!(
+            json("FTL OR GPL-2.0-or-later"),
+            serde_json::json!({"expression": "FTL OR GPL-2.0-or-later"})
+        );
+        // Every classifier's licence is one of the two shapes.
+        let (_, files) = crate::identify::classifier::Classifiers::load(
+            crate::identify::classifier::BUILTIN_CLASSIFIERS,
+        )
+        .expect("loads");
+        for record in files.iter().flat_map(|f| &f.classifier) {
+            let Some(spdx) = &record.license else {
+                continue;
+            };
+            match LicenseChoice::from_spdx(spdx.clone()) {
+                LicenseChoice::License { license } => assert!(
+                    license
+                        .id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-+".contains(&b)),
+                    "{}: {}",
+                    record.id,
+                    license.id
+                ),
+                LicenseChoice::Expression { expression } => assert!(
+                    expression
+                        .split(' ')
+                        .any(|w| ["OR", "AND", "WITH"].contains(&w)),
+                    "{}: {expression}",
+                    record.id
+                ),
+            }
+        }
     }
 
     #[test]
