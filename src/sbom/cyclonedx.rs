@@ -781,8 +781,9 @@ mod tests {
 
     #[test]
     fn licence_expressions_are_expressions_and_ids_are_ids() {
-        let json =
-            |spdx: &str| serde_json::to_value(LicenseChoice::from_spdx(spdx.into())).unwrap();
+        let json = |spdx: &str| {
+            serde_json::to_value(LicenseChoice::from_spdx(spdx.into())).expect("serialises")
+        };
         assert_eq!(json("MIT"), serde_json::json!({"license": {"id": "MIT"}}));
         assert_eq!(
             json("FTL OR GPL-2.0-or-later"),
