@@ -7,9 +7,11 @@
 //!   decoded here ([`Decompressor`]) with our own LZO1X decoder and
 //!   `liblzma`, because backhand's own `lzo`/`*_lzma`
 //!   features pull GPL code (`../shared/crates.md` B5).
-//! - v3 LE and BE with gzip (backhand's `v3` feature; it takes no custom
-//!   decompressor, so vendor-LZMA v3 images are reported, not read).
-//! - Vendor magics (`sqlz`, `qshs`, `tqsh`, `shsq`, `hsqt`) and v1/v2 are
+//! - v3 and v2 LE and BE with zlib and the vendor LZMA variants (sqlzma,
+//!   Broadcom, OpenWrt, DD-WRT), read by our own [`legacy`] reader: backhand's
+//!   v3 reader takes no custom decompressor and none reads v2. sqlzma's
+//!   magics `shsq` (LE) and `qshs` (BE) are read the same way.
+//! - Other vendor magics (`sqlz`, `tqsh`, `hsqt`), vendor v4 and v1 are
 //!   recognised and reported as unsupported.
 //!
 //! Every file becomes a [`Blob::Source`]: its blocks and fragment are
@@ -27,6 +29,8 @@ use backhand::{BackhandError, FilesystemCompressor, SuperBlock};
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+
+pub mod legacy;
 
 const LE_MAGIC: [u8; 4] = *b"hsqs";
 const BE_MAGIC: [u8; 4] = *b"sqsh";
@@ -69,7 +73,7 @@ pub fn parse_superblock(data: &[u8]) -> Result<Superblock, FormatError> {
     };
     let magic: [u8; 4] = [h[0], h[1], h[2], h[3]];
     let vendor = VENDOR_MAGICS.contains(&magic);
-    let big_endian = magic == BE_MAGIC || (vendor && (magic == *b"sqlz" || magic == *b"tqsh"));
+    let big_endian = magic == BE_MAGIC || [*b"sqlz", *b"tqsh", *b"qshs"].contains(&magic);
     if magic != LE_MAGIC && magic != BE_MAGIC && !vendor {
         return Err(FormatError::malformed("no squashfs magic"));
     }
@@ -131,7 +135,16 @@ pub fn parse_superblock(data: &[u8]) -> Result<Superblock, FormatError> {
                 return Err(FormatError::malformed("implausible squashfs 3 superblock"));
             }
         }
-        1 | 2 => {
+        2 => {
+            sb.block_size = u32_at(51);
+            sb.bytes_used = u64::from(u32_at(8));
+            if !sb.block_size.is_power_of_two()
+                || !(4096..=MAX_BLOCK as u32).contains(&sb.block_size)
+            {
+                return Err(FormatError::malformed("implausible squashfs 2 superblock"));
+            }
+        }
+        1 => {
             sb.bytes_used = u64::from(u32_at(8));
         }
         _ => {
@@ -151,7 +164,7 @@ fn compressor_name(id: Option<u16>) -> &'static str {
         Some(4) => "xz",
         Some(5) => "lz4",
         Some(6) => "zstd",
-        _ => "gzip (v3)",
+        _ => "zlib or LZMA (told per block)",
     }
 }
 
@@ -199,7 +212,10 @@ impl Format for Squashfs {
             sb.inodes,
             sb.bytes_used,
         ));
-        if let Some(vendor) = &sb.vendor {
+        // sqlzma's magics mark LZMA 2.x/3.x images, which the legacy
+        // reader reads like any other.
+        let sqlzma = matches!(sb.vendor.as_deref(), Some("shsq" | "qshs")) && sb.major <= 3;
+        if let Some(vendor) = sb.vendor.as_ref().filter(|_| !sqlzma) {
             return Err(FormatError::Unsupported(format!(
                 "vendor squashfs variant `{vendor}` (not read yet)"
             )));
@@ -213,12 +229,7 @@ impl Format for Squashfs {
         }
         let entries = match sb.major {
             4 => v4::entries(data, sb.big_endian, cx)?,
-            3 => v3::entries(data, sb.big_endian, cx).map_err(|e| {
-                FormatError::Unsupported(format!(
-                    "squashfs 3.{}: {e} (vendor-LZMA 3.x images are not read yet)",
-                    sb.minor
-                ))
-            })?,
+            2 | 3 => legacy::entries(data, &sb, cx)?,
             major => {
                 return Err(FormatError::Unsupported(format!(
                     "squashfs {major}.{} (not read yet)",
@@ -282,8 +293,8 @@ impl<R: Read> Read for ExpectLen<R> {
     }
 }
 
-/// Generates the reader for one squashfs version: backhand's v3 and v4
-/// modules have the same shape but distinct types.
+/// Generates the reader over a backhand filesystem (v4 today; backhand's
+/// versions have the same shape but distinct types).
 macro_rules! version_reader {
     ($version:ident, $reader:path, $node:path, $open:expr) => {
         mod $version {
@@ -420,28 +431,6 @@ version_reader!(
         } else {
             open(kind::LE_V4_0)
         }
-    }
-);
-
-version_reader!(
-    v3,
-    backhand::v3::filesystem::reader::FilesystemReader,
-    backhand::v3::filesystem::node,
-    |image: Bytes, big_endian: bool| {
-        let sb = parse_superblock(&image).map_err(|_| BackhandError::CorruptedOrInvalidSquashfs)?;
-        let inner = if big_endian {
-            kind::BE_V3_0
-        } else {
-            kind::LE_V3_0
-        };
-        let kind = Kind::from_const(inner)
-            .map_err(BackhandError::InternalState)?
-            .with_version(3, sb.minor);
-        backhand::v3::filesystem::reader::FilesystemReader::from_reader_with_offset_and_kind(
-            Cursor::new(image),
-            0,
-            kind,
-        )
     }
 );
 

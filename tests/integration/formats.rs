@@ -353,3 +353,29 @@ fn hichip_v9x_package_decrypts_its_update_zip() {
     );
     assert_eq!(tar_files(&result.image), expected());
 }
+
+#[test]
+fn squashfs_2_and_3_with_vendor_lzma_scan_through_the_pipeline() {
+    use firmsight::unpack::squashfs::legacy::{Compression, Node, build};
+    let tar = samples::tar(&payload());
+    let nodes = [
+        Node::File("rootfs.tar", &tar),
+        Node::Symlink("sh", "rootfs.tar"),
+    ];
+    for (major, big_endian, compression) in [
+        (3, true, Compression::RawLzma),
+        (3, false, Compression::LzmaAlone),
+        (2, false, Compression::Zlib),
+        (2, true, Compression::RawLzma),
+    ] {
+        let result = scan("rootfs.sqfs", build(major, big_endian, compression, &nodes));
+        assert_eq!(result.image.kind, "squashfs", "{major} {compression:?}");
+        assert_eq!(
+            locations_of(&result.image, "app"),
+            ["rootfs.sqfs › squashfs:rootfs.tar › tar:bin/app"],
+            "{major} {compression:?}"
+        );
+        assert_eq!(tar_files(&result.image), expected());
+        assert_no_panics(&result.image);
+    }
+}

@@ -49,6 +49,21 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         ),
     ];
     layers.push(("rootfs.sqfs", samples::squashfs(&entries)));
+    {
+        use firmsight::unpack::squashfs::legacy::{Compression, Node, build};
+        let nodes = [
+            Node::File("rootfs.tar", &tar),
+            Node::Symlink("sh", "rootfs.tar"),
+        ];
+        layers.push((
+            "rootfs-v3-lzma.sqfs",
+            build(3, true, Compression::RawLzma, &nodes),
+        ));
+        layers.push((
+            "rootfs-v2-zlib.sqfs",
+            build(2, false, Compression::Zlib, &nodes),
+        ));
+    }
     layers.push((
         "app.cramfs",
         firmsight::unpack::cramfs::build(
