@@ -84,6 +84,65 @@ fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
     )))
 }
 
+/// LZMA1 options from a properties byte (`(pb * 5 + lp) * 9 + lc`) and a
+/// dictionary size. No match reaches before the start of the output, so
+/// the dictionary is capped at `want` bytes whatever a header claims: no
+/// header makes the decoder allocate more than its output.
+pub(crate) fn lzma1_options(
+    props: u8,
+    dict: u32,
+    want: usize,
+) -> io::Result<liblzma::stream::LzmaOptions> {
+    if props >= 9 * 5 * 5 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("LZMA properties byte {props:#04x}"),
+        ));
+    }
+    let (lc, lp, pb) = (props % 9, (props / 9) % 5, props / 45);
+    let mut options = liblzma::stream::LzmaOptions::new_preset(0).map_err(io::Error::other)?;
+    options
+        .literal_context_bits(u32::from(lc))
+        .literal_position_bits(u32::from(lp))
+        .position_bits(u32::from(pb))
+        .dict_size(capped_dict(dict, want));
+    Ok(options)
+}
+
+/// A dictionary size no larger than `want` output bytes can use (liblzma's
+/// minimum is 4 KiB).
+pub(crate) fn capped_dict(dict: u32, want: usize) -> u32 {
+    let useful = u32::try_from(want).unwrap_or(u32::MAX).max(4096);
+    dict.clamp(4096, useful.checked_next_power_of_two().unwrap_or(1 << 31))
+}
+
+/// Run a raw liblzma decoder (`filters`) over `input` into at most `want`
+/// bytes: to its end marker, until `want` bytes are out (streams without
+/// an end marker), or until the input ends. Memory grows with the output
+/// produced, never with `want`.
+pub(crate) fn decode_raw(
+    filters: &liblzma::stream::Filters,
+    input: &[u8],
+    want: usize,
+) -> io::Result<Vec<u8>> {
+    let mut stream = liblzma::stream::Stream::new_raw_decoder(filters).map_err(io::Error::other)?;
+    let mut out = Vec::new();
+    while out.len() < want {
+        let consumed = (stream.total_in() as usize).min(input.len());
+        let mut chunk = Vec::with_capacity((want - out.len()).min(1 << 20));
+        let status = stream
+            .process_vec(&input[consumed..], &mut chunk, liblzma::stream::Action::Run)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let stalled = chunk.is_empty() && stream.total_in() as usize == consumed;
+        out.extend_from_slice(&chunk);
+        if status == liblzma::stream::Status::StreamEnd || stalled {
+            break;
+        }
+    }
+    out.truncate(want);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -230,12 +230,14 @@ fn family(corpus_format: &str) -> Option<&'static str> {
     }
 }
 
-/// Formats firmsight recognises and measures but does not unpack yet.
-const RECOGNISED_ONLY: &[&str] = &["7z"];
+/// Fixtures whose reference tree needs something not read yet: a 7z
+/// archive appended to an ELF stub (a self-extractor) is not cut from the
+/// ELF.
+const NOT_READ_YET: &[&str] = &["formats/sfx/test_elf_sfx"];
 
 /// Corpus format ids whose whole tree firmsight must reproduce.
 fn supported(format: &str) -> bool {
-    family(format).is_some_and(|id| !RECOGNISED_ONLY.contains(&id))
+    family(format).is_some()
 }
 
 #[test]
@@ -247,10 +249,13 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
     for fixture in expected["fixtures"].as_array().expect("fixtures") {
         let format = fixture["format"].as_str().unwrap_or_default();
         let status = fixture["expected"]["status"].as_str().unwrap_or_default();
-        if !supported(format) || !matches!(status, "known" | "known-from-tests" | "derived") {
+        let path = fixture["path"].as_str().expect("path");
+        if !supported(format)
+            || !matches!(status, "known" | "known-from-tests" | "derived")
+            || NOT_READ_YET.contains(&path)
+        {
             continue;
         }
-        let path = fixture["path"].as_str().expect("path");
         let result = scan_path(&root.join(path), &ScanOptions::default()).expect("scan");
         // A fixture with data after its format (e.g. a uImage followed by
         // flash contents) is carved; the reference tree is the first part's.

@@ -65,6 +65,14 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         ));
     }
     layers.push((
+        "update.7z",
+        firmsight::unpack::sevenzip::build(
+            &[("fw", None), ("fw/rootfs.tar", Some(&tar))],
+            true,
+            true,
+        ),
+    ));
+    layers.push((
         "app.cramfs",
         firmsight::unpack::cramfs::build(
             &[firmsight::unpack::cramfs::Node::File("a", tar.clone())],

@@ -31,9 +31,9 @@ use crate::unpack::{Context, Entry, FormatError};
 
 /// Largest decoded metadata block.
 const METADATA_SIZE: usize = 8192;
-/// Metadata decoded while listing one image, at most: directories and
-/// inodes of real images are a few MiB; a hostile size field cannot make
-/// the lister decode more.
+/// Metadata read while listing one image, at most (cached blocks read
+/// again count again): directories and inodes of real images are a few
+/// MiB; no hostile size field or shared inode makes the lister do more.
 const MAX_METADATA: usize = 64 << 20;
 /// Deepest directory nesting followed.
 const MAX_DEPTH: usize = 256;
@@ -77,7 +77,10 @@ struct Lister {
     directory_table: u64,
     /// Decoded metadata blocks by address: (bytes, address of the next).
     cache: HashMap<u64, (Arc<Vec<u8>>, u64)>,
-    decoded: usize,
+    /// Metadata bytes read so far.
+    read: usize,
+    /// Metadata blocks that failed to decode (not tried again).
+    failed: HashSet<u64>,
 }
 
 /// An inode's fields that listing needs.
@@ -140,7 +143,8 @@ pub(super) fn entries(
         inode_table,
         directory_table,
         cache: HashMap::new(),
-        decoded: 0,
+        read: 0,
+        failed: HashSet::new(),
     };
     let image = Arc::new(Image {
         data: data.clone(),
@@ -167,9 +171,29 @@ impl Lister {
         if let Some(hit) = self.cache.get(&address) {
             return Ok(hit.clone());
         }
+        if self.failed.contains(&address) {
+            return Err(FormatError::malformed(format!(
+                "metadata block at {address} unreadable"
+            )));
+        }
+        let block = self.read_block(address);
+        if block.is_err() {
+            self.failed.insert(address);
+        }
+        let (bytes, next) = block?;
+        let entry = (Arc::new(bytes), next);
+        self.cache.insert(address, entry.clone());
+        Ok(entry)
+    }
+
+    /// Decode the metadata block at `address`.
+    fn read_block(&self, address: u64) -> Result<(Vec<u8>, u64), FormatError> {
         let data = &self.data;
         let at = usize::try_from(address).map_err(|_| cut("metadata block"))?;
-        let word = data.get(at..at + 2).ok_or_else(|| cut("metadata block"))?;
+        let word = at
+            .checked_add(2)
+            .and_then(|end| data.get(at..end))
+            .ok_or_else(|| cut("metadata block"))?;
         let word = read_uint(word, self.big_endian) as usize;
         let len = word & 0x7fff;
         let start = at + 2 + usize::from(self.check);
@@ -187,15 +211,18 @@ impl Lister {
                 "empty metadata block at {at}"
             )));
         }
-        self.decoded += bytes.len();
-        if self.decoded > MAX_METADATA {
+        Ok((bytes, (start + len) as u64))
+    }
+
+    /// Count `len` bytes of metadata read against the image's budget.
+    fn charge(&mut self, len: usize) -> Result<(), FormatError> {
+        self.read = self.read.saturating_add(len);
+        if self.read > MAX_METADATA {
             return Err(FormatError::malformed(format!(
                 "more than {MAX_METADATA} bytes of metadata"
             )));
         }
-        let entry = (Arc::new(bytes), (start + len) as u64);
-        self.cache.insert(address, entry.clone());
-        Ok(entry)
+        Ok(())
     }
 
     /// `len` bytes of a metadata table from block `block`, offset `offset`.
@@ -206,9 +233,7 @@ impl Lister {
         offset: usize,
         len: usize,
     ) -> Result<Vec<u8>, FormatError> {
-        if len > MAX_METADATA {
-            return Err(FormatError::malformed(format!("{len} bytes of metadata")));
-        }
+        self.charge(len)?;
         let mut out = Vec::with_capacity(len.min(METADATA_SIZE));
         let mut address = table
             .checked_add(block)
@@ -237,6 +262,7 @@ impl Lister {
             let at = usize::try_from(table)
                 .ok()
                 .and_then(|t| t.checked_add(i * pointer))
+                .filter(|at| at.checked_add(pointer).is_some())
                 .ok_or_else(|| cut("fragment index"))?;
             let word = self
                 .data
@@ -390,8 +416,9 @@ impl Lister {
         Ok(tail)
     }
 
-    /// The entries of directory `dir`: (name, inode reference, type).
-    fn directory(&mut self, dir: &Inode) -> Result<Vec<(Vec<u8>, u64)>, FormatError> {
+    /// The first `limit` entries of directory `dir`: (name, inode
+    /// reference).
+    fn directory(&mut self, dir: &Inode, limit: u64) -> Result<Vec<(Vec<u8>, u64)>, FormatError> {
         // v3 counts 3 bytes of "." and ".." it does not store.
         let size = if self.v3 {
             dir.file_size.saturating_sub(3)
@@ -407,7 +434,7 @@ impl Lister {
         let (header, entry) = if self.v3 { (9, 5) } else { (4, 3) };
         let mut out = Vec::new();
         let mut at = 0;
-        while at + header <= data.len() {
+        while at + header <= data.len() && (out.len() as u64) < limit {
             let run = &data[at..];
             let count = bits(run, 0, 8, be) + 1;
             let start = bits(run, 8, if self.v3 { 32 } else { 24 }, be);
@@ -444,7 +471,8 @@ impl Lister {
         if depth > MAX_DEPTH {
             return Err(FormatError::malformed("directories nested too deep"));
         }
-        for (name, reference) in self.directory(dir)? {
+        let room = cx.max_entries.saturating_sub(out.len() as u64);
+        for (name, reference) in self.directory(dir, room)? {
             if cx.full(out.len()) {
                 return Ok(());
             }
@@ -476,11 +504,18 @@ impl Lister {
                         out.push(entry);
                         continue;
                     }
+                    let at = out.len();
                     out.push(entry);
-                    self.walk(image, &inode, &format!("{path}/"), depth + 1, seen, out, cx)?;
+                    // A broken subdirectory is reported on its entry; the
+                    // rest of the image is still listed.
+                    let below =
+                        self.walk(image, &inode, &format!("{path}/"), depth + 1, seen, out, cx);
+                    if let Err(e) = below {
+                        out[at].error = Some(e.to_string());
+                    }
                     continue;
                 }
-                REG | LREG => match FileData::new(image, &inode) {
+                REG | LREG => match FileData::new(image, inode) {
                     Ok(file) => entry.blob = Some(Blob::Source(Arc::new(file))),
                     Err(e) => entry.error = Some(e.to_string()),
                 },
@@ -546,7 +581,7 @@ struct FileData {
 }
 
 impl FileData {
-    fn new(image: &Arc<Image>, inode: &Inode) -> Result<Self, FormatError> {
+    fn new(image: &Arc<Image>, inode: Inode) -> Result<Self, FormatError> {
         let tail = if inode.fragment == NO_FRAGMENT {
             None
         } else {
@@ -562,7 +597,7 @@ impl FileData {
             image: Arc::clone(image),
             size: inode.file_size,
             start: inode.start_block,
-            blocks: inode.blocks.clone(),
+            blocks: inode.blocks,
             tail,
         })
     }
@@ -682,17 +717,19 @@ fn decompress(stored: &[u8], want: usize) -> io::Result<Vec<u8>> {
             .read_to_end(&mut out)?;
         return Ok(out);
     }
-    if first == 0x5d && stored.len() > 13 {
+    if first == 0x5d && stored.len() > 5 {
         // lzma-alone: properties, dictionary, 64-bit size (all ones when
         // unknown), then the stream.
-        let size = read_uint(&stored[5..13], false);
-        if size == u64::MAX || (size <= want as u64 && stored[13] == 0) {
-            let want = if size == u64::MAX {
-                want
-            } else {
-                size as usize
-            };
-            return raw_lzma(&stored[13..], first, want);
+        if stored.len() > 13 {
+            let size = read_uint(&stored[5..13], false);
+            if size == u64::MAX || (size <= want as u64 && stored[13] == 0) {
+                let want = if size == u64::MAX {
+                    want
+                } else {
+                    size as usize
+                };
+                return raw_lzma(&stored[13..], first, want);
+            }
         }
         // Broadcom: properties and dictionary only.
         return raw_lzma(&stored[5..], first, want);
@@ -723,42 +760,10 @@ fn decompress(stored: &[u8], want: usize) -> io::Result<Vec<u8>> {
 /// `want` bytes: up to its end marker, or until `want` bytes are out (the
 /// Broadcom variant has no end marker), or until the input ends.
 fn raw_lzma(input: &[u8], props: u8, want: usize) -> io::Result<Vec<u8>> {
-    if props >= 9 * 5 * 5 {
-        return Err(short("LZMA properties"));
-    }
-    let (lc, lp, pb) = (props % 9, (props / 9) % 5, props / 45);
-    let mut options = liblzma::stream::LzmaOptions::new_preset(0).map_err(io::Error::other)?;
-    // No match reaches before the block's start: a dictionary of the
-    // block's length suffices, whatever the header claims.
-    let dict = (want as u32).max(4096).next_power_of_two();
-    options
-        .literal_context_bits(u32::from(lc))
-        .literal_position_bits(u32::from(lp))
-        .position_bits(u32::from(pb))
-        .dict_size(dict);
+    let options = crate::unpack::lzma::lzma1_options(props, u32::MAX, want)?;
     let mut filters = liblzma::stream::Filters::new();
     filters.lzma1(&options);
-    let mut stream =
-        liblzma::stream::Stream::new_raw_decoder(&filters).map_err(io::Error::other)?;
-    let mut out = Vec::with_capacity(want);
-    loop {
-        let consumed = stream.total_in() as usize;
-        let before = out.len();
-        let status = stream
-            .process_vec(
-                &input[consumed.min(input.len())..],
-                &mut out,
-                liblzma::stream::Action::Run,
-            )
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        if status == liblzma::stream::Status::StreamEnd
-            || out.len() >= want
-            || (out.len() == before && stream.total_in() as usize == consumed)
-        {
-            break;
-        }
-    }
-    Ok(out)
+    crate::unpack::lzma::decode_raw(&filters, input, want)
 }
 
 /// An unsigned integer of 2, 4 or 8 bytes in the image's byte order.
