@@ -11,6 +11,12 @@
 //! count 4-byte units. A directory's entries are inodes with names; a file
 //! (and a symlink's target) is a table of block end pointers followed by
 //! zlib blocks of 4 KiB each, decoded only when the file is opened.
+//!
+//! Linux 4.15+ images may set `CRAMFS_FLAG_EXT_BLOCK_POINTERS`: a block
+//! pointer's bit 31 then marks a block stored uncompressed and bit 30 a
+//! direct pointer (the block's start, in 4-byte units, instead of the end
+//! of the block before; a compressed direct block starts with its 16-bit
+//! length). Read as `fs/cramfs/inode.c` reads them.
 
 use std::collections::HashSet;
 use std::io::{self, Read};
@@ -26,8 +32,13 @@ const SIGNATURE: &[u8; 16] = b"Compressed ROMFS";
 const SUPERBLOCK_LEN: usize = 76;
 const ROOT_INODE_AT: usize = 64;
 const PAGE: u64 = 4096;
-/// Block pointers with direct/uncompressed bits (Linux 4.15+), not read yet.
+/// Block pointers with direct/uncompressed bits (Linux 4.15+).
 const FLAG_EXT_BLOCK_POINTERS: u32 = 0x800;
+/// Extended pointer: the block is stored uncompressed.
+const BLK_UNCOMPRESSED: u32 = 1 << 31;
+/// Extended pointer: the pointer is the block's start (>> 2).
+const BLK_DIRECT: u32 = 1 << 30;
+const BLK_FLAGS: u32 = BLK_UNCOMPRESSED | BLK_DIRECT;
 /// Deepest directory nesting followed.
 const MAX_DEPTH: usize = 64;
 
@@ -112,6 +123,8 @@ fn parse_superblock(data: &[u8]) -> Result<Layout, FormatError> {
 struct File {
     image: Bytes,
     big_endian: bool,
+    /// Pointers carry the direct/uncompressed bits.
+    extended: bool,
     offset: usize,
     size: u64,
 }
@@ -126,9 +139,56 @@ impl File {
         }
     }
 
-    /// The stored (compressed) bytes, from the pointer table's last entry.
     fn blocks(&self) -> u64 {
         self.size.div_ceil(PAGE)
+    }
+
+    /// Where the block with `pointer` is stored: (start, length, stored
+    /// uncompressed), given the pointer of the block before.
+    fn block_range(
+        &self,
+        pointer: u32,
+        previous: Option<u32>,
+        want: usize,
+    ) -> Option<(usize, usize, bool)> {
+        let table_end = self.offset + self.blocks() as usize * 4;
+        if !self.extended {
+            let start = previous.map_or(table_end, |p| p as usize);
+            return Some((start, (pointer as usize).checked_sub(start)?, false));
+        }
+        let u16_at = |at: usize| -> Option<usize> {
+            let b: [u8; 2] = self.image.get(at..at + 2)?.try_into().ok()?;
+            Some(usize::from(if self.big_endian {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            }))
+        };
+        let uncompressed = pointer & BLK_UNCOMPRESSED != 0;
+        let address = ((pointer & !BLK_FLAGS) as usize) << 2;
+        if pointer & BLK_DIRECT != 0 {
+            return Some(if uncompressed {
+                (address, want, true)
+            } else {
+                (address + 2, u16_at(address)?, false)
+            });
+        }
+        // The block ends at the pointer and starts where the block before
+        // ended, which a direct pointer gives as its start plus its length.
+        let start = match previous {
+            None => table_end,
+            Some(p) if p & BLK_DIRECT != 0 => {
+                let at = ((p & !BLK_FLAGS) as usize) << 2;
+                if p & BLK_UNCOMPRESSED != 0 {
+                    at + PAGE as usize
+                } else {
+                    at + 2 + u16_at(at)?
+                }
+            }
+            Some(p) => (p & !BLK_FLAGS) as usize,
+        };
+        let end = (pointer & !BLK_FLAGS) as usize;
+        Some((start, end.checked_sub(start)?, uncompressed))
     }
 }
 
@@ -137,13 +197,17 @@ impl Source for File {
         Ok(Box::new(FileReader {
             file: self,
             block: 0,
-            next_start: self.offset + self.blocks() as usize * 4,
+            previous: None,
             buf: Vec::new(),
             pos: 0,
         }))
     }
 
     fn stored_len(&self) -> u64 {
+        if self.extended {
+            // Direct blocks may sit anywhere: count whole pages.
+            return self.blocks() * PAGE;
+        }
         let layout = self.layout();
         let last = self.offset + (self.blocks() as usize).saturating_sub(1) * 4;
         let end = layout.word(&self.image, last).map_or(0, |w| w as usize);
@@ -158,7 +222,8 @@ impl Source for File {
 struct FileReader<'a> {
     file: &'a File,
     block: u64,
-    next_start: usize,
+    /// The pointer of the block before.
+    previous: Option<u32>,
     buf: Vec<u8>,
     pos: usize,
 }
@@ -176,20 +241,26 @@ impl Read for FileReader<'_> {
                 )
             };
             let layout = self.file.layout();
-            let end = layout
-                .word(&self.file.image, self.file.offset + self.block as usize * 4)
-                .ok_or_else(|| bad("pointer table runs past the end"))?
-                as usize;
-            let stored = self
-                .file
-                .image
-                .get(self.next_start..end)
-                .ok_or_else(|| bad("data runs past the end"))?;
+            let image = &self.file.image;
+            let pointer = layout
+                .word(image, self.file.offset + self.block as usize * 4)
+                .ok_or_else(|| bad("pointer table runs past the end"))?;
             let want = (self.file.size - self.block * PAGE).min(PAGE) as usize;
+            let (start, len, uncompressed) = self
+                .file
+                .block_range(pointer, self.previous, want)
+                .ok_or_else(|| bad("block pointer out of the image"))?;
+            let stored = start
+                .checked_add(len)
+                .and_then(|end| image.get(start..end))
+                .ok_or_else(|| bad("data runs past the end"))?;
             self.buf.clear();
             if stored.is_empty() {
                 // A hole: a block of zeros that takes no space.
                 self.buf.resize(want, 0);
+            } else if uncompressed {
+                self.buf
+                    .extend_from_slice(stored.get(..want).ok_or_else(|| bad("short block"))?);
             } else {
                 flate2::read::ZlibDecoder::new(stored)
                     .take(PAGE)
@@ -201,7 +272,7 @@ impl Read for FileReader<'_> {
             }
             self.pos = 0;
             self.block += 1;
-            self.next_start = end;
+            self.previous = Some(pointer);
         }
         let n = out.len().min(self.buf.len() - self.pos);
         out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
@@ -242,10 +313,11 @@ impl Format for Cramfs {
             layout.size,
             layout.files
         ));
-        if layout.flags & FLAG_EXT_BLOCK_POINTERS != 0 {
-            return Err(FormatError::Unsupported(
-                "cramfs with extended block pointers (not read yet)".into(),
-            ));
+        let extended = layout.flags & FLAG_EXT_BLOCK_POINTERS != 0;
+        if extended {
+            extraction
+                .notes
+                .push("cramfs extended block pointers (direct, uncompressed blocks)".into());
         }
         if (layout.size as usize) > data.len() {
             extraction.truncated = Some(format!(
@@ -295,6 +367,7 @@ impl Format for Cramfs {
                 let file = |size| File {
                     image: data.clone(),
                     big_endian: layout.big_endian,
+                    extended,
                     offset: inode.offset,
                     size,
                 };
@@ -484,6 +557,70 @@ mod tests {
             Node::File("big.bin", big),
             Node::File("empty", Vec::new()),
         ]
+    }
+
+    /// Rewrite the 3-block file of a classic image into extended block
+    /// pointers as Linux 4.15's mkcramfs lays them out: block 0 direct and
+    /// stored, block 1 compressed right after it (an end pointer), block 2
+    /// direct and compressed behind its 16-bit length.
+    fn with_extended_pointers(be: bool, content: &[u8]) -> Vec<u8> {
+        let mut image = build(&[Node::File("f", content.to_vec())], be);
+        let layout = parse_superblock(&image).expect("superblock");
+        let root = layout.inode(&image, ROOT_INODE_AT).expect("root");
+        let file = layout.inode(&image, root.offset).expect("file inode");
+        let word = |w: u32| if be { w.to_be_bytes() } else { w.to_le_bytes() };
+        let half = |h: u16| if be { h.to_be_bytes() } else { h.to_le_bytes() };
+        let zlib = |data: &[u8]| {
+            use std::io::Write;
+            let mut enc =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(data).expect("write");
+            enc.finish().expect("finish")
+        };
+        image.resize(image.len().next_multiple_of(4), 0);
+        let block0 = image.len();
+        image.extend_from_slice(&content[..4096]);
+        image.extend_from_slice(&zlib(&content[4096..8192]));
+        let block1_end = image.len();
+        image.resize(image.len().next_multiple_of(4), 0);
+        let block2 = image.len();
+        let third = zlib(&content[8192..]);
+        image.extend_from_slice(&half(third.len() as u16));
+        image.extend_from_slice(&third);
+        let pointers = [
+            BLK_DIRECT | BLK_UNCOMPRESSED | (block0 >> 2) as u32,
+            block1_end as u32,
+            BLK_DIRECT | (block2 >> 2) as u32,
+        ];
+        for (i, p) in pointers.iter().enumerate() {
+            let at = file.offset + i * 4;
+            image[at..at + 4].copy_from_slice(&word(*p));
+        }
+        let flags = layout.flags | FLAG_EXT_BLOCK_POINTERS;
+        image[8..12].copy_from_slice(&word(flags));
+        let size = image.len() as u32;
+        image[4..8].copy_from_slice(&word(size));
+        image
+    }
+
+    #[test]
+    fn extended_block_pointers_read_direct_and_stored_blocks() {
+        let content: Vec<u8> = (0..10_000u32).map(|i| (i * 13 % 251) as u8).collect();
+        for be in [false, true] {
+            let image = with_extended_pointers(be, &content);
+            let ex = Cramfs
+                .extract(&Bytes::from_vec(image), &Context::named("app.img"))
+                .expect("extract");
+            let Some(Blob::Source(source)) = &ex.entries[0].blob else {
+                panic!("no content: {:?}", ex.entries);
+            };
+            let mut read = Vec::new();
+            source
+                .reader()
+                .and_then(|mut r| r.read_to_end(&mut read))
+                .expect("read");
+            assert_eq!(read, content, "be={be}");
+        }
     }
 
     #[test]
