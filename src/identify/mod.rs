@@ -19,6 +19,7 @@ pub mod posture;
 pub mod relabel;
 pub mod rules;
 pub mod sensors;
+pub mod toolchain;
 pub mod verdict;
 
 /// Runs every identifier over each file artifact.
@@ -123,6 +124,9 @@ impl Inspector for Identifier {
                 Ok(facts) => {
                     artifact.identified.extend(kernel::vermagic(&facts));
                     artifact.identified.extend(libusb::identify(bytes));
+                    artifact
+                        .identified
+                        .extend(toolchain::identify(&artifact.name, &facts));
                     artifact
                         .identified
                         .extend(facts.package.as_ref().map(packages::from_note));

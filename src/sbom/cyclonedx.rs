@@ -96,6 +96,10 @@ pub struct Component {
     pub manufacturer: Option<Manufacturer>,
     /// Name.
     pub name: String,
+    /// `excluded` for what is not part of the product (the compiler that
+    /// built it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<&'static str>,
     /// Version, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
@@ -567,9 +571,11 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 .iter()
                 .map(|(t, _)| t.confidence())
                 .fold(0.0, f64::max);
+            let build_tool = first.kind == crate::identify::toolchain::BUILD_TOOL;
             let component = Component {
                 kind: match first.kind.as_str() {
                     "application" => "application",
+                    crate::identify::toolchain::BUILD_TOOL => "application",
                     "operating-system" => "operating-system",
                     "firmware" => "firmware",
                     _ => "library",
@@ -577,6 +583,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 bom_ref: Some(purl.clone()),
                 supplier: first.supplier.clone().map(|name| Supplier { name }),
                 name,
+                scope: build_tool.then_some("excluded"),
                 version: Some(version),
                 description: None,
                 hashes: Vec::new(),
@@ -775,6 +782,52 @@ mod tests {
         let zlib = &bom.components[1];
         assert_eq!(
             zlib.evidence.as_ref().expect("evidence").occurrences.len(),
+            2
+        );
+    }
+
+    #[test]
+    fn the_compiler_is_a_build_tool_outside_the_product() {
+        let library = |name: &'static str, comment: &[u8]| {
+            ElfSpec::library(
+                crate::model::ElfClass::Elf32,
+                crate::model::Endian::Little,
+                machine::ARM,
+                name,
+            )
+            .with_comment(comment)
+            .build()
+        };
+        let tar = samples::tar(&[
+            RootfsEntry::File(
+                "lib/libmi_venc.so",
+                library("libmi_venc.so", b"GCC: (GNU) 9.1.0\0"),
+            ),
+            RootfsEntry::File(
+                "lib/libstdc++.so.6",
+                library("libstdc++.so.6", b"GCC: (GNU) 9.1.0\0"),
+            ),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let summary: Vec<_> = bom
+            .components
+            .iter()
+            .map(|c| (c.name.as_str(), c.version.as_deref(), c.scope))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("libmi_venc.so", None, None),
+                ("gcc", Some("9.1.0"), Some("excluded")),
+                ("libstdc++", Some("9.1.0"), None),
+            ]
+        );
+        let gcc = &bom.components[1];
+        assert_eq!(gcc.kind, "application");
+        assert_eq!(
+            gcc.evidence.as_ref().expect("evidence").occurrences.len(),
             2
         );
     }

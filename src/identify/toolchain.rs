@@ -1,0 +1,185 @@
+//! The compiler that built a binary, from its `.comment` strings:
+//! `GCC: (Buildroot 2020.02) 8.4.0`, `GCC: (HC&C V1R3C00SPC200B005_20190606)
+//! 6.3.0` (HiSilicon's SDK), `clang version 14.0.6`.
+//!
+//! The compiler is a build tool, not part of the firmware: its component is
+//! marked [`BUILD_TOOL`] (CycloneDX `scope: excluded`), with every binary it
+//! built as an occurrence. GCC's own runtime libraries are compiled by the
+//! GCC they ship with, so the `.comment` of `libgcc_s.so*` and
+//! `libstdc++.so*` is their version (when it names one GCC version only).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{ElfFacts, Identification, Technique};
+
+/// `Identification::kind` of a compiler: a build tool, not shipped.
+pub const BUILD_TOOL: &str = "build-tool";
+
+/// `GCC: (<distribution>) <version>`; the distribution may hold
+/// parentheses of its own (`GCC: (Ubuntu/Linaro 4.6.3-1ubuntu5) 4.6.3`).
+static GCC: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^GCC: \((?P<vendor>.*)\) (?P<version>[0-9]+\.[0-9]+(?:\.[0-9]+)?)(?:\s|$)").ok()
+});
+/// `clang version 14.0.6 (…)`, also after a vendor (`Android (…) clang …`).
+static CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)(?:\s|$)").ok()
+});
+
+/// The compilers named in `facts.toolchain`, and the version of GCC's
+/// runtime library when the file (called `name`) is one.
+pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
+    let mut found: Vec<Identification> = Vec::new();
+    let mut gcc_versions: Vec<&str> = Vec::new();
+    for text in &facts.toolchain {
+        let gcc = GCC.as_ref().and_then(|r| r.captures(text));
+        let clang = CLANG.as_ref().and_then(|r| r.captures(text));
+        let id = if let Some(caps) = gcc {
+            let version = caps.name("version").map_or("", |m| m.as_str());
+            gcc_versions.push(version);
+            compiler("gcc", version, "GNU Project", "cpe:2.3:a:gnu:gcc")
+        } else if let Some(caps) = clang {
+            let version = caps.name("version").map_or("", |m| m.as_str());
+            compiler("clang", version, "LLVM Project", "cpe:2.3:a:llvm:clang")
+        } else {
+            continue;
+        };
+        if !found.iter().any(|f| f.purl == id.purl) {
+            found.push(id);
+        }
+    }
+    gcc_versions.sort_unstable();
+    gcc_versions.dedup();
+    let own = [name].into_iter().chain(facts.soname.as_deref());
+    let runtime = own.into_iter().find_map(|n| {
+        if n.starts_with("libgcc_s.so") {
+            Some(("libgcc", "libgcc"))
+        } else if n.starts_with("libstdc++.so") {
+            Some(("libstdc++", "libstdc%2B%2B"))
+        } else {
+            None
+        }
+    });
+    if let (Some((component, purl_name)), [version]) = (runtime, gcc_versions.as_slice()) {
+        found.push(Identification {
+            component: component.into(),
+            version: version.to_string(),
+            kind: "library".into(),
+            classifier: "gcc-runtime-comment".into(),
+            offset: 0,
+            purl: format!("pkg:generic/{purl_name}@{version}"),
+            // Vulnerabilities of GCC's runtime libraries are filed against GCC.
+            cpe: Some(format!("cpe:2.3:a:gnu:gcc:{version}:*:*:*:*:*:*:*")),
+            supplier: Some("GNU Project".into()),
+            license: Some("GPL-3.0-or-later WITH GCC-exception-3.1".into()),
+            claims_file: true,
+            technique: Technique::BinaryAnalysis,
+        });
+    }
+    found
+}
+
+fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identification {
+    Identification {
+        component: name.into(),
+        version: version.into(),
+        kind: BUILD_TOOL.into(),
+        classifier: "elf-comment-toolchain".into(),
+        offset: 0,
+        purl: format!("pkg:generic/{name}@{version}"),
+        cpe: Some(format!("{cpe}:{version}:*:*:*:*:*:*:*")),
+        supplier: Some(supplier.into()),
+        license: None,
+        claims_file: false,
+        technique: Technique::BinaryAnalysis,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::elf::facts;
+    use crate::model::{ElfClass, Endian};
+    use crate::samples::{ElfSpec, machine};
+
+    fn with_comment(name: &str, comment: &[u8]) -> Vec<Identification> {
+        let lib = ElfSpec::library(ElfClass::Elf32, Endian::Little, machine::ARM, name)
+            .with_comment(comment)
+            .build();
+        identify(name, &facts(&lib).expect("parses"))
+    }
+
+    fn pairs(found: &[Identification]) -> Vec<(&str, &str, &str)> {
+        found
+            .iter()
+            .map(|i| (i.component.as_str(), i.version.as_str(), i.kind.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn compilers_from_the_comment_strings_of_real_sdks() {
+        // SigmaStar Infinity6E SDK: libmi_*.so and sensor modules.
+        let found = with_comment(
+            "libmi_venc.so",
+            b"GCC: (GNU) 9.1.0\0GCC: (Buildroot -gd70825d-dirty) 12.3.0\0",
+        );
+        assert_eq!(
+            pairs(&found),
+            [("gcc", "9.1.0", BUILD_TOOL), ("gcc", "12.3.0", BUILD_TOOL)]
+        );
+        assert_eq!(
+            found[0].cpe.as_deref(),
+            Some("cpe:2.3:a:gnu:gcc:9.1.0:*:*:*:*:*:*:*")
+        );
+        assert!(!found[0].claims_file);
+        // HiSilicon's toolchain, and a vendor string holding parentheses.
+        let hisilicon = with_comment(
+            "libhi_mpi.so",
+            b"GCC: (HC&C V1R3C00SPC200B005_20190606) 6.3.0\0",
+        );
+        assert_eq!(pairs(&hisilicon), [("gcc", "6.3.0", BUILD_TOOL)]);
+        let linaro = with_comment("app.so", b"GCC: (Ubuntu/Linaro 4.6.3-1ubuntu5) 4.6.3\0");
+        assert_eq!(pairs(&linaro), [("gcc", "4.6.3", BUILD_TOOL)]);
+        let clang = with_comment(
+            "libx.so",
+            b"Android (8490178, based on r450784d) clang version 14.0.6 (https://android.googlesource.com/toolchain/llvm-project 4c603efb0cca074e9238af8b4106c30add4418f6)\0Linker: LLD 14.0.6\0",
+        );
+        assert_eq!(pairs(&clang), [("clang", "14.0.6", BUILD_TOOL)]);
+    }
+
+    #[test]
+    fn gcc_runtime_libraries_take_their_compilers_version() {
+        let found = with_comment(
+            "libstdc++.so.6.0.28",
+            b"GCC: (Buildroot 2021.02.4) 10.3.0\0",
+        );
+        assert_eq!(
+            pairs(&found),
+            [
+                ("gcc", "10.3.0", BUILD_TOOL),
+                ("libstdc++", "10.3.0", "library")
+            ]
+        );
+        assert_eq!(found[1].purl, "pkg:generic/libstdc%2B%2B@10.3.0");
+        assert!(found[1].claims_file);
+        let libgcc = with_comment("libgcc_s.so.1", b"GCC: (GNU) 9.1.0\0");
+        assert_eq!(pairs(&libgcc)[1], ("libgcc", "9.1.0", "library"));
+        // Two GCC versions in one runtime library: which is its own is not
+        // known, so it is not claimed.
+        let mixed = with_comment("libgcc_s.so.1", b"GCC: (GNU) 9.1.0\0GCC: (GNU) 8.3.0\0");
+        assert!(mixed.iter().all(|i| i.kind == BUILD_TOOL), "{mixed:?}");
+    }
+
+    #[test]
+    fn comments_without_a_compiler_version_name_nothing() {
+        for decoy in [
+            &b"GCC: (GNU)\0"[..],
+            b"Linker: LLD 14.0.6\0",
+            b"built with GCC: (GNU) 9.1.0 in a text\0",
+            b"$Id: util.c,v 1.2 2004/06/23 $\0",
+        ] {
+            assert!(with_comment("libx.so", decoy).is_empty(), "{decoy:?}");
+        }
+    }
+}
