@@ -14,7 +14,8 @@
 //! branch filter (x86, PowerPC, IA-64, ARM, ARM-Thumb, ARM64, SPARC).
 //! BCJ2's four streams and AES are reported per file, not read. A folder
 //! (a solid block) is decoded once, when its first file is opened, to at
-//! most [`MAX_FOLDER`] bytes; every file's CRC is checked.
+//! most [`MAX_FOLDER`] bytes and no more than the default expansion ratio
+//! allows for its packed size; every file's CRC is checked.
 
 use std::io::{self, Cursor, Read};
 use std::sync::{Arc, OnceLock};
@@ -702,9 +703,15 @@ fn decode_folder(data: &[u8], streams: &Streams, index: usize) -> io::Result<Vec
         }
     }
     let total = chain[0].1;
-    if total > MAX_FOLDER {
+    // A solid block is decoded whole, outside the per-file budgets: it
+    // may expand no more than any stream may (the default ratio, at least
+    // the floor every stream gets), and never past MAX_FOLDER.
+    let ratio_cap = len
+        .saturating_mul(crate::unpack::limits::Limits::default().max_ratio)
+        .clamp(crate::unpack::blob::RATIO_FLOOR, MAX_FOLDER);
+    if total > ratio_cap {
         return Err(invalid(format!(
-            "7z solid block of {total} bytes is larger than the {MAX_FOLDER}-byte limit"
+            "7z solid block of {total} bytes from {len} packed bytes exceeds the {ratio_cap}-byte limit"
         )));
     }
     // Innermost first. A branch filter directly over LZMA/LZMA2 runs in
@@ -714,7 +721,7 @@ fn decode_folder(data: &[u8], streams: &Streams, index: usize) -> io::Result<Vec
     while i > 0 {
         i -= 1;
         let (coder, size) = chain[i];
-        let want = usize::try_from(size.min(MAX_FOLDER)).unwrap_or(usize::MAX);
+        let want = usize::try_from(size.min(ratio_cap)).unwrap_or(usize::MAX);
         let filter = if i > 0 {
             branch_filter(&chain[i - 1].0.id)
         } else {
@@ -723,7 +730,7 @@ fn decode_folder(data: &[u8], streams: &Streams, index: usize) -> io::Result<Vec
         bytes = match (filter, coder.id.as_slice()) {
             (Some(filter), [0x03, 0x01, 0x01] | [0x21]) => {
                 i -= 1;
-                let outer = usize::try_from(chain[i].1.min(MAX_FOLDER)).unwrap_or(usize::MAX);
+                let outer = usize::try_from(chain[i].1.min(ratio_cap)).unwrap_or(usize::MAX);
                 lzma_chain(Some(filter), coder, &bytes, want.max(outer))?
             }
             _ => decode_one(coder, &bytes, want)?,
