@@ -119,7 +119,12 @@ impl Identifier {
 impl Inspector for Identifier {
     fn inspect(&self, artifact: &mut Artifact, bytes: &[u8]) {
         if elf::is_elf(bytes) {
-            artifact.kind = "elf".into();
+            // A UPX-packed program is a container: the walker unpacks it and
+            // identification runs on the real program inside.
+            let packed = crate::unpack::Format::probe(&crate::unpack::upx::Upx, bytes);
+            if !packed {
+                artifact.kind = "elf".into();
+            }
             match elf::facts(bytes) {
                 Ok(facts) => {
                     artifact.identified.extend(kernel::vermagic(&facts));
@@ -130,7 +135,7 @@ impl Inspector for Identifier {
                     artifact
                         .identified
                         .extend(facts.package.as_ref().map(packages::from_note));
-                    if let Some(packer) = &facts.packer {
+                    if let Some(packer) = facts.packer.as_ref().filter(|_| !packed) {
                         artifact.notes.push(format!(
                             "{packer}-packed executable: not unpacked, so identification cannot see inside it"
                         ));

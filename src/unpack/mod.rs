@@ -53,6 +53,7 @@ pub mod trx;
 pub mod ubi;
 pub mod ubifs;
 pub mod uimage;
+pub mod upx;
 pub mod vendor;
 pub mod writer;
 pub mod xz;
@@ -184,6 +185,8 @@ pub static FORMATS: &[&dyn Format] = &[
     &vendor::hichip::HichipPkg,
     // No magic: recognised by its chunk geometry and tags.
     &yaffs2::Yaffs2,
+    // An ELF with `UPX!` after its headers (the ELF magic is not carved).
+    &upx::Upx,
     // No magic of its own; its probe is the weakest, so it goes last.
     &lzma::Lzma,
 ];

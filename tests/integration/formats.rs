@@ -379,3 +379,62 @@ fn squashfs_2_and_3_with_vendor_lzma_scan_through_the_pipeline() {
         assert_no_panics(&result.image);
     }
 }
+
+#[test]
+fn upx_packed_programs_unpack_to_the_original_and_are_identified() {
+    let fixtures: [(&str, &[u8], &str); 5] = [
+        (
+            "arm-nrv2b.elf",
+            include_bytes!("../fixtures/upx/arm-nrv2b.elf"),
+            "4263711cbf28613fd4be6ebd0aafe2565da3ac861388a174c7b94fc267d55567",
+        ),
+        (
+            "arm-nrv2d.elf",
+            include_bytes!("../fixtures/upx/arm-nrv2d.elf"),
+            "4263711cbf28613fd4be6ebd0aafe2565da3ac861388a174c7b94fc267d55567",
+        ),
+        (
+            "arm-nrv2e.elf",
+            include_bytes!("../fixtures/upx/arm-nrv2e.elf"),
+            "4263711cbf28613fd4be6ebd0aafe2565da3ac861388a174c7b94fc267d55567",
+        ),
+        (
+            "arm-lzma.elf",
+            include_bytes!("../fixtures/upx/arm-lzma.elf"),
+            "4263711cbf28613fd4be6ebd0aafe2565da3ac861388a174c7b94fc267d55567",
+        ),
+        (
+            "mips-be-nrv2e.elf",
+            include_bytes!("../fixtures/upx/mips-be-nrv2e.elf"),
+            "9358c4ea5b590c19ecb3ea75e6e8d0d97714154991b0b3cd3c1fffa623fab429",
+        ),
+    ];
+    for (name, packed, original) in fixtures {
+        let result = scan(name, packed.to_vec());
+        assert_eq!(result.image.kind, "upx", "{name}");
+        assert!(
+            result.image.elf.is_some(),
+            "{name}: the packed file keeps its ELF facts"
+        );
+        let [program] = result.image.children.as_slice() else {
+            panic!("{name}: {:?}", result.image.children.len());
+        };
+        assert_eq!(program.kind, "elf", "{name}");
+        assert_eq!(
+            program
+                .hashes
+                .as_ref()
+                .map(|h| firmsight::model::hex(&h.sha256))
+                .as_deref(),
+            Some(original),
+            "{name}"
+        );
+        let found: Vec<(&str, &str)> = program
+            .identified
+            .iter()
+            .map(|i| (i.component.as_str(), i.version.as_str()))
+            .collect();
+        assert!(found.contains(&("busybox", "1.36.1")), "{name}: {found:?}");
+        assert!(found.contains(&("openssl", "3.0.15")), "{name}: {found:?}");
+    }
+}

@@ -65,6 +65,10 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         ));
     }
     layers.push((
+        "packed.elf",
+        include_bytes!("../fixtures/upx/arm-lzma.elf").to_vec(),
+    ));
+    layers.push((
         "update.7z",
         firmsight::unpack::sevenzip::build(
             &[("fw", None), ("fw/rootfs.tar", Some(&tar))],

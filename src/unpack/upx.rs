@@ -1,0 +1,529 @@
+//! UPX-packed ELF programs (common on IP cameras), unpacked in-process so
+//! identification sees the real program.
+//!
+//! Layout (UPX 3.x/4.x `p_lx_elf.cpp`, fields in the target's byte order):
+//! the packed ELF's own headers, then `l_info` (checksum, `UPX!`, loader
+//! size, version, format), `p_info` (program id, original file size, block
+//! size), then blocks, each a `b_info` (uncompressed size, compressed
+//! size, method, filter id, filter parameter, unused) and its data. The
+//! first block is the original ELF header and program headers; the next
+//! ones are the contents of its `PT_LOAD` segments in order, the first one
+//! from just after those headers. The loader code follows the last block.
+//!
+//! Methods: NRV2B, NRV2D and NRV2E (UCL) with 8-, 16- and 32-bit bit
+//! buffers, and LZMA (UPX's 2-byte header: `(lc + lp) << 3 | pb`,
+//! `lp << 4 | lc`). Code filters (`b_ftid`: x86 CALL/JMP, ARM64 BL …)
+//! rewrite branch targets only: they are not reversed, so code bytes of a
+//! filtered segment differ from the original while its data and strings
+//! are exact; the unpacked file says so in a note.
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError};
+
+/// `UPX!`.
+const MAGIC: &[u8; 4] = b"UPX!";
+/// Where `l_info` is looked for: right after the packed ELF's headers.
+const SEARCH: usize = 1024;
+/// Largest original file accepted (the unpacked program is held whole).
+const MAX_FILE: u64 = 256 << 20;
+/// Most blocks read.
+const MAX_BLOCKS: usize = 1 << 16;
+/// Methods (`conf.h` `M_*`).
+const M_NRV2B_LE32: u8 = 2;
+const M_NRV2E_LE16: u8 = 10;
+const M_LZMA: u8 = 14;
+
+/// The UPX format.
+pub struct Upx;
+
+/// Header facts: byte order and where the blocks start.
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    big_endian: bool,
+    /// Original file size.
+    file_size: u64,
+    /// Offset of the first `b_info`.
+    blocks: usize,
+    version: u8,
+    format: u8,
+}
+
+fn header(data: &[u8]) -> Option<Header> {
+    if !data.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let big_endian = *data.get(5)? == 2;
+    let magic_at = memchr::memmem::find(data.get(..SEARCH.min(data.len()))?, MAGIC)?;
+    let l_info = magic_at.checked_sub(4)?;
+    let u32_at = |at: usize| -> Option<u64> {
+        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+        Some(u64::from(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }))
+    };
+    let p_info = l_info + 12;
+    let file_size = u32_at(p_info + 4)?;
+    let first = p_info + 12;
+    // The first block holds the ELF header and program headers.
+    let (unc, cpr, method) = (u32_at(first)?, u32_at(first + 4)?, *data.get(first + 8)?);
+    let plausible = (52..=64 << 10).contains(&unc)
+        && cpr > 0
+        && cpr <= unc
+        && (cpr == unc || known(method))
+        && file_size >= unc
+        && file_size <= MAX_FILE;
+    plausible.then_some(Header {
+        big_endian,
+        file_size,
+        blocks: first,
+        version: *data.get(l_info + 10)?,
+        format: *data.get(l_info + 11)?,
+    })
+}
+
+fn known(method: u8) -> bool {
+    (M_NRV2B_LE32..=M_NRV2E_LE16).contains(&method) || method == M_LZMA
+}
+
+impl Format for Upx {
+    fn id(&self) -> &'static str {
+        "upx"
+    }
+
+    fn probe(&self, data: &[u8]) -> bool {
+        header(data).is_some()
+    }
+
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let h = header(data).ok_or_else(|| FormatError::malformed("no UPX header"))?;
+        let mut entry = Entry::new(cx.name.to_string(), EntryKind::File);
+        entry.path = None;
+        entry.blob = Some(Blob::Source(Arc::new(Packed {
+            data: data.clone(),
+            header: h,
+        })));
+        let filters = filtered_blocks(data, h);
+        if !filters.is_empty() {
+            let ids: Vec<String> = filters.iter().map(|f| format!("{f:#04x}")).collect();
+            entry.notes.push(format!(
+                "UPX code filter {} not reversed: branch instructions differ from the original; data and strings are exact",
+                ids.join(", ")
+            ));
+        }
+        let mut extraction = Extraction::stream(entry);
+        extraction.notes.push(format!(
+            "UPX-packed ELF (UPX format {}, l_info version {}), {} bytes unpacked",
+            h.format, h.version, h.file_size
+        ));
+        Ok(extraction)
+    }
+}
+
+/// The code filters the blocks name (from their headers only).
+fn filtered_blocks(data: &[u8], h: Header) -> Vec<u8> {
+    let mut filters = Vec::new();
+    let mut at = h.blocks;
+    for _ in 0..MAX_BLOCKS {
+        let word = |at: usize| -> Option<u32> {
+            let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+            Some(if h.big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            })
+        };
+        let (Some(unc), Some(cpr), Some(&filter)) = (word(at), word(at + 4), data.get(at + 9))
+        else {
+            break;
+        };
+        if unc == 0 || cpr == 0 || cpr > unc || data.len() < at + 12 + cpr as usize {
+            break;
+        }
+        if filter != 0 && !filters.contains(&filter) {
+            filters.push(filter);
+        }
+        at += 12 + cpr as usize;
+    }
+    filters
+}
+
+/// The packed program, unpacked when opened.
+struct Packed {
+    data: Bytes,
+    header: Header,
+}
+
+impl Source for Packed {
+    fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
+        Ok(Box::new(io::Cursor::new(unpack(&self.data, self.header)?)))
+    }
+
+    fn stored_len(&self) -> u64 {
+        self.data.len() as u64
+    }
+
+    fn name(&self) -> &'static str {
+        "upx"
+    }
+}
+
+fn bad(message: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.into())
+}
+
+/// Decode the blocks and put them back where the program headers say.
+fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
+    let u32_at = |at: usize| -> io::Result<u32> {
+        let b: [u8; 4] = data
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("UPX block header past the end"))?;
+        Ok(if h.big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let mut blocks = Vec::new();
+    let mut at = h.blocks;
+    let mut total = 0u64;
+    while blocks.len() < MAX_BLOCKS && total < h.file_size {
+        let (Ok(unc), Ok(cpr)) = (u32_at(at), u32_at(at + 4)) else {
+            break;
+        };
+        let (method, filter) = (data.get(at + 8).copied(), data.get(at + 9).copied());
+        let stored = data.get(at + 12..(at + 12).saturating_add(cpr as usize));
+        // The loader follows the last block: the first header that is not
+        // a block ends the list.
+        let (Some(method), Some(filter), Some(stored)) = (method, filter, stored) else {
+            break;
+        };
+        if unc == 0 || cpr == 0 || cpr > unc || (cpr < unc && !known(method)) {
+            break;
+        }
+        if total + u64::from(unc) > h.file_size {
+            return Err(bad("UPX blocks exceed the original file size"));
+        }
+        let out = if cpr == unc {
+            stored.to_vec()
+        } else {
+            decompress(method, stored, unc as usize)?
+        };
+        if out.len() != unc as usize {
+            return Err(bad(format!(
+                "UPX block at {at} gives {} of {unc} bytes",
+                out.len()
+            )));
+        }
+        total += u64::from(unc);
+        blocks.push((out, filter));
+        at += 12 + cpr as usize;
+    }
+    let mut blocks = blocks.into_iter();
+    let (headers, _) = blocks.next().ok_or_else(|| bad("no UPX blocks"))?;
+    let loads = load_segments(&headers).ok_or_else(|| bad("unpacked ELF headers unreadable"))?;
+    let mut file = vec![0u8; h.file_size as usize];
+    file[..headers.len()].copy_from_slice(&headers);
+    for (offset, size) in loads {
+        // The first segment's bytes after the headers were compressed apart.
+        let (mut at, end) = if offset == 0 {
+            (headers.len() as u64, size)
+        } else {
+            (offset, offset.saturating_add(size))
+        };
+        while at < end {
+            let Some((block, _)) = blocks.next() else {
+                return Err(bad("UPX blocks end before the segments do"));
+            };
+            let start = usize::try_from(at).map_err(|_| bad("segment offset"))?;
+            let target = start
+                .checked_add(block.len())
+                .and_then(|stop| file.get_mut(start..stop))
+                .ok_or_else(|| bad("UPX segment past the original file size"))?;
+            target.copy_from_slice(&block);
+            at += block.len() as u64;
+        }
+    }
+    Ok(file)
+}
+
+/// `(offset, file size)` of every `PT_LOAD` in an ELF header block.
+fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
+    if !headers.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let is64 = *headers.get(4)? == 2;
+    let be = *headers.get(5)? == 2;
+    let uint = |at: usize, len: usize| -> Option<u64> {
+        let bytes = headers.get(at..at + len)?;
+        let fold = |v: u64, &b: &u8| (v << 8) | u64::from(b);
+        Some(if be {
+            bytes.iter().fold(0, fold)
+        } else {
+            bytes.iter().rev().fold(0, fold)
+        })
+    };
+    let (phoff, phentsize, phnum) = if is64 {
+        (uint(32, 8)?, uint(54, 2)?, uint(56, 2)?)
+    } else {
+        (uint(28, 4)?, uint(42, 2)?, uint(44, 2)?)
+    };
+    let mut loads = Vec::new();
+    for i in 0..phnum {
+        let at = usize::try_from(phoff + i * phentsize).ok()?;
+        if uint(at, 4)? != 1 {
+            continue;
+        }
+        loads.push(if is64 {
+            (uint(at + 8, 8)?, uint(at + 32, 8)?)
+        } else {
+            (uint(at + 4, 4)?, uint(at + 16, 4)?)
+        });
+    }
+    Some(loads)
+}
+
+/// One block with `method` into exactly `want` bytes.
+fn decompress(method: u8, input: &[u8], want: usize) -> io::Result<Vec<u8>> {
+    if method == M_LZMA {
+        let (&b0, &b1) = (
+            input.first().ok_or_else(|| bad("LZMA block"))?,
+            input.get(1).ok_or_else(|| bad("LZMA block"))?,
+        );
+        let (pb, lc, lp) = (b0 & 7, b1 & 0x0f, b1 >> 4);
+        if pb > 4 || lc > 8 || lp > 4 || (b0 >> 3) != lc + lp {
+            return Err(bad("UPX LZMA header"));
+        }
+        let props = (pb * 5 + lp) * 9 + lc;
+        let options = crate::unpack::lzma::lzma1_options(props, u32::MAX, want)?;
+        let mut filters = liblzma::stream::Filters::new();
+        filters.lzma1(&options);
+        return crate::unpack::lzma::decode_raw(&filters, &input[2..], want);
+    }
+    let (variant, width) = match method {
+        2 => (Nrv::B, 32),
+        3 => (Nrv::B, 8),
+        4 => (Nrv::B, 16),
+        5 => (Nrv::D, 32),
+        6 => (Nrv::D, 8),
+        7 => (Nrv::D, 16),
+        8 => (Nrv::E, 32),
+        9 => (Nrv::E, 8),
+        10 => (Nrv::E, 16),
+        other => return Err(bad(format!("UPX method {other}"))),
+    };
+    nrv(variant, width, input, want)
+}
+
+/// The three UCL formats.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nrv {
+    B,
+    D,
+    E,
+}
+
+/// Bits, most significant first, from bytes or from 16-/32-bit
+/// little-endian words; literal bytes and offset bytes come from the same
+/// stream in between.
+struct BitReader<'a> {
+    input: &'a [u8],
+    at: usize,
+    width: u32,
+    buffer: u32,
+    left: u32,
+}
+
+impl BitReader<'_> {
+    fn byte(&mut self) -> io::Result<u8> {
+        let b = *self
+            .input
+            .get(self.at)
+            .ok_or_else(|| bad("NRV input ends"))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn bit(&mut self) -> io::Result<u32> {
+        if self.left == 0 {
+            let bytes = (self.width / 8) as usize;
+            let word = self
+                .input
+                .get(self.at..self.at + bytes)
+                .ok_or_else(|| bad("NRV input ends"))?;
+            self.buffer = word
+                .iter()
+                .rev()
+                .fold(0u32, |v, &b| (v << 8) | u32::from(b));
+            self.at += bytes;
+            self.left = self.width;
+        }
+        self.left -= 1;
+        Ok((self.buffer >> self.left) & 1)
+    }
+
+    /// An Elias-gamma-like number: bits until a stop bit.
+    fn gamma(&mut self, mut value: u32, limit: u32) -> io::Result<u32> {
+        loop {
+            value = value
+                .checked_mul(2)
+                .and_then(|v| v.checked_add(self.bit().ok()?))
+                .filter(|&v| v <= limit)
+                .ok_or_else(|| bad("NRV number too large"))?;
+            if self.bit()? == 1 {
+                return Ok(value);
+            }
+        }
+    }
+}
+
+/// UCL's NRV2B/NRV2D/NRV2E decoder into exactly `want` bytes.
+fn nrv(variant: Nrv, width: u32, input: &[u8], want: usize) -> io::Result<Vec<u8>> {
+    let mut r = BitReader {
+        input,
+        at: 0,
+        width,
+        buffer: 0,
+        left: 0,
+    };
+    let mut out: Vec<u8> = Vec::with_capacity(want);
+    let mut last_offset: u32 = 1;
+    // Offsets and lengths never need more than 25 bits; the end marker's
+    // high part is 0x1000002.
+    const LIMIT: u32 = 0x0200_0000;
+    loop {
+        while r.bit()? == 1 {
+            if out.len() >= want {
+                return Err(bad("NRV output overruns its block"));
+            }
+            out.push(r.byte()?);
+        }
+        // The offset's high part.
+        let mut high: u32 = 1;
+        match variant {
+            Nrv::B => high = r.gamma(high, LIMIT)?,
+            Nrv::D | Nrv::E => loop {
+                high = high * 2 + r.bit()?;
+                if high > LIMIT {
+                    return Err(bad("NRV offset too large"));
+                }
+                if r.bit()? == 1 {
+                    break;
+                }
+                high = (high - 1) * 2 + r.bit()?;
+            },
+        }
+        let mut length_bit = 0;
+        let offset = if high == 2 {
+            if variant != Nrv::B {
+                length_bit = r.bit()?;
+            }
+            last_offset
+        } else {
+            // 32-bit arithmetic, as UCL's: the end marker wraps to all ones.
+            let full = (high - 3)
+                .wrapping_mul(256)
+                .wrapping_add(u32::from(r.byte()?));
+            if full == u32::MAX {
+                break;
+            }
+            let offset = match variant {
+                Nrv::B => full + 1,
+                Nrv::D | Nrv::E => {
+                    length_bit = (full & 1) ^ 1;
+                    (full >> 1) + 1
+                }
+            };
+            last_offset = offset;
+            offset
+        };
+        let mut length = match variant {
+            Nrv::B => {
+                let l = r.bit()? * 2 + r.bit()?;
+                if l == 0 { r.gamma(1, LIMIT)? + 2 } else { l }
+            }
+            Nrv::D => {
+                let l = length_bit * 2 + r.bit()?;
+                if l == 0 { r.gamma(1, LIMIT)? + 2 } else { l }
+            }
+            Nrv::E => {
+                if length_bit == 1 {
+                    1 + r.bit()?
+                } else if r.bit()? == 1 {
+                    3 + r.bit()?
+                } else {
+                    r.gamma(1, LIMIT)? + 3
+                }
+            }
+        };
+        let far = if variant == Nrv::B { 0xd00 } else { 0x500 };
+        length += u32::from(offset > far);
+        let offset = offset as usize;
+        let count = length as usize + 1;
+        if offset > out.len() || out.len() + count > want {
+            return Err(bad("NRV match outside the block"));
+        }
+        let from = out.len() - offset;
+        for i in 0..count {
+            let b = out[from + i];
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PACKED: &[u8] = include_bytes!("../../tests/fixtures/upx/arm-nrv2e.elf");
+
+    fn unpacked(data: &[u8]) -> io::Result<Vec<u8>> {
+        let h = header(data).ok_or_else(|| bad("no header"))?;
+        unpack(data, h)
+    }
+
+    #[test]
+    fn the_fixture_unpacks_and_plain_elves_are_not_upx() {
+        let out = unpacked(PACKED).expect("unpacks");
+        assert!(out.starts_with(b"\x7fELF"));
+        assert!(memchr::memmem::find(&out, b"BusyBox v1.36.1").is_some());
+        let plain = crate::samples::ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            crate::samples::machine::ARM,
+        )
+        .with_rodata(b"UPX! mentioned in a help text")
+        .build();
+        assert!(!Upx.probe(&plain));
+        assert!(!Upx.probe(b"UPX!UPX!UPX!"));
+    }
+
+    #[test]
+    fn damaged_packed_programs_are_errors_not_panics() {
+        for cut in (0..PACKED.len()).step_by(3) {
+            let _ = unpacked(&PACKED[..cut]);
+        }
+        for at in 0..PACKED.len() {
+            let mut bad = PACKED.to_vec();
+            bad[at] ^= 0x41;
+            let _ = unpacked(&bad);
+        }
+    }
+
+    #[test]
+    fn nrv_streams_that_point_outside_their_block_are_refused() {
+        // A match before any literal: offset past the start of the output.
+        for variant in [Nrv::B, Nrv::D, Nrv::E] {
+            assert!(nrv(variant, 8, &[0x00, 0x00, 0x00, 0x00, 0x00], 64).is_err());
+        }
+        // Input that runs out.
+        assert!(nrv(Nrv::E, 32, &[0xff], 64).is_err());
+    }
+}
