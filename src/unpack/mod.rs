@@ -31,6 +31,7 @@ use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 
 pub mod android_sparse;
 pub mod blob;
+pub mod branch;
 pub mod bzip2;
 pub mod cab;
 pub mod carve;

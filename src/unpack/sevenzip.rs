@@ -10,8 +10,10 @@
 //! first.
 //!
 //! Content: each folder is a chain of coders over one packed stream:
-//! Copy, LZMA, LZMA2, Deflate, Deflate64, BZip2, and LZMA/LZMA2 behind a
-//! branch filter (x86, PowerPC, IA-64, ARM, ARM-Thumb, ARM64, SPARC).
+//! Copy, LZMA, LZMA2, Deflate, Deflate64, BZip2, and the branch filters
+//! over them (x86, PowerPC, ARM, ARM-Thumb, ARM64, SPARC; undone in
+//! [`crate::unpack::branch`], since 7-Zip's LZMA1 streams have no end
+//! marker for liblzma's own filter chain to finish on).
 //! BCJ2's four streams and AES are reported per file, not read. A folder
 //! (a solid block) is decoded once, when its first file is opened, to at
 //! most [`MAX_FOLDER`] bytes and no more than the default expansion ratio
@@ -31,6 +33,8 @@ pub const MAX_FOLDER: u64 = 512 << 20;
 const MAX_HEADER: u64 = 64 << 20;
 /// Most files, folders, coders or streams a header may declare.
 const MAX_ITEMS: u64 = 1 << 20;
+/// Most coders, and in or out streams, in one folder (7-Zip's own limit).
+const MAX_FOLDER_STREAMS: u64 = 64;
 /// Encoded headers nested at most this deep.
 const MAX_HEADER_LAYERS: usize = 4;
 
@@ -242,6 +246,19 @@ struct Reader<'a> {
     at: usize,
 }
 
+/// Each property may appear once per record: a repeated one would make the
+/// reader do its work again for a byte or two of input.
+fn once(seen: &mut u64, property: u8) -> Result<(), FormatError> {
+    let bit = 1u64 << (property & 63);
+    if *seen & bit != 0 {
+        return Err(FormatError::malformed(format!(
+            "7z property {property:#04x} repeated"
+        )));
+    }
+    *seen |= bit;
+    Ok(())
+}
+
 fn short() -> FormatError {
     FormatError::malformed("7z header cut short")
 }
@@ -342,8 +359,11 @@ impl<'a> Reader<'a> {
     fn header(&mut self) -> Result<(Streams, Vec<FileRecord>), FormatError> {
         let mut streams = Streams::default();
         let mut files = Vec::new();
+        let mut seen = 0u64;
         loop {
-            match self.byte()? {
+            let property = self.byte()?;
+            once(&mut seen, property)?;
+            match property {
                 id::END => break,
                 id::ARCHIVE_PROPERTIES => loop {
                     if self.byte()? == id::END {
@@ -369,14 +389,20 @@ impl<'a> Reader<'a> {
     /// `StreamsInfo`.
     fn streams(&mut self) -> Result<Streams, FormatError> {
         let mut s = Streams::default();
+        let mut seen = 0u64;
         loop {
-            match self.byte()? {
+            let property = self.byte()?;
+            once(&mut seen, property)?;
+            match property {
                 id::END => break,
                 id::PACK_INFO => {
                     s.pack_pos = self.number()?;
                     let n = self.count()?;
+                    let mut inner = 0u64;
                     loop {
-                        match self.byte()? {
+                        let property = self.byte()?;
+                        once(&mut inner, property)?;
+                        match property {
                             id::END => break,
                             id::SIZE => {
                                 s.pack_sizes =
@@ -405,8 +431,11 @@ impl<'a> Reader<'a> {
                             .map(|_| self.number())
                             .collect::<Result<_, _>>()?;
                     }
+                    let mut inner = 0u64;
                     loop {
-                        match self.byte()? {
+                        let property = self.byte()?;
+                        once(&mut inner, property)?;
+                        match property {
                             id::END => break,
                             id::CRC => {
                                 let crcs = self.digests(n)?;
@@ -441,6 +470,11 @@ impl<'a> Reader<'a> {
     fn folder(&mut self) -> Result<Folder, FormatError> {
         let mut folder = Folder::default();
         let coders = self.count()?;
+        if coders == 0 || coders > MAX_FOLDER_STREAMS {
+            return Err(FormatError::malformed(format!(
+                "7z folder of {coders} coders"
+            )));
+        }
         for _ in 0..coders {
             let flags = self.byte()?;
             if flags & 0x80 != 0 {
@@ -467,9 +501,15 @@ impl<'a> Reader<'a> {
                 props,
             });
         }
-        let inputs: u64 = folder.coders.iter().map(|c| c.inputs).sum();
-        let outputs: u64 = folder.coders.iter().map(|c| c.outputs).sum();
-        if inputs > MAX_ITEMS || outputs == 0 || outputs > MAX_ITEMS {
+        let inputs = folder
+            .coders
+            .iter()
+            .fold(0u64, |a, c| a.saturating_add(c.inputs));
+        let outputs = folder
+            .coders
+            .iter()
+            .fold(0u64, |a, c| a.saturating_add(c.outputs));
+        if inputs > MAX_FOLDER_STREAMS || outputs == 0 || outputs > MAX_FOLDER_STREAMS {
             return Err(FormatError::malformed("7z folder streams"));
         }
         for _ in 0..outputs - 1 {
@@ -542,7 +582,9 @@ impl<'a> Reader<'a> {
                 }
             })
             .collect();
+        let mut seen = 0u64;
         while property != id::END {
+            once(&mut seen, property)?;
             if property == id::CRC {
                 let unknown: u64 = crcs.iter().flatten().filter(|c| c.is_none()).count() as u64;
                 let mut listed = self.digests(unknown)?.into_iter();
@@ -564,13 +606,25 @@ impl<'a> Reader<'a> {
     /// `FilesInfo`.
     fn files(&mut self) -> Result<Vec<FileRecord>, FormatError> {
         let n = self.count()?;
+        // Every file takes at least a bit of a vector or a name's two bytes.
+        let left = (self.bytes.len() - self.at) as u64;
+        if n > left.saturating_mul(8) {
+            return Err(FormatError::malformed(format!(
+                "7z header declares {n} files in {left} bytes"
+            )));
+        }
         let mut files = vec![FileRecord::default(); n as usize];
         let mut empty_stream = vec![false; n as usize];
         let mut empty_file: Vec<bool> = Vec::new();
+        let mut seen = 0u64;
         loop {
             let property = self.byte()?;
             if property == id::END {
                 break;
+            }
+            // kDummy pads for alignment and may repeat.
+            if property != 0x19 {
+                once(&mut seen, property)?;
             }
             let size = self.number()?;
             let mut data = Reader::new(self.take(size)?);
@@ -664,7 +718,12 @@ fn decode_folder(data: &[u8], streams: &Streams, index: usize) -> io::Result<Vec
         .iter()
         .map(|f| f.packed.len())
         .sum();
-    let skip: u64 = streams.pack_sizes.iter().take(first).sum();
+    let skip = streams
+        .pack_sizes
+        .iter()
+        .take(first)
+        .try_fold(0u64, |a, &b| a.checked_add(b))
+        .ok_or_else(|| invalid("packed stream sizes overflow".into()))?;
     let len = *streams
         .pack_sizes
         .get(first)
@@ -714,27 +773,16 @@ fn decode_folder(data: &[u8], streams: &Streams, index: usize) -> io::Result<Vec
             "7z solid block of {total} bytes from {len} packed bytes exceeds the {ratio_cap}-byte limit"
         )));
     }
-    // Innermost first. A branch filter directly over LZMA/LZMA2 runs in
-    // the same liblzma chain.
+    // Innermost first; a branch filter is undone over what the coder
+    // below it produced.
     let mut bytes = packed.to_vec();
-    let mut i = chain.len();
-    while i > 0 {
-        i -= 1;
-        let (coder, size) = chain[i];
+    for &(coder, size) in chain.iter().rev() {
+        if let Some(branch) = branch_filter(&coder.id) {
+            crate::unpack::branch::unfilter(branch, &mut bytes);
+            continue;
+        }
         let want = usize::try_from(size.min(ratio_cap)).unwrap_or(usize::MAX);
-        let filter = if i > 0 {
-            branch_filter(&chain[i - 1].0.id)
-        } else {
-            None
-        };
-        bytes = match (filter, coder.id.as_slice()) {
-            (Some(filter), [0x03, 0x01, 0x01] | [0x21]) => {
-                i -= 1;
-                let outer = usize::try_from(chain[i].1.min(ratio_cap)).unwrap_or(usize::MAX);
-                lzma_chain(Some(filter), coder, &bytes, want.max(outer))?
-            }
-            _ => decode_one(coder, &bytes, want)?,
-        };
+        bytes = decode_one(coder, &bytes, want)?;
     }
     bytes.truncate(usize::try_from(total).unwrap_or(usize::MAX));
     if (bytes.len() as u64) < total {
@@ -764,23 +812,12 @@ fn coder_of_output(folder: &Folder, out: u64) -> Option<(usize, u64)> {
     None
 }
 
-/// Which branch filter a coder id is.
-#[derive(Clone, Copy)]
-enum Branch {
-    X86,
-    PowerPc,
-    Ia64,
-    Arm,
-    ArmThumb,
-    Arm64,
-    Sparc,
-}
-
-fn branch_filter(id: &[u8]) -> Option<Branch> {
+/// The branch filter a coder id names (IA-64's is not read).
+fn branch_filter(id: &[u8]) -> Option<crate::unpack::branch::Branch> {
+    use crate::unpack::branch::Branch;
     Some(match id {
         [0x03, 0x03, 0x01, 0x03] => Branch::X86,
         [0x03, 0x03, 0x02, 0x05] => Branch::PowerPc,
-        [0x03, 0x03, 0x04, 0x01] => Branch::Ia64,
         [0x03, 0x03, 0x05, 0x01] => Branch::Arm,
         [0x03, 0x03, 0x07, 0x01] => Branch::ArmThumb,
         [0x0a] => Branch::Arm64,
@@ -789,25 +826,10 @@ fn branch_filter(id: &[u8]) -> Option<Branch> {
     })
 }
 
-/// LZMA or LZMA2 (behind an optional branch filter) into `want` bytes.
-fn lzma_chain(
-    filter: Option<Branch>,
-    coder: &Coder,
-    input: &[u8],
-    want: usize,
-) -> io::Result<Vec<u8>> {
+/// LZMA or LZMA2 into `want` bytes.
+fn lzma(coder: &Coder, input: &[u8], want: usize) -> io::Result<Vec<u8>> {
     let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidData, m.to_string());
     let mut filters = liblzma::stream::Filters::new();
-    match filter {
-        Some(Branch::X86) => filters.x86(),
-        Some(Branch::PowerPc) => filters.powerpc(),
-        Some(Branch::Ia64) => filters.ia64(),
-        Some(Branch::Arm) => filters.arm(),
-        Some(Branch::ArmThumb) => filters.arm_thumb(),
-        Some(Branch::Arm64) => filters.arm64(),
-        Some(Branch::Sparc) => filters.sparc(),
-        None => &mut filters,
-    };
     if coder.id == [0x21] {
         // LZMA2: one byte of dictionary size.
         let code = *coder
@@ -845,7 +867,7 @@ fn decode_one(coder: &Coder, input: &[u8], want: usize) -> io::Result<Vec<u8>> {
     };
     match coder.id.as_slice() {
         [0x00] => Ok(input[..input.len().min(want)].to_vec()),
-        [0x03, 0x01, 0x01] | [0x21] => lzma_chain(None, coder, input, want),
+        [0x03, 0x01, 0x01] | [0x21] => lzma(coder, input, want),
         [0x04, 0x01, 0x08] => read_capped(&mut flate2::read::DeflateDecoder::new(input)),
         [0x04, 0x01, 0x09] => read_capped(&mut deflate64::Deflate64Decoder::new(input)),
         [0x04, 0x02, 0x02] => read_capped(&mut bzip2::read::MultiBzDecoder::new(input)),
@@ -931,12 +953,12 @@ fn entries(
     let mut slots = Vec::new();
     let mut first_packed = 0usize;
     for (index, (folder, these)) in streams.folders.iter().zip(&streams.substreams).enumerate() {
-        let packed: u64 = streams
+        let packed = streams
             .pack_sizes
             .iter()
             .skip(first_packed)
             .take(folder.packed.len())
-            .sum();
+            .fold(0u64, |a, &b| a.saturating_add(b));
         first_packed += folder.packed.len();
         let shared = Arc::new(SharedFolder {
             data: data.clone(),
@@ -999,20 +1021,34 @@ fn entries(
     Ok(out)
 }
 
+/// Block coders of a built archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Stored.
+    Copy,
+    /// LZMA2.
+    Lzma2,
+    /// The ARM branch filter over LZMA, as 7-Zip packs ARM executables.
+    ArmLzma,
+}
+
 /// Fixture writer: a 7z archive of `files` (`None` content: a directory)
 /// in one solid block, stored (`Copy`) or LZMA2, with its header plain or
 /// itself packed with LZMA (`kEncodedHeader`, as 7-Zip writes it). For
 /// tests; the reader never uses it.
-pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) -> Vec<u8> {
+pub fn build(files: &[(&str, Option<&[u8]>)], method: Method, encode_header: bool) -> Vec<u8> {
     fn number(out: &mut Vec<u8>, value: u64) {
         // Always the 9-byte form: valid, and simple.
         out.push(0xff);
         out.extend_from_slice(&value.to_le_bytes());
     }
-    fn lzma_raw(raw: &[u8], lzma2: bool) -> Vec<u8> {
+    fn lzma_raw(raw: &[u8], lzma2: bool, arm: bool) -> Vec<u8> {
         let mut options = liblzma::stream::LzmaOptions::new_preset(6).expect("preset");
         options.dict_size(1 << 16);
         let mut filters = liblzma::stream::Filters::new();
+        if arm {
+            filters.arm();
+        }
         if lzma2 {
             filters.lzma2(&options);
         } else {
@@ -1031,13 +1067,13 @@ pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) 
             }
         }
     }
-    /// StreamsInfo of one folder with one coder over one packed stream.
+    /// StreamsInfo of one folder over one packed stream: one coder, or two
+    /// chained (the first's input bound to the second's output).
     fn streams(
         out: &mut Vec<u8>,
         pack_pos: u64,
         packed: u64,
-        coder: &[u8],
-        props: &[u8],
+        coders: &[(&[u8], &[u8])],
         sizes: &[u64],
         crcs: &[u32],
     ) {
@@ -1051,15 +1087,23 @@ pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) 
         out.push(id::FOLDER);
         number(out, 1);
         out.push(0); // not external
-        number(out, 1); // one coder
-        out.push(coder.len() as u8 | if props.is_empty() { 0 } else { 0x20 });
-        out.extend_from_slice(coder);
-        if !props.is_empty() {
-            number(out, props.len() as u64);
-            out.extend_from_slice(props);
+        number(out, coders.len() as u64);
+        for (coder, props) in coders {
+            out.push(coder.len() as u8 | if props.is_empty() { 0 } else { 0x20 });
+            out.extend_from_slice(coder);
+            if !props.is_empty() {
+                number(out, props.len() as u64);
+                out.extend_from_slice(props);
+            }
+        }
+        if coders.len() == 2 {
+            number(out, 0); // in stream 0 (the first coder's) …
+            number(out, 1); // … reads out stream 1 (the second's)
         }
         out.push(id::UNPACK_SIZE);
-        number(out, sizes.iter().sum());
+        for _ in coders {
+            number(out, sizes.iter().sum());
+        }
         out.push(id::END);
         out.push(id::SUBSTREAMS);
         out.push(id::NUM_UNPACK_STREAMS);
@@ -1086,21 +1130,24 @@ pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) 
     let solid: Vec<u8> = contents.concat();
     let sizes: Vec<u64> = contents.iter().map(|c| c.len() as u64).collect();
     let crcs: Vec<u32> = contents.iter().map(|c| crc32(c)).collect();
-    let (coder, props, packed): (&[u8], Vec<u8>, Vec<u8>) = if lzma2 {
-        (&[0x21], vec![16], lzma_raw(&solid, true)) // dictionary 2^(16/2+12) = 1 MiB
-    } else {
-        (&[0x00], Vec::new(), solid.clone())
+    // LZMA properties: lc 3 lp 0 pb 2, 64 KiB dictionary.
+    let lzma_props = [0x5d, 0x00, 0x00, 0x01, 0x00];
+    /// (coder id, properties) of each coder of the folder.
+    type Coders<'a> = Vec<(&'a [u8], &'a [u8])>;
+    let (coders, packed): (Coders<'_>, Vec<u8>) = match method {
+        Method::Copy => (vec![(&[0x00], &[])], solid.clone()),
+        // Dictionary byte 16: 2^(16/2+12) = 1 MiB.
+        Method::Lzma2 => (vec![(&[0x21], &[16])], lzma_raw(&solid, true, false)),
+        Method::ArmLzma => (
+            vec![
+                (&[0x03, 0x03, 0x05, 0x01], &[]),
+                (&[0x03, 0x01, 0x01], &lzma_props),
+            ],
+            lzma_raw(&solid, false, true),
+        ),
     };
     let mut header = vec![id::HEADER, id::MAIN_STREAMS];
-    streams(
-        &mut header,
-        0,
-        packed.len() as u64,
-        coder,
-        &props,
-        &sizes,
-        &crcs,
-    );
+    streams(&mut header, 0, packed.len() as u64, &coders, &sizes, &crcs);
     header.push(id::FILES);
     number(&mut header, files.len() as u64);
     let empty: Vec<bool> = files
@@ -1143,7 +1190,7 @@ pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) 
     header.push(id::END);
     let mut body = packed;
     if encode_header {
-        let packed_header = lzma_raw(&header, false);
+        let packed_header = lzma_raw(&header, false, false);
         let pack_pos = body.len() as u64;
         body.extend_from_slice(&packed_header);
         let mut encoded = vec![id::ENCODED_HEADER];
@@ -1154,8 +1201,7 @@ pub fn build(files: &[(&str, Option<&[u8]>)], lzma2: bool, encode_header: bool) 
             &mut encoded,
             pack_pos,
             packed_header.len() as u64,
-            &[0x03, 0x01, 0x01],
-            &props,
+            &[(&[0x03, 0x01, 0x01], &props)],
             &[header.len() as u64],
             &[crc32(&header)],
         );
@@ -1239,8 +1285,14 @@ mod tests {
             ("fw/empty", Some(b"")),
             ("fw/cfg", None),
         ];
-        for (lzma2, encoded) in [(false, false), (true, false), (false, true), (true, true)] {
-            let read = read(build(&files, lzma2, encoded)).expect("reads");
+        for (method, encoded) in [
+            (Method::Copy, false),
+            (Method::Lzma2, false),
+            (Method::Copy, true),
+            (Method::Lzma2, true),
+            (Method::ArmLzma, true),
+        ] {
+            let read = read(build(&files, method, encoded)).expect("reads");
             let kinds: Vec<(&str, &EntryKind)> =
                 read.iter().map(|(p, k, _)| (p.as_str(), k)).collect();
             assert_eq!(
@@ -1252,7 +1304,7 @@ mod tests {
                     ("fw/empty", &EntryKind::File),
                     ("fw/cfg", &EntryKind::Dir),
                 ],
-                "{lzma2} {encoded}"
+                "{method:?} {encoded}"
             );
             assert_eq!(read[1].2, big);
             assert_eq!(read[2].2, b"V5.7.3 build 220101\n");
@@ -1263,7 +1315,11 @@ mod tests {
     #[test]
     fn damaged_archives_are_errors_not_panics() {
         let big: Vec<u8> = (0..5000u32).map(|i| (i % 7) as u8).collect();
-        let archive = build(&[("a", Some(&big)), ("b", Some(b"bb"))], true, true);
+        let archive = build(
+            &[("a", Some(&big)), ("b", Some(b"bb"))],
+            Method::Lzma2,
+            true,
+        );
         for cut in 0..archive.len() {
             let _ = read(archive[..cut].to_vec());
         }
@@ -1273,7 +1329,7 @@ mod tests {
             let _ = read(bad);
         }
         // A flipped content byte is caught by the CRC, not passed on.
-        let stored = build(&[("a", Some(&big))], false, false);
+        let stored = build(&[("a", Some(&big))], Method::Copy, false);
         let mut bad = stored.clone();
         bad[40] ^= 1;
         let err = read(bad).expect_err("CRC");

@@ -190,24 +190,34 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
             u32::from_le_bytes(b)
         })
     };
-    let mut blocks = Vec::new();
+    // The program is rebuilt in memory: it may be no larger than any
+    // stream may expand to (the default ratio, at least the floor).
+    let cap = (data.len() as u64)
+        .saturating_mul(crate::unpack::limits::Limits::default().max_ratio)
+        .clamp(crate::unpack::blob::RATIO_FLOOR, MAX_FILE);
+    if h.file_size > cap {
+        return Err(bad(format!(
+            "UPX claims a {}-byte program in {} bytes",
+            h.file_size,
+            data.len()
+        )));
+    }
+    // Blocks are read one at a time and only as many as the segments
+    // need: the loader code follows the last one.
     let mut at = h.blocks;
     let mut total = 0u64;
-    while blocks.len() < MAX_BLOCKS && total < h.file_size {
-        let (Ok(unc), Ok(cpr)) = (u32_at(at), u32_at(at + 4)) else {
-            break;
-        };
-        let (method, filter) = (data.get(at + 8).copied(), data.get(at + 9).copied());
-        let stored = data.get(at + 12..(at + 12).saturating_add(cpr as usize));
-        // The loader follows the last block: the first header that is not
-        // a block ends the list.
-        let (Some(method), Some(filter), Some(stored)) = (method, filter, stored) else {
-            break;
-        };
+    let mut next_block = || -> io::Result<Vec<u8>> {
+        let (unc, cpr) = (u32_at(at)?, u32_at(at + 4)?);
+        let method = data.get(at + 8).copied().unwrap_or(0);
+        let stored = (at + 12)
+            .checked_add(cpr as usize)
+            .and_then(|end| data.get(at + 12..end))
+            .ok_or_else(|| bad(format!("UPX block at {at} runs past the end")))?;
         if unc == 0 || cpr == 0 || cpr > unc || (cpr < unc && !known(method)) {
-            break;
+            return Err(bad(format!("no UPX block at {at}")));
         }
-        if total + u64::from(unc) > h.file_size {
+        total += u64::from(unc);
+        if total > h.file_size {
             return Err(bad("UPX blocks exceed the original file size"));
         }
         let out = if cpr == unc {
@@ -221,15 +231,15 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
                 out.len()
             )));
         }
-        total += u64::from(unc);
-        blocks.push((out, filter));
         at += 12 + cpr as usize;
-    }
-    let mut blocks = blocks.into_iter();
-    let (headers, _) = blocks.next().ok_or_else(|| bad("no UPX blocks"))?;
+        Ok(out)
+    };
+    let headers = next_block()?;
     let loads = load_segments(&headers).ok_or_else(|| bad("unpacked ELF headers unreadable"))?;
     let mut file = vec![0u8; h.file_size as usize];
-    file[..headers.len()].copy_from_slice(&headers);
+    file.get_mut(..headers.len())
+        .ok_or_else(|| bad("UPX headers larger than the program"))?
+        .copy_from_slice(&headers);
     for (offset, size) in loads {
         // The first segment's bytes after the headers were compressed apart.
         let (mut at, end) = if offset == 0 {
@@ -238,9 +248,7 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
             (offset, offset.saturating_add(size))
         };
         while at < end {
-            let Some((block, _)) = blocks.next() else {
-                return Err(bad("UPX blocks end before the segments do"));
-            };
+            let block = next_block()?;
             let start = usize::try_from(at).map_err(|_| bad("segment offset"))?;
             let target = start
                 .checked_add(block.len())
@@ -261,7 +269,7 @@ fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
     let is64 = *headers.get(4)? == 2;
     let be = *headers.get(5)? == 2;
     let uint = |at: usize, len: usize| -> Option<u64> {
-        let bytes = headers.get(at..at + len)?;
+        let bytes = headers.get(at..at.checked_add(len)?)?;
         let fold = |v: u64, &b: &u8| (v << 8) | u64::from(b);
         Some(if be {
             bytes.iter().fold(0, fold)
@@ -276,7 +284,7 @@ fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
     };
     let mut loads = Vec::new();
     for i in 0..phnum {
-        let at = usize::try_from(phoff + i * phentsize).ok()?;
+        let at = usize::try_from(phoff.checked_add(i.checked_mul(phentsize)?)?).ok()?;
         if uint(at, 4)? != 1 {
             continue;
         }

@@ -72,7 +72,7 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         "update.7z",
         firmsight::unpack::sevenzip::build(
             &[("fw", None), ("fw/rootfs.tar", Some(&tar))],
-            true,
+            firmsight::unpack::sevenzip::Method::ArmLzma,
             true,
         ),
     ));
