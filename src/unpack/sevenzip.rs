@@ -349,6 +349,13 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// The next property id, which may not repeat within one record.
+    fn property(&mut self, seen: &mut u64) -> Result<u8, FormatError> {
+        let property = self.byte()?;
+        once(seen, property)?;
+        Ok(property)
+    }
+
     /// Skip a property's data (`size` then bytes).
     fn skip_property(&mut self) -> Result<(), FormatError> {
         let size = self.number()?;
@@ -361,9 +368,7 @@ impl<'a> Reader<'a> {
         let mut files = Vec::new();
         let mut seen = 0u64;
         loop {
-            let property = self.byte()?;
-            once(&mut seen, property)?;
-            match property {
+            match self.property(&mut seen)? {
                 id::END => break,
                 id::ARCHIVE_PROPERTIES => loop {
                     if self.byte()? == id::END {
@@ -391,18 +396,14 @@ impl<'a> Reader<'a> {
         let mut s = Streams::default();
         let mut seen = 0u64;
         loop {
-            let property = self.byte()?;
-            once(&mut seen, property)?;
-            match property {
+            match self.property(&mut seen)? {
                 id::END => break,
                 id::PACK_INFO => {
                     s.pack_pos = self.number()?;
                     let n = self.count()?;
                     let mut inner = 0u64;
                     loop {
-                        let property = self.byte()?;
-                        once(&mut inner, property)?;
-                        match property {
+                        match self.property(&mut inner)? {
                             id::END => break,
                             id::SIZE => {
                                 s.pack_sizes =
@@ -433,9 +434,7 @@ impl<'a> Reader<'a> {
                     }
                     let mut inner = 0u64;
                     loop {
-                        let property = self.byte()?;
-                        once(&mut inner, property)?;
-                        match property {
+                        match self.property(&mut inner)? {
                             id::END => break,
                             id::CRC => {
                                 let crcs = self.digests(n)?;

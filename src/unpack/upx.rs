@@ -59,14 +59,7 @@ fn header(data: &[u8]) -> Option<Header> {
     let big_endian = *data.get(5)? == 2;
     let magic_at = memchr::memmem::find(data.get(..SEARCH.min(data.len()))?, MAGIC)?;
     let l_info = magic_at.checked_sub(4)?;
-    let u32_at = |at: usize| -> Option<u64> {
-        let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
-        Some(u64::from(if big_endian {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        }))
-    };
+    let u32_at = |at: usize| uint(data, at, 4, big_endian);
     let p_info = l_info + 12;
     let file_size = u32_at(p_info + 4)?;
     let first = p_info + 12;
@@ -125,24 +118,28 @@ impl Format for Upx {
     }
 }
 
+/// The `len`-byte unsigned integer at `at`, in the target's byte order.
+fn uint(bytes: &[u8], at: usize, len: usize, big_endian: bool) -> Option<u64> {
+    let bytes = bytes.get(at..at.checked_add(len)?)?;
+    let fold = |v: u64, &b: &u8| (v << 8) | u64::from(b);
+    Some(if big_endian {
+        bytes.iter().fold(0, fold)
+    } else {
+        bytes.iter().rev().fold(0, fold)
+    })
+}
+
 /// The code filters the blocks name (from their headers only).
 fn filtered_blocks(data: &[u8], h: Header) -> Vec<u8> {
     let mut filters = Vec::new();
     let mut at = h.blocks;
+    let word = |at: usize| uint(data, at, 4, h.big_endian);
     for _ in 0..MAX_BLOCKS {
-        let word = |at: usize| -> Option<u32> {
-            let b: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
-            Some(if h.big_endian {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            })
-        };
         let (Some(unc), Some(cpr), Some(&filter)) = (word(at), word(at + 4), data.get(at + 9))
         else {
             break;
         };
-        if unc == 0 || cpr == 0 || cpr > unc || data.len() < at + 12 + cpr as usize {
+        if unc == 0 || cpr == 0 || cpr > unc || (data.len() as u64) < at as u64 + 12 + cpr {
             break;
         }
         if filter != 0 && !filters.contains(&filter) {
@@ -180,15 +177,9 @@ fn bad(message: impl Into<String>) -> io::Error {
 /// Decode the blocks and put them back where the program headers say.
 fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
     let u32_at = |at: usize| -> io::Result<u32> {
-        let b: [u8; 4] = data
-            .get(at..at + 4)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad("UPX block header past the end"))?;
-        Ok(if h.big_endian {
-            u32::from_be_bytes(b)
-        } else {
-            u32::from_le_bytes(b)
-        })
+        uint(data, at, 4, h.big_endian)
+            .map(|v| v as u32)
+            .ok_or_else(|| bad("UPX block header past the end"))
     };
     // The program is rebuilt in memory: it may be no larger than any
     // stream may expand to (the default ratio, at least the floor).
@@ -268,15 +259,7 @@ fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
     }
     let is64 = *headers.get(4)? == 2;
     let be = *headers.get(5)? == 2;
-    let uint = |at: usize, len: usize| -> Option<u64> {
-        let bytes = headers.get(at..at.checked_add(len)?)?;
-        let fold = |v: u64, &b: &u8| (v << 8) | u64::from(b);
-        Some(if be {
-            bytes.iter().fold(0, fold)
-        } else {
-            bytes.iter().rev().fold(0, fold)
-        })
-    };
+    let uint = |at: usize, len: usize| uint(headers, at, len, be);
     let (phoff, phentsize, phnum) = if is64 {
         (uint(32, 8)?, uint(54, 2)?, uint(56, 2)?)
     } else {
