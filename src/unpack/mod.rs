@@ -37,6 +37,7 @@ pub mod cab;
 pub mod carve;
 pub mod cpio;
 pub mod cramfs;
+pub mod elf;
 pub mod fdt;
 pub mod gzip;
 pub mod jffs2;
@@ -186,8 +187,10 @@ pub static FORMATS: &[&dyn Format] = &[
     &vendor::hichip::HichipPkg,
     // No magic: recognised by its chunk geometry and tags.
     &yaffs2::Yaffs2,
-    // An ELF with `UPX!` after its headers (the ELF magic is not carved).
+    // An ELF with `UPX!` after its headers: before the plain ELF.
     &upx::Upx,
+    // Carved for its extent, so what is appended to it is found.
+    &elf::Elf,
     // No magic of its own; its probe is the weakest, so it goes last.
     &lzma::Lzma,
 ];

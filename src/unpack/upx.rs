@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::elf::{load_segments, uint};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError};
 
 /// `UPX!`.
@@ -116,17 +117,6 @@ impl Format for Upx {
         ));
         Ok(extraction)
     }
-}
-
-/// The `len`-byte unsigned integer at `at`, in the target's byte order.
-fn uint(bytes: &[u8], at: usize, len: usize, big_endian: bool) -> Option<u64> {
-    let bytes = bytes.get(at..at.checked_add(len)?)?;
-    let fold = |v: u64, &b: &u8| (v << 8) | u64::from(b);
-    Some(if big_endian {
-        bytes.iter().fold(0, fold)
-    } else {
-        bytes.iter().rev().fold(0, fold)
-    })
 }
 
 /// The code filters the blocks name (from their headers only).
@@ -250,34 +240,6 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
         }
     }
     Ok(file)
-}
-
-/// `(offset, file size)` of every `PT_LOAD` in an ELF header block.
-fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
-    if !headers.starts_with(b"\x7fELF") {
-        return None;
-    }
-    let is64 = *headers.get(4)? == 2;
-    let be = *headers.get(5)? == 2;
-    let uint = |at: usize, len: usize| uint(headers, at, len, be);
-    let (phoff, phentsize, phnum) = if is64 {
-        (uint(32, 8)?, uint(54, 2)?, uint(56, 2)?)
-    } else {
-        (uint(28, 4)?, uint(42, 2)?, uint(44, 2)?)
-    };
-    let mut loads = Vec::new();
-    for i in 0..phnum {
-        let at = usize::try_from(phoff.checked_add(i.checked_mul(phentsize)?)?).ok()?;
-        if uint(at, 4)? != 1 {
-            continue;
-        }
-        loads.push(if is64 {
-            (uint(at + 8, 8)?, uint(at + 32, 8)?)
-        } else {
-            (uint(at + 4, 4)?, uint(at + 16, 4)?)
-        });
-    }
-    Some(loads)
 }
 
 /// One block with `method` into exactly `want` bytes.

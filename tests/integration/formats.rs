@@ -438,3 +438,49 @@ fn upx_packed_programs_unpack_to_the_original_and_are_identified() {
         assert!(found.contains(&("openssl", "3.0.15")), "{name}: {found:?}");
     }
 }
+
+#[test]
+fn a_self_extractor_is_cut_into_its_program_and_its_archive() {
+    use firmsight::model::{ElfClass, Endian};
+    use firmsight::unpack::sevenzip::{Method, build};
+    let stub =
+        samples::ElfSpec::executable(ElfClass::Elf64, Endian::Little, samples::machine::X86_64)
+            .with_rodata(b"7-Zip SFX stub\0")
+            .build();
+    let tar = samples::tar(&payload());
+    let archive = build(&[("rootfs.tar", Some(&tar))], Method::Lzma2, true);
+    let sfx = [stub.as_slice(), &archive].concat();
+
+    let result = scan("installer", sfx);
+    assert_no_panics(&result.image);
+    assert_eq!(result.image.kind, "carve");
+    let kinds: Vec<(&str, &str)> = result
+        .image
+        .children
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    let archive_name = format!("{:08x}.7z", stub.len());
+    assert_eq!(
+        kinds,
+        [("00000000.elf", "elf"), (archive_name.as_str(), "7z")]
+    );
+    let program = &result.image.children[0];
+    assert_eq!(program.size, stub.len() as u64);
+    assert!(program.elf.is_some(), "the stub is identified as a program");
+    assert_eq!(tar_files(&result.image.children[1]), expected());
+
+    // Decoys: a module signature, random bytes or padding after an ELF
+    // leave it a leaf.
+    for trailer in [
+        b"\x01\x02\x03 PKCS#7 ~Module signature appended~\n".repeat(20),
+        (0..2000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect(),
+        vec![0xff; 4096],
+    ] {
+        let result = scan("module.ko", [stub.as_slice(), &trailer].concat());
+        assert_eq!(result.image.kind, "elf");
+        assert!(result.image.children.is_empty());
+    }
+}

@@ -77,6 +77,19 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         ),
     ));
     layers.push((
+        "installer.sfx",
+        [
+            samples::ElfSpec::executable(
+                firmsight::model::ElfClass::Elf32,
+                firmsight::model::Endian::Little,
+                samples::machine::ARM,
+            )
+            .build(),
+            samples::gzip(&tar),
+        ]
+        .concat(),
+    ));
+    layers.push((
         "app.cramfs",
         firmsight::unpack::cramfs::build(
             &[firmsight::unpack::cramfs::Node::File("a", tar.clone())],
