@@ -61,6 +61,9 @@ pub struct ElfSpec {
     pub comment: Vec<u8>,
     /// JSON of a `.note.package` (FDO package metadata note).
     pub package_note: Option<String>,
+    /// Exported data symbols: name and the bytes it labels (in `.rodata`,
+    /// after `rodata`, 4-byte aligned), listed in `.dynsym` with a `.hash`.
+    pub exports: Vec<(String, Vec<u8>)>,
 }
 
 impl ElfSpec {
@@ -80,6 +83,7 @@ impl ElfSpec {
             rodata: Vec::new(),
             comment: Vec::new(),
             package_note: None,
+            exports: Vec::new(),
         }
     }
 
@@ -142,6 +146,12 @@ impl ElfSpec {
         self
     }
 
+    /// With an exported data symbol `name` labelling `data`.
+    pub fn with_export(mut self, name: &str, data: &[u8]) -> Self {
+        self.exports.push((name.into(), data.to_vec()));
+        self
+    }
+
     /// With or without a symbol table.
     pub fn with_symtab(mut self, symtab: bool) -> Self {
         self.symtab = symtab;
@@ -163,11 +173,16 @@ const SHT_SYMTAB: u32 = 2;
 const SHT_STRTAB: u32 = 3;
 const SHT_DYNAMIC: u32 = 6;
 const SHT_NOTE: u32 = 7;
+const SHT_HASH: u32 = 5;
+const SHT_DYNSYM: u32 = 11;
 const SHF_ALLOC: u64 = 2;
 const DT_NEEDED: u64 = 1;
 const DT_STRTAB: u64 = 5;
 const DT_STRSZ: u64 = 10;
 const DT_SONAME: u64 = 14;
+const DT_HASH: u64 = 4;
+const DT_SYMTAB: u64 = 6;
+const DT_SYMENT: u64 = 11;
 
 /// One section to lay out: name, type, content, link, entry size.
 struct Section {
@@ -250,6 +265,20 @@ impl<'a> ElfBuilder<'a> {
             .map(|n| add_str(&mut dynstr, n))
             .collect();
         let soname = spec.soname.as_ref().map(|s| add_str(&mut dynstr, s));
+        let export_names: Vec<u64> = spec
+            .exports
+            .iter()
+            .map(|(name, _)| add_str(&mut dynstr, name))
+            .collect();
+        // Exported data follows the caller's .rodata, each item 4-aligned.
+        let mut rodata = spec.rodata.clone();
+        let mut export_at = Vec::new();
+        for (_, data) in &spec.exports {
+            rodata.resize(rodata.len().next_multiple_of(4), 0);
+            export_at.push(rodata.len() as u64);
+            rodata.extend(data);
+        }
+        let exports = dynamic_linked && !spec.exports.is_empty();
 
         let mut sections = vec![Section {
             name: "",
@@ -324,16 +353,32 @@ impl<'a> ElfBuilder<'a> {
             }
             push(&mut sections, ".note.package", SHT_NOTE, d, 0, 0);
         }
-        if !spec.rodata.is_empty() {
-            push(
+        let rodata_index = (!rodata.is_empty())
+            .then(|| push(&mut sections, ".rodata", SHT_PROGBITS, rodata, 0, 0));
+        let symsize = if self.is64 { 24 } else { 16 };
+        // Symbol 0 is null; the table is written once .rodata has an address.
+        let dynsym = exports.then(|| {
+            let count = spec.exports.len() + 1;
+            let mut hash = Vec::new();
+            for word in [1, count as u32, 0] {
+                self.u32(&mut hash, word);
+            }
+            for _ in 0..count {
+                self.u32(&mut hash, 0);
+            }
+            let hash = push(&mut sections, ".hash", SHT_HASH, hash, 0, 4);
+            let link = dynstr_index.unwrap_or_default() as u32;
+            let symbols = vec![0; count * symsize];
+            let dynsym = push(
                 &mut sections,
-                ".rodata",
-                SHT_PROGBITS,
-                spec.rodata.clone(),
-                0,
-                0,
+                ".dynsym",
+                SHT_DYNSYM,
+                symbols,
+                link,
+                symsize as u64,
             );
-        }
+            (hash, dynsym)
+        });
         if !spec.comment.is_empty() {
             push(
                 &mut sections,
@@ -392,7 +437,8 @@ impl<'a> ElfBuilder<'a> {
             0
         };
         let mut offset = (ehsize + phnum * phentsize) as u64;
-        let dyn_entries = needed.len() + usize::from(soname.is_some()) + 3;
+        let dyn_entries =
+            needed.len() + usize::from(soname.is_some()) + 3 + 3 * usize::from(exports);
         for (i, s) in sections.iter_mut().enumerate().skip(1) {
             offset = offset.next_multiple_of(8);
             s.offset = offset;
@@ -413,6 +459,14 @@ impl<'a> ElfBuilder<'a> {
                 self.word(&mut data, DT_SONAME);
                 self.word(&mut data, s);
             }
+            if let Some((hash, dynsym)) = dynsym {
+                self.word(&mut data, DT_HASH);
+                self.word(&mut data, sections[hash].offset);
+                self.word(&mut data, DT_SYMTAB);
+                self.word(&mut data, sections[dynsym].offset);
+                self.word(&mut data, DT_SYMENT);
+                self.word(&mut data, symsize as u64);
+            }
             self.word(&mut data, DT_STRTAB);
             self.word(&mut data, sections[strtab].offset);
             self.word(&mut data, DT_STRSZ);
@@ -420,6 +474,29 @@ impl<'a> ElfBuilder<'a> {
             self.word(&mut data, 0);
             self.word(&mut data, 0);
             sections[d].data = data;
+        }
+        if let (Some((_, table)), Some(rodata)) = (dynsym, rodata_index) {
+            let base = sections[rodata].offset;
+            let mut data = vec![0; symsize];
+            for (i, (_, bytes)) in spec.exports.iter().enumerate() {
+                let (name, value, size) =
+                    (export_names[i] as u32, base + export_at[i], bytes.len());
+                // STB_GLOBAL, STT_OBJECT.
+                let (info, shndx) = (0x11u8, rodata as u16);
+                self.u32(&mut data, name);
+                if self.is64 {
+                    data.extend([info, 0]);
+                    self.u16(&mut data, shndx);
+                    self.u64(&mut data, value);
+                    self.u64(&mut data, size as u64);
+                } else {
+                    self.u32(&mut data, value as u32);
+                    self.u32(&mut data, size as u32);
+                    data.extend([info, 0]);
+                    self.u16(&mut data, shndx);
+                }
+            }
+            sections[table].data = data;
         }
         let shoff = offset.next_multiple_of(8);
         let file_len = shoff + (sections.len() * shentsize) as u64;

@@ -7,6 +7,7 @@
 
 use goblin::elf::header::{self, ET_CORE, ET_DYN, ET_EXEC, ET_REL};
 use goblin::elf::note::NT_GNU_BUILD_ID;
+use goblin::elf::program_header::PT_LOAD;
 use goblin::elf::section_header::SHT_SYMTAB;
 use goblin::elf::{Elf, note::Note};
 
@@ -18,6 +19,24 @@ const MODULE_SECTIONS: [&str; 2] = [".modinfo", ".gnu.linkonce.this_module"];
 /// Whether `bytes` start with the ELF magic.
 pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
+}
+
+/// The virtual address a loaded segment gives file offset `at`.
+pub(crate) fn vaddr_of(elf: &Elf<'_>, at: u64) -> Option<u64> {
+    elf.program_headers
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .find(|p| at >= p.p_offset && at - p.p_offset < p.p_filesz)
+        .map(|p| p.p_vaddr.wrapping_add(at - p.p_offset))
+}
+
+/// The file offset that holds virtual address `addr`.
+pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
+    elf.program_headers
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .find(|p| addr >= p.p_vaddr && addr - p.p_vaddr < p.p_filesz)
+        .map(|p| p.p_offset + (addr - p.p_vaddr))
 }
 
 /// Read the facts of an ELF file.

@@ -11,8 +11,8 @@
 //! Checked on Debian libusb-1.0-0 2:1.0.26-1 (armhf, arm64, mipsel).
 
 use goblin::elf::Elf;
-use goblin::elf::program_header::PT_LOAD;
 
+use crate::identify::elf::{offset_of, vaddr_of};
 use crate::model::{Identification, Technique};
 
 /// The `describe` string, NUL included.
@@ -96,24 +96,6 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         });
     }
     None
-}
-
-/// The virtual address a loaded segment gives file offset `at`.
-fn vaddr_of(elf: &Elf<'_>, at: u64) -> Option<u64> {
-    elf.program_headers
-        .iter()
-        .filter(|p| p.p_type == PT_LOAD)
-        .find(|p| at >= p.p_offset && at - p.p_offset < p.p_filesz)
-        .map(|p| p.p_vaddr.wrapping_add(at - p.p_offset))
-}
-
-/// The file offset that holds virtual address `addr`.
-fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
-    elf.program_headers
-        .iter()
-        .filter(|p| p.p_type == PT_LOAD)
-        .find(|p| addr >= p.p_vaddr && addr - p.p_vaddr < p.p_filesz)
-        .map(|p| p.p_offset + (addr - p.p_vaddr))
 }
 
 /// A short printable NUL-terminated string at `at`.
