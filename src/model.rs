@@ -419,6 +419,33 @@ pub struct Identification {
     pub claims_file: bool,
     /// How the identifier knew it (CycloneDX evidence technique).
     pub technique: Technique,
+    /// `version` names a release series (`1.1`, GCC `12`), not a release:
+    /// all the evidence tells (a SONAME, a libstdc++ real name).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub series: bool,
+}
+
+impl Identification {
+    /// The bom-ref of the component this identification is part of: its
+    /// purl, which a series component has without a version, so the
+    /// series is named after it.
+    pub fn bom_ref(&self) -> String {
+        if self.series {
+            format!("{}#series-{}", self.purl, self.version)
+        } else {
+            self.purl.clone()
+        }
+    }
+
+    /// Whether release `version` belongs to release series `series`
+    /// (`1.1.1w` and `1.1`, `12.2.0` and `12`; not `1.0.20` and `1.0.2`).
+    pub fn in_series(version: &str, series: &str) -> bool {
+        version.strip_prefix(series).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with('.')
+                || rest.starts_with(|c: char| c.is_ascii_alphabetic())
+        })
+    }
 }
 
 /// How an identification was made, with the confidence its method earns

@@ -111,6 +111,7 @@ mod tests {
             license: None,
             claims_file: true,
             technique: Technique::BinaryAnalysis,
+            series: false,
         });
         a
     }

@@ -87,6 +87,11 @@ pub struct Record {
     /// against the whole name of an ELF file. Excludes `anchors`.
     #[serde(default)]
     pub filename: bool,
+    /// What the record reads is a release series (`libssl.so.1.1` is
+    /// OpenSSL 1.1), not a release. Its purl is the template without
+    /// `@{version}` and it has no CPE; see `identify::series`.
+    #[serde(default)]
+    pub series: bool,
     /// purl template (`{version}`, and `{name}` for any other named group
     /// of the regex, is replaced).
     pub purl: String,
@@ -286,6 +291,11 @@ impl Classifiers {
                 }
                 if !record.purl.starts_with("pkg:") || !record.purl.contains("{version}") {
                     return Err(bad("purl must be `pkg:…` with `{version}`".into()));
+                }
+                if record.series && (!record.purl.ends_with("@{version}") || record.cpe.is_some()) {
+                    return Err(bad(
+                        "a `series` record's purl ends in `@{version}` and it has no cpe".into(),
+                    ));
                 }
                 if record
                     .cpe
@@ -496,18 +506,23 @@ impl Compiled {
             }
             out
         };
+        let purl = match r.purl.strip_suffix("@{version}") {
+            Some(unversioned) if r.series => fill(unversioned, purl_escape),
+            _ => fill(&r.purl, purl_escape),
+        };
         Some(Identification {
             component: r.component.clone(),
             kind: r.kind.clone(),
             classifier: r.id.clone(),
             offset: caps.get(0).map_or(0, |m| m.start() as u64),
-            purl: fill(&r.purl, purl_escape),
+            purl,
             cpe: r.cpe.as_deref().map(|c| fill(c, cpe_escape)),
             version,
             supplier: r.supplier.clone(),
             license: r.license.clone(),
             claims_file,
             technique,
+            series: r.series,
         })
     }
 }

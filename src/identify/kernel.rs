@@ -72,6 +72,7 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
         license: Some("GPL-2.0-only".into()),
         claims_file: false,
         technique: crate::model::Technique::BinaryAnalysis,
+        series: false,
     })
 }
 

@@ -62,6 +62,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         license: Some("LGPL-2.1-only".into()),
         claims_file: elf.soname.is_some_and(|s| s.starts_with("libnl-3.so")),
         technique: Technique::BinaryAnalysis,
+        series: false,
     })
 }
 

@@ -93,6 +93,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
             license: Some("LGPL-2.1-or-later".into()),
             claims_file: elf.soname.is_some_and(|s| s.starts_with("libusb-1.0.so")),
             technique: Technique::BinaryAnalysis,
+            series: false,
         });
     }
     None

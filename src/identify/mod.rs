@@ -20,6 +20,7 @@ pub mod posture;
 pub mod relabel;
 pub mod rules;
 pub mod sensors;
+pub mod series;
 pub mod toolchain;
 pub mod verdict;
 

@@ -81,6 +81,7 @@ fn package(
         license: None,
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
+        series: false,
     }
 }
 
@@ -122,6 +123,7 @@ pub fn from_note(note: &PackageNote) -> Identification {
         license: None,
         claims_file: false,
         technique: Technique::ManifestAnalysis,
+        series: false,
     }
 }
 
@@ -251,6 +253,7 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
         license: None,
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
+        series: false,
     })
 }
 

@@ -75,6 +75,7 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
             license: Some("GPL-3.0-or-later WITH GCC-exception-3.1".into()),
             claims_file: true,
             technique: Technique::BinaryAnalysis,
+            series: false,
         });
     }
     found
@@ -93,6 +94,7 @@ fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identificat
         license: None,
         claims_file: false,
         technique: Technique::BinaryAnalysis,
+        series: false,
     }
 }
 

@@ -244,7 +244,14 @@ fn page(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> Page {
         .map(|c| {
             vec![
                 c.name.clone(),
-                c.version.clone().unwrap_or_default(),
+                // A series component has no version, only its series.
+                c.version.clone().unwrap_or_else(|| {
+                    c.properties
+                        .iter()
+                        .find(|p| p.name == "firmsight:version-series")
+                        .map(|p| format!("{} series", p.value))
+                        .unwrap_or_default()
+                }),
                 c.kind.to_string(),
                 c.purl
                     .clone()

@@ -501,7 +501,7 @@ fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec
     for artifact in image.iter() {
         let Some(elf) = &artifact.elf else { continue };
         let own = match artifact.identified.iter().find(|i| i.claims_file) {
-            Some(id) => Some(id.purl.clone()),
+            Some(id) => Some(id.bom_ref()),
             None => file_refs
                 .get_mut(artifact.location.to_string().as_str())
                 .and_then(VecDeque::pop_front)
@@ -543,7 +543,7 @@ fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec
 /// occurrence as evidence. Sorted by purl.
 fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
     use std::collections::BTreeMap;
-    /// (purl, name, version) → where it was found.
+    /// (bom-ref, name, version) → where it was found.
     type Groups<'a> = BTreeMap<(String, String, String), Vec<(&'a Artifact, &'a Identification)>>;
     let mut groups: Groups<'_> = BTreeMap::new();
     // BusyBox applet links, per identified BusyBox binary.
@@ -551,15 +551,26 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
     for artifact in image.iter() {
         for id in &artifact.identified {
             groups
-                .entry((id.purl.clone(), id.component.clone(), id.version.clone()))
+                .entry((id.bom_ref(), id.component.clone(), id.version.clone()))
                 .or_default()
                 .push((artifact, id));
         }
     }
     groups
         .into_iter()
-        .map(|((purl, name, version), found)| {
+        .map(|((bom_ref, name, version), found)| {
             let first = found[0].1;
+            let purl = first.purl.clone();
+            // A series names no release: the version is unknown, the
+            // series a property.
+            let (version, series) = if first.series {
+                (
+                    None,
+                    Some(Property::new("firmsight:version-series", version)),
+                )
+            } else {
+                (Some(version), None)
+            };
             let mut classifiers: Vec<(Technique, String)> = found
                 .iter()
                 .map(|(_, id)| (id.technique, id.classifier.clone()))
@@ -580,11 +591,11 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                     "firmware" => "firmware",
                     _ => "library",
                 },
-                bom_ref: Some(purl.clone()),
+                bom_ref: Some(bom_ref.clone()),
                 supplier: first.supplier.clone().map(|name| Supplier { name }),
                 name,
                 scope: build_tool.then_some("excluded"),
-                version: Some(version),
+                version,
                 description: None,
                 hashes: Vec::new(),
                 licenses: first
@@ -616,10 +627,13 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         })
                         .collect(),
                 }),
-                properties: busybox_applets(&applets, &found),
+                properties: series
+                    .into_iter()
+                    .chain(busybox_applets(&applets, &found))
+                    .collect(),
                 ..Component::default()
             };
-            (purl, component)
+            (bom_ref, component)
         })
         .collect()
 }
@@ -829,6 +843,73 @@ mod tests {
         assert_eq!(
             gcc.evidence.as_ref().expect("evidence").occurrences.len(),
             2
+        );
+    }
+
+    #[test]
+    fn a_series_corroborates_its_release_or_stands_without_a_version() {
+        let library = |soname: &'static str, rodata: &[u8], comment: &[u8]| {
+            ElfSpec::library(
+                crate::model::ElfClass::Elf32,
+                crate::model::Endian::Little,
+                machine::ARM,
+                soname,
+            )
+            .with_rodata(rodata)
+            .with_comment(comment)
+            .build()
+        };
+        let tar = samples::tar(&[
+            RootfsEntry::File(
+                "lib/libcrypto.so.1.1",
+                library("libcrypto.so.1.1", b"\0OpenSSL 1.1.1w  11 Sep 2023\0", b""),
+            ),
+            RootfsEntry::File("lib/libssl.so.1.1", library("libssl.so.1.1", b"", b"")),
+            // Stripped of .comment: only its name tells GCC 12.
+            RootfsEntry::File(
+                "lib/libstdc++.so.6.0.30",
+                library("libstdc++.so.6", b"", b""),
+            ),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let summary: Vec<_> = bom
+            .components
+            .iter()
+            .map(|c| (c.name.as_str(), c.version.as_deref(), c.bom_ref.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "libstdc++",
+                    None,
+                    Some("pkg:generic/libstdc%2B%2B#series-12")
+                ),
+                (
+                    "openssl",
+                    Some("1.1.1w"),
+                    Some("pkg:generic/openssl@1.1.1w")
+                ),
+            ]
+        );
+        let openssl = bom.components[1].evidence.as_ref().expect("evidence");
+        let methods: Vec<&str> = openssl.identity[0]
+            .methods
+            .iter()
+            .map(|m| m.value.as_str())
+            .collect();
+        assert_eq!(methods, ["openssl-version-text", "openssl-soname-series"]);
+        assert_eq!(openssl.occurrences.len(), 3);
+        let libstdcxx = &bom.components[0];
+        assert_eq!(libstdcxx.purl.as_deref(), Some("pkg:generic/libstdc%2B%2B"));
+        assert_eq!(libstdcxx.cpe, None);
+        assert!(
+            libstdcxx
+                .properties
+                .iter()
+                .any(|p| p.name == "firmsight:version-series" && p.value == "12")
         );
     }
 

@@ -1,0 +1,168 @@
+//! Release series: what a SONAME or a real name tells when it names a
+//! series, not a release (`libssl.so.1.1` is OpenSSL 1.1.0 or 1.1.1 with
+//! any letter; `libstdc++.so.6.0.30` is GCC 12). Classifier records with
+//! `series = true` find them; this pass settles each against the releases
+//! found anywhere in the image, once the walk is done:
+//!
+//! - exactly one release of the component lies in the series: the series
+//!   corroborates it. It becomes an occurrence of that release with its own
+//!   method, so the release's evidence shows both the version text and the
+//!   name that agrees with it;
+//! - none, or several: it stays a series component, version unknown and
+//!   series named. A release outside the series is conflicting evidence,
+//!   shown, not merged away.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Artifact, Identification};
+
+/// Component name -> (version, purl, CPE) of every release found.
+type Releases = BTreeMap<String, BTreeSet<(String, String, Option<String>)>>;
+
+/// Settle every series identification in `image` (see the module docs).
+pub fn resolve(image: &mut Artifact) {
+    let mut releases = Releases::new();
+    let mut any_series = false;
+    for id in image.iter().flat_map(|a| &a.identified) {
+        if id.series {
+            any_series = true;
+        } else {
+            releases.entry(id.component.clone()).or_default().insert((
+                id.version.clone(),
+                id.purl.clone(),
+                id.cpe.clone(),
+            ));
+        }
+    }
+    if any_series {
+        settle(image, &releases);
+    }
+}
+
+fn settle(artifact: &mut Artifact, releases: &Releases) {
+    for id in artifact.identified.iter_mut().filter(|id| id.series) {
+        let mut within = releases
+            .get(&id.component)
+            .into_iter()
+            .flatten()
+            .filter(|(version, _, _)| Identification::in_series(version, &id.version));
+        if let (Some((version, purl, cpe)), None) = (within.next(), within.next()) {
+            id.version = version.clone();
+            id.purl = purl.clone();
+            id.cpe = cpe.clone();
+            id.series = false;
+        }
+    }
+    for child in &mut artifact.children {
+        settle(child, releases);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryKind, Location, Technique};
+
+    fn found(component: &str, version: &str, series: bool) -> Identification {
+        Identification {
+            component: component.into(),
+            version: version.into(),
+            kind: "library".into(),
+            classifier: format!("{component}-{}", if series { "soname" } else { "text" }),
+            offset: 0,
+            purl: if series {
+                format!("pkg:generic/{component}")
+            } else {
+                format!("pkg:generic/{component}@{version}")
+            },
+            cpe: None,
+            supplier: None,
+            license: None,
+            claims_file: true,
+            technique: Technique::Filename,
+            series,
+        }
+    }
+
+    fn image(files: Vec<Vec<Identification>>) -> Artifact {
+        let mut root = Artifact::new(Location::root("fw"), "fw".into(), EntryKind::File);
+        for (i, identified) in files.into_iter().enumerate() {
+            let mut child = Artifact::new(
+                Location::root("fw").child("tar", Some(format!("f{i}"))),
+                format!("f{i}"),
+                EntryKind::File,
+            );
+            child.identified = identified;
+            root.children.push(child);
+        }
+        root
+    }
+
+    fn settled(image: &Artifact) -> Vec<(String, bool, String)> {
+        image
+            .iter()
+            .flat_map(|a| &a.identified)
+            .map(|i| (i.version.clone(), i.series, i.purl.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_series_corroborates_the_one_release_within_it() {
+        // libcrypto.so.1.1 holds the version text; libssl.so.1.1 only its name.
+        let mut fw = image(vec![
+            vec![
+                found("openssl", "1.1.1w", false),
+                found("openssl", "1.1", true),
+            ],
+            vec![found("openssl", "1.1", true)],
+        ]);
+        resolve(&mut fw);
+        let release = (
+            "1.1.1w".to_string(),
+            false,
+            "pkg:generic/openssl@1.1.1w".to_string(),
+        );
+        assert_eq!(
+            settled(&fw),
+            vec![release.clone(), release.clone(), release]
+        );
+    }
+
+    #[test]
+    fn a_series_without_one_release_within_it_stands() {
+        // A release outside the series conflicts; two within are ambiguous.
+        for releases in [vec!["3.0.11"], vec!["1.1.0l", "1.1.1w"], vec![]] {
+            let mut files: Vec<Vec<Identification>> = releases
+                .iter()
+                .map(|v| vec![found("openssl", v, false)])
+                .collect();
+            files.push(vec![found("openssl", "1.1", true)]);
+            let mut fw = image(files);
+            resolve(&mut fw);
+            let last = settled(&fw).pop().expect("series");
+            assert_eq!(
+                last,
+                ("1.1".into(), true, "pkg:generic/openssl".into()),
+                "{releases:?}"
+            );
+        }
+        // Another component's release is not this one's.
+        let mut fw = image(vec![
+            vec![found("libressl", "1.1.0", false)],
+            vec![found("openssl", "1.1", true)],
+        ]);
+        resolve(&mut fw);
+        assert!(settled(&fw)[1].1);
+    }
+
+    #[test]
+    fn series_membership_stops_at_a_part_boundary() {
+        assert!(Identification::in_series("1.1.1w", "1.1"));
+        assert!(Identification::in_series("1.0.2u", "1.0.2"));
+        assert!(Identification::in_series("12.2.0", "12"));
+        assert!(Identification::in_series("3", "3"));
+        assert!(!Identification::in_series("1.0.20", "1.0.2"));
+        assert!(!Identification::in_series("120.1", "12"));
+        assert!(!Identification::in_series("1.1", "1.1.1"));
+    }
+}
