@@ -19,13 +19,49 @@ import sys
 import tempfile
 
 
-def program(machine, little_endian):
+def branches(machine, little_endian):
+    """Code with the branch instructions UPX's filters rewrite: x86 CALL
+    rel32 and JZ rel32, ARM BL, ARM64 BL, PowerPC bl, each between filler
+    instructions, calling a few functions over and over as real code does
+    (so the filter pays off and UPX applies it). A linear congruential
+    sequence picks the callee."""
+    e = "<" if little_endian else ">"
+    out = bytearray()
+    seed = 12345
+    functions = [0x100 * k for k in range(24)]
+    for i in range(6000):
+        seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+        target = functions[(seed >> 8) % len(functions)]
+        if machine in (3, 62):  # i386, x86-64
+            op = b"\xe8" if i % 3 else b"\x0f\x84"
+            disp = target - (len(out) + len(op) + 4)
+            out += op + struct.pack("<i", disp) + b"\x90\x90\x90"
+        else:
+            # Word displacement from this instruction.
+            disp = (target - len(out)) // 4
+            if machine == 40:  # ARM: BL (pc + 8), then mov r0, r0
+                word = 0xEB000000 | ((disp - 2) & 0xFFFFFF)
+                filler = 0xE1A00000
+            elif machine == 183:  # ARM64: BL, then NOP
+                word = 0x94000000 | (disp & 0x3FFFFFF)
+                filler = 0xD503201F
+            else:  # PowerPC: bl, then nop
+                word = 0x48000001 | ((disp * 4) & 0x3FFFFFC)
+                filler = 0x60000000
+            out += struct.pack(e + "II", word, filler)
+    return bytes(out)
+
+
+def program(machine, little_endian, code=None):
     """A static ET_EXEC: a R+X PT_LOAD (headers, code words, text) and a RW
     PT_LOAD (data), 32-bit, as a compiler lays out a small program."""
     e = "<" if little_endian else ">"
     body = bytearray()
-    for i in range(6000):
-        body += struct.pack(e + "I", 0xE1A00000 + (i % 7))
+    if code is None:
+        for i in range(6000):
+            body += struct.pack(e + "I", 0xE1A00000 + (i % 7))
+    else:
+        body += code
     body += b"".join(b"firmsight UPX fixture line %05d\0" % i for i in range(900))
     body += b"\0BusyBox v1.36.1 (2024-03-05 10:00:00 UTC) multi-call binary.\0"
     body += b"OpenSSL 3.0.15 3 Sep 2024\0"
@@ -44,6 +80,37 @@ def program(machine, little_endian):
     rw = struct.pack(e + "8I", 1, data_off, data_va, data_va, len(data), len(data) + 256, 6, 0x1000)
     out = bytearray(ehdr + text + rw) + body
     out += b"\0" * (data_off - len(out)) + data
+    if code is not None:
+        out += TAIL
+    return bytes(out)
+
+
+# Bytes after the last segment, as section headers and `.comment` are: UPX
+# keeps them in its gap blocks.
+TAIL = b"GCC: (firmsight UPX fixture) 12.3.0\0" * 16
+
+
+def program64(machine, code):
+    """The 64-bit little-endian form of `program`."""
+    body = bytearray(code)
+    body += b"".join(b"firmsight UPX fixture line %05d\0" % i for i in range(900))
+    body += b"\0BusyBox v1.36.1 (2024-03-05 10:00:00 UTC) multi-call binary.\0"
+    body += b"OpenSSL 3.0.15 3 Sep 2024\0"
+    header_len = 64 + 56 * 2
+    base = 0x400000
+    text_len = header_len + len(body)
+    data = b"\x01\x02\x03\x04" * 512
+    data_off = (text_len + 0xFFFF) & ~0xFFFF
+    ehdr = struct.pack(
+        "<4sBBBB8sHHIQQQIHHHHHH",
+        b"\x7fELF", 2, 1, 1, 0, b"\0" * 8,
+        2, machine, 1, base + header_len, 64, 0, 0, 64, 56, 2, 64, 0, 0,
+    )
+    text = struct.pack("<IIQQQQQQ", 1, 5, 0, base, base, text_len, text_len, 0x10000)
+    data_va = base + 0x100000 + data_off
+    rw = struct.pack("<IIQQQQQQ", 1, 6, data_off, data_va, data_va, len(data), len(data) + 256, 0x10000)
+    out = bytearray(ehdr + text + rw) + body
+    out += b"\0" * (data_off - len(out)) + data + TAIL
     return bytes(out)
 
 
@@ -56,10 +123,21 @@ def main():
         ("arm-nrv2e.elf", 40, True, "--nrv2e"),
         ("arm-lzma.elf", 40, True, "--lzma"),
         ("mips-be-nrv2e.elf", 8, False, "--nrv2e"),
+        # Code filters: UPX rewrites branch targets, the unpacker undoes it.
+        ("arm-bl-nrv2e.elf", 40, True, "--nrv2e"),
+        ("armeb-bl-nrv2b.elf", 40, False, "--nrv2b"),
+        ("i386-call-nrv2e.elf", 3, True, "--nrv2e"),
+        ("ppc-bl-lzma.elf", 20, False, "--lzma"),
+        ("x86_64-call-nrv2e.elf", 62, True, "--nrv2e"),
+        ("arm64-bl-lzma.elf", 183, True, "--lzma"),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for name, machine, le, method in cases:
-            original = program(machine, le)
+            if "-bl-" in name or "-call-" in name:
+                code = branches(machine, le)
+                original = program64(machine, code) if machine in (62, 183) else program(machine, le, code)
+            else:
+                original = program(machine, le)
             path = os.path.join(tmp, name)
             with open(path, "wb") as f:
                 f.write(original)

@@ -8,14 +8,17 @@
 //! size, method, filter id, filter parameter, unused) and its data. The
 //! first block is the original ELF header and program headers; the next
 //! ones are the contents of its `PT_LOAD` segments in order, the first one
-//! from just after those headers. The loader code follows the last block.
+//! from just after those headers. The loader code follows (its size in
+//! `l_info`, padded to 4 bytes), then the blocks of the gaps: after each
+//! `PT_LOAD`, in program-header order, up to the next segment or the end
+//! of the file (section headers, `.comment`, debug info). An end marker
+//! (`b_info` of size 0) closes them.
 //!
 //! Methods: NRV2B, NRV2D and NRV2E (UCL) with 8-, 16- and 32-bit bit
 //! buffers, and LZMA (UPX's 2-byte header: `(lc + lp) << 3 | pb`,
-//! `lp << 4 | lc`). Code filters (`b_ftid`: x86 CALL/JMP, ARM64 BL …)
-//! rewrite branch targets only: they are not reversed, so code bytes of a
-//! filtered segment differ from the original while its data and strings
-//! are exact; the unpacked file says so in a note.
+//! `lp << 4 | lc`). Code filters (`b_ftid`: x86 CALL/JMP/Jcc, ARM and
+//! ARM64 BL, PowerPC bl) are undone block by block (`filter`); an id not
+//! known leaves its block's branch targets absolute, which a note says.
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -24,6 +27,8 @@ use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source};
 use crate::unpack::elf::{load_segments, uint};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError};
+
+mod filter;
 
 /// `UPX!`.
 const MAGIC: &[u8; 4] = b"UPX!";
@@ -49,6 +54,8 @@ struct Header {
     file_size: u64,
     /// Offset of the first `b_info`.
     blocks: usize,
+    /// Size of the loader code that follows the segments' blocks.
+    loader: u64,
     version: u8,
     format: u8,
 }
@@ -76,6 +83,7 @@ fn header(data: &[u8]) -> Option<Header> {
         big_endian,
         file_size,
         blocks: first,
+        loader: uint(data, l_info + 8, 2, big_endian)?,
         version: *data.get(l_info + 10)?,
         format: *data.get(l_info + 11)?,
     })
@@ -102,9 +110,12 @@ impl Format for Upx {
             data: data.clone(),
             header: h,
         })));
-        let filters = filtered_blocks(data, h);
-        if !filters.is_empty() {
-            let ids: Vec<String> = filters.iter().map(|f| format!("{f:#04x}")).collect();
+        let unknown: Vec<u8> = filtered_blocks(data, h)
+            .into_iter()
+            .filter(|&id| !filter::is_known(id))
+            .collect();
+        if !unknown.is_empty() {
+            let ids: Vec<String> = unknown.iter().map(|f| format!("{f:#04x}")).collect();
             entry.notes.push(format!(
                 "UPX code filter {} not reversed: branch instructions differ from the original; data and strings are exact",
                 ids.join(", ")
@@ -166,11 +177,6 @@ fn bad(message: impl Into<String>) -> io::Error {
 
 /// Decode the blocks and put them back where the program headers say.
 fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
-    let u32_at = |at: usize| -> io::Result<u32> {
-        uint(data, at, 4, h.big_endian)
-            .map(|v| v as u32)
-            .ok_or_else(|| bad("UPX block header past the end"))
-    };
     // The program is rebuilt in memory: it may be no larger than any
     // stream may expand to (the default ratio, at least the floor).
     let cap = (data.len() as u64)
@@ -183,28 +189,84 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
             data.len()
         )));
     }
-    // Blocks are read one at a time and only as many as the segments
-    // need: the loader code follows the last one.
-    let mut at = h.blocks;
-    let mut total = 0u64;
-    let mut next_block = || -> io::Result<Vec<u8>> {
-        let (unc, cpr) = (u32_at(at)?, u32_at(at + 4)?);
-        let method = data.get(at + 8).copied().unwrap_or(0);
+    let mut blocks = Blocks {
+        data,
+        header: h,
+        at: h.blocks,
+        total: 0,
+    };
+    let headers = blocks.next()?;
+    let loads = load_segments(&headers).ok_or_else(|| bad("unpacked ELF headers unreadable"))?;
+    let mut file = vec![0u8; h.file_size as usize];
+    file.get_mut(..headers.len())
+        .ok_or_else(|| bad("UPX headers larger than the program"))?
+        .copy_from_slice(&headers);
+    for &(offset, size) in &loads {
+        // The first segment's bytes after the headers were compressed apart.
+        let extent = if offset == 0 {
+            (headers.len() as u64, size)
+        } else {
+            (offset, offset.saturating_add(size))
+        };
+        blocks.fill(&mut file, extent)?;
+    }
+    // The gaps' blocks follow the loader. Older UPX releases did not keep
+    // the gaps: what cannot be read stays zero.
+    blocks.at = blocks
+        .at
+        .saturating_add(usize::try_from(h.loader).unwrap_or(usize::MAX))
+        .next_multiple_of(4);
+    for extent in gaps(&loads, h.file_size) {
+        if blocks.fill(&mut file, extent).is_err() {
+            break;
+        }
+    }
+    Ok(file)
+}
+
+/// The blocks, read one at a time and only as many as the program needs.
+struct Blocks<'a> {
+    data: &'a [u8],
+    header: Header,
+    /// Offset of the next `b_info`.
+    at: usize,
+    /// Bytes decoded so far.
+    total: u64,
+}
+
+impl Blocks<'_> {
+    fn u32_at(&self, at: usize) -> io::Result<u32> {
+        uint(self.data, at, 4, self.header.big_endian)
+            .map(|v| v as u32)
+            .ok_or_else(|| bad("UPX block header past the end"))
+    }
+
+    /// The next block, decoded and unfiltered.
+    fn next(&mut self) -> io::Result<Vec<u8>> {
+        let at = self.at;
+        let (unc, cpr) = (self.u32_at(at)?, self.u32_at(at + 4)?);
+        let field = |offset: usize| self.data.get(at + offset).copied().unwrap_or(0);
+        let (method, filter_id, cto) = (field(8), field(9), field(10));
         let stored = (at + 12)
             .checked_add(cpr as usize)
-            .and_then(|end| data.get(at + 12..end))
+            .and_then(|end| self.data.get(at + 12..end))
             .ok_or_else(|| bad(format!("UPX block at {at} runs past the end")))?;
         if unc == 0 || cpr == 0 || cpr > unc || (cpr < unc && !known(method)) {
             return Err(bad(format!("no UPX block at {at}")));
         }
-        total += u64::from(unc);
-        if total > h.file_size {
+        self.total += u64::from(unc);
+        if self.total > self.header.file_size {
             return Err(bad("UPX blocks exceed the original file size"));
         }
         let out = if cpr == unc {
+            // Stored blocks are never filtered.
             stored.to_vec()
         } else {
-            decompress(method, stored, unc as usize)?
+            let mut out = decompress(method, stored, unc as usize)?;
+            if filter_id != 0 {
+                filter::unfilter(filter_id, cto, &mut out);
+            }
+            out
         };
         if out.len() != unc as usize {
             return Err(bad(format!(
@@ -212,34 +274,42 @@ fn unpack(data: &[u8], h: Header) -> io::Result<Vec<u8>> {
                 out.len()
             )));
         }
-        at += 12 + cpr as usize;
+        self.at = at + 12 + cpr as usize;
         Ok(out)
-    };
-    let headers = next_block()?;
-    let loads = load_segments(&headers).ok_or_else(|| bad("unpacked ELF headers unreadable"))?;
-    let mut file = vec![0u8; h.file_size as usize];
-    file.get_mut(..headers.len())
-        .ok_or_else(|| bad("UPX headers larger than the program"))?
-        .copy_from_slice(&headers);
-    for (offset, size) in loads {
-        // The first segment's bytes after the headers were compressed apart.
-        let (mut at, end) = if offset == 0 {
-            (headers.len() as u64, size)
-        } else {
-            (offset, offset.saturating_add(size))
-        };
+    }
+
+    /// Decode blocks into `file[start..end]`, which they must fill exactly.
+    fn fill(&mut self, file: &mut [u8], (mut at, end): (u64, u64)) -> io::Result<()> {
         while at < end {
-            let block = next_block()?;
+            let block = self.next()?;
             let start = usize::try_from(at).map_err(|_| bad("segment offset"))?;
             let target = start
                 .checked_add(block.len())
+                .filter(|&stop| stop as u64 <= end)
                 .and_then(|stop| file.get_mut(start..stop))
-                .ok_or_else(|| bad("UPX segment past the original file size"))?;
+                .ok_or_else(|| bad("UPX block past its extent"))?;
             target.copy_from_slice(&block);
             at += block.len() as u64;
         }
+        Ok(())
     }
-    Ok(file)
+}
+
+/// The stretches of the original file after each `PT_LOAD` up to the next
+/// segment or the end (UPX's `find_LOAD_gap`), in program-header order.
+fn gaps(loads: &[(u64, u64)], file_size: u64) -> Vec<(u64, u64)> {
+    loads
+        .iter()
+        .filter_map(|&(offset, size)| {
+            let end = offset.checked_add(size)?;
+            let next = loads
+                .iter()
+                .map(|&(o, _)| o)
+                .filter(|&o| o >= end)
+                .fold(file_size, u64::min);
+            (next > end && end <= file_size).then_some((end, next))
+        })
+        .collect()
 }
 
 /// One block with `method` into exactly `want` bytes.

@@ -382,7 +382,7 @@ fn squashfs_2_and_3_with_vendor_lzma_scan_through_the_pipeline() {
 
 #[test]
 fn upx_packed_programs_unpack_to_the_original_and_are_identified() {
-    let fixtures: [(&str, &[u8], &str); 5] = [
+    let fixtures: [(&str, &[u8], &str); 11] = [
         (
             "arm-nrv2b.elf",
             include_bytes!("../fixtures/upx/arm-nrv2b.elf"),
@@ -407,6 +407,38 @@ fn upx_packed_programs_unpack_to_the_original_and_are_identified() {
             "mips-be-nrv2e.elf",
             include_bytes!("../fixtures/upx/mips-be-nrv2e.elf"),
             "9358c4ea5b590c19ecb3ea75e6e8d0d97714154991b0b3cd3c1fffa623fab429",
+        ),
+        // Code filters 0x50, 0x51, 0x49 (i386), 0xd0, 0x49 (x86-64), 0x52,
+        // and bytes after the last segment (UPX's gap blocks).
+        (
+            "arm-bl-nrv2e.elf",
+            include_bytes!("../fixtures/upx/arm-bl-nrv2e.elf"),
+            "e7645ac38ec22820d1b94767afc286cf620d6c0b8aab6ad99a2dd1379a7d2fcc",
+        ),
+        (
+            "armeb-bl-nrv2b.elf",
+            include_bytes!("../fixtures/upx/armeb-bl-nrv2b.elf"),
+            "ce633e19f8ebb3e7b828925c675f48ca36c22d48d1a9d88e32da9d9731e8417d",
+        ),
+        (
+            "i386-call-nrv2e.elf",
+            include_bytes!("../fixtures/upx/i386-call-nrv2e.elf"),
+            "1142dda6ff9f39d2bd29f440666b12fb9c6e16b02f79c2641b3e6af9de6b14a8",
+        ),
+        (
+            "ppc-bl-lzma.elf",
+            include_bytes!("../fixtures/upx/ppc-bl-lzma.elf"),
+            "92309c04359320a74726147be3e124a9090507a209668ad5c93ac7a7f7e4cc37",
+        ),
+        (
+            "x86_64-call-nrv2e.elf",
+            include_bytes!("../fixtures/upx/x86_64-call-nrv2e.elf"),
+            "ce6658ecb1d7853acb0117c6a59b4e3bead4905086f2923b63978c533fc8aea9",
+        ),
+        (
+            "arm64-bl-lzma.elf",
+            include_bytes!("../fixtures/upx/arm64-bl-lzma.elf"),
+            "6fcb64848e9f4b0d4e28b075bf94951f9026fd0a2144997ddef6fc480189e191",
         ),
     ];
     for (name, packed, original) in fixtures {
