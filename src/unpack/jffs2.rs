@@ -27,7 +27,7 @@ use memchr::memmem;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source, assemble};
-use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, checksum_matches};
 
 const MAGIC: u16 = 0x1985;
 const ACCURATE: u16 = 0x2000;
@@ -93,7 +93,7 @@ fn node_at(data: &[u8], at: usize, e: Endian) -> Option<(u16, usize)> {
     } else {
         accurate.to_le_bytes()
     });
-    (crc(&check) == e.u32(h, 8) && totlen >= HEADER && at + totlen <= data.len())
+    (checksum_matches(crc(&check), e.u32(h, 8)) && totlen >= HEADER && at + totlen <= data.len())
         .then_some((nodetype, totlen))
 }
 
@@ -151,7 +151,9 @@ fn scan(data: &[u8], cx_limit: u64) -> Result<(Endian, Scan), FormatError> {
         };
         let node = &data[pos..pos + totlen];
         match nodetype {
-            DIRENT if totlen >= DIRENT_LEN && crc(&node[..32]) == e.u32(node, 32) => {
+            DIRENT
+                if totlen >= DIRENT_LEN && checksum_matches(crc(&node[..32]), e.u32(node, 32)) =>
+            {
                 let nsize = usize::from(node[28]);
                 if let Some(name) = node.get(DIRENT_LEN..DIRENT_LEN + nsize) {
                     let key = (e.u32(node, 12), String::from_utf8_lossy(name).into_owned());
@@ -169,12 +171,12 @@ fn scan(data: &[u8], cx_limit: u64) -> Result<(Endian, Scan), FormatError> {
                     listed += 1;
                 }
             }
-            INODE if totlen >= INODE_LEN && crc(&node[..60]) == e.u32(node, 64) => {
+            INODE if totlen >= INODE_LEN && checksum_matches(crc(&node[..60]), e.u32(node, 64)) => {
                 let csize = e.u32(node, 48) as usize;
                 let start = pos + INODE_LEN;
                 let data_range = start..start.saturating_add(csize).min(pos + totlen);
-                let data_ok =
-                    data_range.len() == csize && crc(&data[data_range.clone()]) == e.u32(node, 60);
+                let data_ok = data_range.len() == csize
+                    && checksum_matches(crc(&data[data_range.clone()]), e.u32(node, 60));
                 if !data_ok {
                     scan.bad_data += 1;
                 }

@@ -23,7 +23,7 @@ use memchr::memmem;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Piece, Pieces, Source};
-use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, checksum_matches};
 
 const EC_MAGIC: &[u8; 4] = b"UBI#";
 const VID_MAGIC: &[u8; 4] = b"UBI!";
@@ -47,7 +47,7 @@ fn be32(b: &[u8], at: usize) -> u32 {
 /// A valid erase-counter header at `at`: (VID header offset, data offset).
 fn ec_header(data: &[u8], at: usize) -> Option<(usize, usize, u32)> {
     let h = data.get(at..at + 64)?;
-    (h[..4] == *EC_MAGIC && h[4] == 1 && crc(&h[..60]) == be32(h, 60))
+    (h[..4] == *EC_MAGIC && h[4] == 1 && checksum_matches(crc(&h[..60]), be32(h, 60)))
         .then(|| (be32(h, 16) as usize, be32(h, 20) as usize, be32(h, 24)))
 }
 
@@ -106,7 +106,7 @@ fn scan(data: &[u8]) -> Result<Layout, FormatError> {
         let Some(v) = data.get(start + vid_at..start + vid_at + 64) else {
             continue;
         };
-        if v[..4] != *VID_MAGIC || crc(&v[..60]) != be32(v, 60) {
+        if v[..4] != *VID_MAGIC || !checksum_matches(crc(&v[..60]), be32(v, 60)) {
             continue; // free eraseblock
         }
         let data_pad = be32(v, 28) as usize;
@@ -151,7 +151,7 @@ fn volume_table(data: &[u8], layout: &Layout) -> Vec<(u32, String, u8)> {
         .filter_map(|i| {
             let r = &table[i * VTBL_RECORD..(i + 1) * VTBL_RECORD];
             let name_len = usize::from(u16::from_be_bytes([r[14], r[15]])).min(127);
-            (be32(r, 0) > 0 && crc(&r[..168]) == be32(r, 168)).then(|| {
+            (be32(r, 0) > 0 && checksum_matches(crc(&r[..168]), be32(r, 168))).then(|| {
                 (
                     i as u32,
                     String::from_utf8_lossy(&r[16..16 + name_len]).into_owned(),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source, assemble};
 use crate::unpack::ubi::crc;
-use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, checksum_matches};
 
 const MAGIC: [u8; 4] = [0x31, 0x18, 0x10, 0x06];
 const INO: u8 = 0;
@@ -58,7 +58,7 @@ fn node(data: &[u8], at: usize) -> Option<(u8, &[u8])> {
     }
     let len = le32(h, 16) as usize;
     let node = data.get(at..at.checked_add(len)?)?;
-    (len >= 24 && crc(&node[8..]) == le32(h, 4)).then_some((h[20], node))
+    (len >= 24 && checksum_matches(crc(&node[8..]), le32(h, 4))).then_some((h[20], node))
 }
 
 fn leb_size(data: &[u8]) -> Result<usize, FormatError> {

@@ -1,0 +1,87 @@
+//! Write fuzzing seeds from the crate's own format builders:
+//! `cargo run --example fuzz-seeds -- DIR` makes `DIR/<target>/seed-N` for
+//! the targets whose format the corpus lacks or that sit behind long
+//! magics and checksums (UBI, UBIFS, Hikvision, Fullhan, FIT …), so a short
+//! run starts past the header instead of guessing it. Pass `DIR/<target>`
+//! to `cargo fuzz run` after the target's own corpus directory.
+
+use std::path::Path;
+
+use firmsight::unpack;
+
+fn main() -> std::io::Result<()> {
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "fuzz/seeds".to_string());
+    let payload = b"#!/bin/sh\necho firmsight fuzz seed\n".repeat(8);
+    let tar = firmsight::samples::tar(&[firmsight::samples::RootfsEntry::File(
+        "etc/init.sh",
+        payload.clone(),
+    )]);
+    let ubifs = unpack::ubifs::build(&[("init.sh", &payload), ("rootfs.tar", &tar)]);
+    let elf = firmsight::samples::ElfSpec::executable(
+        firmsight::model::ElfClass::Elf32,
+        firmsight::model::Endian::Little,
+        firmsight::samples::machine::ARM,
+    )
+    .build();
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("ubi", unpack::ubi::build("rootfs", &ubifs, 4096)),
+        ("ubifs", ubifs.clone()),
+        (
+            "hikvision_dav",
+            unpack::vendor::hikvision::build(&[("app.tar", &tar), ("uImage", b"k")], 1),
+        ),
+        (
+            "fullhan_fls",
+            unpack::vendor::fullhan::build("FH8852", &[("rootfs.tar", &tar), ("app", &payload)]),
+        ),
+        (
+            "dtb",
+            unpack::fdt::build(&[("compatible", b"fullhan,fh8852\0")], None),
+        ),
+        (
+            "fit",
+            unpack::fdt::build(
+                &[("description", b"camera\0")],
+                Some(&[("kernel", &payload), ("ramdisk", &tar)]),
+            ),
+        ),
+        (
+            "yaffs2",
+            unpack::yaffs2::build(&[(257, 1, 1, "init.sh", &payload)]),
+        ),
+        ("cab", unpack::cab::build(&[("init.sh", &payload)], true)),
+        (
+            "reolink_pak",
+            unpack::vendor::reolink::build(&[("fs", "1", &tar), ("kernel", "2", &payload)]),
+        ),
+        (
+            "tenvis_pk2",
+            unpack::vendor::tenvis::build("cmd", &[("rootfs.tar", &tar)]),
+        ),
+        ("trx", unpack::trx::build(&[b"loader", &tar])),
+        (
+            "android_sparse",
+            unpack::android_sparse::build(&[Some(&tar), None], Some((1, [1, 2, 3, 4]))),
+        ),
+        (
+            "elf",
+            [elf.as_slice(), &firmsight::samples::gzip(&tar)].concat(),
+        ),
+        ("lzma", {
+            let mut seed = vec![0x5d, 0, 0, 0x80, 0];
+            seed.extend(u64::MAX.to_le_bytes());
+            seed.extend([0; 32]);
+            seed
+        }),
+    ];
+    for (target, bytes) in seeds {
+        let target_dir = Path::new(&dir).join(target);
+        std::fs::create_dir_all(&target_dir)?;
+        let path = target_dir.join("seed-1");
+        std::fs::write(&path, &bytes)?;
+        println!("{:>8} bytes  {}", bytes.len(), path.display());
+    }
+    Ok(())
+}
