@@ -85,7 +85,10 @@ pub fn print(
     let mut identified: Vec<String> = image
         .iter()
         .flat_map(|a| &a.identified)
-        .map(|i| format!("{} {}", i.component, i.version))
+        .map(|i| {
+            let series = if i.series { " series" } else { "" };
+            format!("{} {}{series}", i.component, i.version)
+        })
         .collect();
     identified.sort();
     identified.dedup();

@@ -36,7 +36,7 @@ pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
         .iter()
         .filter(|p| p.p_type == PT_LOAD)
         .find(|p| addr >= p.p_vaddr && addr - p.p_vaddr < p.p_filesz)
-        .map(|p| p.p_offset + (addr - p.p_vaddr))
+        .and_then(|p| p.p_offset.checked_add(addr - p.p_vaddr))
 }
 
 /// Read the facts of an ELF file.

@@ -4,7 +4,10 @@
 //! `series = true` find them; this pass settles each against the releases
 //! found anywhere in the image, once the walk is done:
 //!
-//! - exactly one release of the component lies in the series: the series
+//! - exactly one release of the component lies in the series, read from a
+//!   file that is the component (a library's version text, a real name;
+//!   not a package database, not a program linking the component in): the
+//!   series
 //!   corroborates it. It becomes an occurrence of that release with its own
 //!   method, so the release's evidence shows both the version text and the
 //!   name that agrees with it;
@@ -12,12 +15,12 @@
 //!   series named. A release outside the series is conflicting evidence,
 //!   shown, not merged away.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::model::{Artifact, Identification};
+use crate::model::{Artifact, Identification, Technique};
 
-/// Component name -> (version, purl, CPE) of every release found.
-type Releases = BTreeMap<String, BTreeSet<(String, String, Option<String>)>>;
+/// Component name -> release -> (purl, CPE).
+type Releases = BTreeMap<String, BTreeMap<String, (String, Option<String>)>>;
 
 /// Settle every series identification in `image` (see the module docs).
 pub fn resolve(image: &mut Artifact) {
@@ -26,12 +29,16 @@ pub fn resolve(image: &mut Artifact) {
     for id in image.iter().flat_map(|a| &a.identified) {
         if id.series {
             any_series = true;
-        } else {
-            releases.entry(id.component.clone()).or_default().insert((
-                id.version.clone(),
-                id.purl.clone(),
-                id.cpe.clone(),
-            ));
+        } else if id.claims_file && id.technique != Technique::ManifestAnalysis {
+            // Only a file that *is* the component, read from its bytes or
+            // name, speaks for the library beside it: a package database
+            // names its package's version (`1.1.1w-0+deb11u1`), and a
+            // program linking the component in may carry another release.
+            releases
+                .entry(id.component.clone())
+                .or_default()
+                .entry(id.version.clone())
+                .or_insert_with(|| (id.purl.clone(), id.cpe.clone()));
         }
     }
     if any_series {
@@ -45,8 +52,8 @@ fn settle(artifact: &mut Artifact, releases: &Releases) {
             .get(&id.component)
             .into_iter()
             .flatten()
-            .filter(|(version, _, _)| Identification::in_series(version, &id.version));
-        if let (Some((version, purl, cpe)), None) = (within.next(), within.next()) {
+            .filter(|(version, _)| Identification::in_series(version, &id.version));
+        if let (Some((version, (purl, cpe))), None) = (within.next(), within.next()) {
             id.version = version.clone();
             id.purl = purl.clone();
             id.cpe = cpe.clone();
@@ -146,6 +153,12 @@ mod tests {
                 "{releases:?}"
             );
         }
+        // A package database's version does not settle it.
+        let mut packaged = found("openssl", "1.1.1w-0+deb11u1", false);
+        packaged.technique = Technique::ManifestAnalysis;
+        let mut fw = image(vec![vec![packaged], vec![found("openssl", "1.1", true)]]);
+        resolve(&mut fw);
+        assert!(settled(&fw)[1].1);
         // Another component's release is not this one's.
         let mut fw = image(vec![
             vec![found("libressl", "1.1.0", false)],

@@ -147,16 +147,42 @@ pub fn carve(data: &Bytes) -> Option<Extraction> {
         return None;
     }
     let mut extraction = Extraction::default();
+    push_parts(data, 0, &parts, unchecked, &mut extraction);
+    Some(extraction)
+}
+
+/// List `data[from..]` into `extraction` as parts and gaps, each named by
+/// its offset in `data`: what is appended to a program.
+pub fn push_tail(data: &Bytes, from: usize, extraction: &mut Extraction) {
+    let Some(tail) = data.get(from..) else {
+        return;
+    };
+    let (mut parts, unchecked) = parts(tail);
+    for part in &mut parts {
+        part.start += from;
+        part.end += from;
+    }
+    push_parts(data, from, &parts, unchecked, extraction);
+}
+
+/// Entries for `parts` of `data` and for the gaps around them from `from`.
+fn push_parts(
+    data: &Bytes,
+    from: usize,
+    parts: &[Part],
+    unchecked: usize,
+    extraction: &mut Extraction,
+) {
     if unchecked > 0 {
         extraction.notes.push(format!(
             "{unchecked} candidate signatures beyond the first {MAX_CANDIDATES} not checked"
         ));
     }
-    let mut cursor = 0;
+    let mut cursor = from;
     for part in parts.iter().map(Some).chain([None]) {
         let gap_end = part.map_or(data.len(), |p| p.start);
         if gap_end > cursor {
-            push_gap(&mut extraction, data, cursor, gap_end);
+            push_gap(extraction, data, cursor, gap_end);
         }
         let Some(part) = part else { break };
         if let Some(bytes) = data.slice(part.start..part.end) {
@@ -167,7 +193,6 @@ pub fn carve(data: &Bytes) -> Option<Extraction> {
         }
         cursor = part.end;
     }
-    Some(extraction)
 }
 
 fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize) {

@@ -1,16 +1,22 @@
-//! ELF programs and libraries. Identification reads them as leaves; here
-//! they are parts with a known extent, so carving can find an ELF inside a
-//! raw blob and cut off what is appended to one: a self-extractor's archive
-//! (a 7z behind an SFX stub), a payload behind a loader. The extent is the
-//! furthest byte the headers name: the program and section header tables,
-//! every segment's file image and every section that occupies file space.
-//! An ELF whose end is all there is lists nothing.
+//! ELF programs with data appended after their end: a self-extractor's
+//! archive (a 7z behind an SFX stub), a payload behind a loader.
+//! Identification reads a plain ELF as a leaf; one followed by a part that
+//! carving recognises is split here into the program (keeping the file's
+//! name, so name-based identification still applies) and the parts and
+//! gaps after it. The end is the furthest byte the headers name: the
+//! program and section header tables, every segment's file image and every
+//! section that occupies file space.
+//!
+//! ELFs are not carved out of other blobs: a decompressed kernel holds its
+//! vDSO, a NAND dump ELFs with spare bytes between their pages, and cutting
+//! those apart would hide more than it shows.
 
-use crate::unpack::blob::Bytes;
-use crate::unpack::{Context, Extraction, Format, FormatError, Magic, carve};
+use crate::model::EntryKind;
+use crate::unpack::blob::{Blob, Bytes};
+use crate::unpack::{Context, Entry, Extraction, Format, FormatError, carve};
 
-/// The ELF format.
-pub struct Elf;
+/// The format: an ELF with something after its end.
+pub struct ElfAppended;
 
 /// `SHT_NOBITS`: a section that occupies no file space (`.bss`).
 const SHT_NOBITS: u64 = 8;
@@ -184,40 +190,44 @@ pub(crate) fn load_segments(headers: &[u8]) -> Option<Vec<(u64, u64)>> {
     )
 }
 
-/// True when `data` is an ELF followed by a part carving recognises (an
-/// archive, a filesystem): the file is then a container of both, not a
-/// leaf. Anything else after the end (a module signature, a checksum,
-/// alignment) leaves the ELF a leaf.
-pub fn carries_appended_part(data: &[u8]) -> bool {
-    let Some(end) = extent(data).and_then(|end| usize::try_from(end).ok()) else {
-        return false;
-    };
-    let appended = &data[end..];
-    !carve::is_padding(appended) && !carve::parts(appended).0.is_empty()
+/// Where the appended data of `data` starts: the ELF's end, when bytes
+/// other than padding follow it.
+fn appended_at(data: &[u8]) -> Option<usize> {
+    let end = usize::try_from(extent(data)?).ok()?;
+    (!carve::is_padding(&data[end..])).then_some(end)
 }
 
-impl Format for Elf {
-    fn id(&self) -> &'static str {
-        "elf"
-    }
+/// True when `data` is an ELF followed by a part carving recognises (an
+/// archive, a filesystem): the file is then split, not read as a leaf.
+/// Anything else after the end (a module signature, a checksum) leaves the
+/// ELF a leaf.
+pub fn carries_appended_part(data: &[u8]) -> bool {
+    appended_at(data).is_some_and(|end| !carve::parts(&data[end..]).0.is_empty())
+}
 
-    fn magic(&self) -> &'static [Magic] {
-        const MAGIC: &[Magic] = &[Magic::at_start(b"\x7fELF")];
-        MAGIC
+impl Format for ElfAppended {
+    fn id(&self) -> &'static str {
+        "elf-appended"
     }
 
     fn probe(&self, data: &[u8]) -> bool {
-        extent(data).is_some()
+        appended_at(data).is_some()
     }
 
-    fn extent(&self, data: &[u8]) -> Option<u64> {
-        extent(data)
-    }
-
-    fn extract(&self, data: &Bytes, _cx: &Context<'_>) -> Result<Extraction, FormatError> {
-        extent(data).ok_or_else(|| FormatError::malformed("ELF headers point outside the file"))?;
-        // A whole ELF is a leaf: identification reads it.
-        Ok(Extraction::default())
+    fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
+        let end = appended_at(data)
+            .ok_or_else(|| FormatError::malformed("no data after the ELF's end"))?;
+        let mut program = Entry::new(cx.name.to_string(), EntryKind::File);
+        program.path = None;
+        program.blob = data.slice(0..end).map(Blob::Bytes);
+        let mut extraction = Extraction::default();
+        extraction.entries.push(program);
+        extraction.notes.push(format!(
+            "{} bytes appended after the ELF's end at 0x{end:08x}",
+            data.len() - end
+        ));
+        carve::push_tail(data, end, &mut extraction);
+        Ok(extraction)
     }
 }
 

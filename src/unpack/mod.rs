@@ -187,10 +187,10 @@ pub static FORMATS: &[&dyn Format] = &[
     &vendor::hichip::HichipPkg,
     // No magic: recognised by its chunk geometry and tags.
     &yaffs2::Yaffs2,
-    // An ELF with `UPX!` after its headers: before the plain ELF.
+    // An ELF with `UPX!` after its headers: before any other ELF.
     &upx::Upx,
-    // Carved for its extent, so what is appended to it is found.
-    &elf::Elf,
+    // An ELF with data after its end (a self-extractor).
+    &elf::ElfAppended,
     // No magic of its own; its probe is the weakest, so it goes last.
     &lzma::Lzma,
 ];

@@ -258,9 +258,11 @@ fn supported_fixtures_unpack_to_the_reference_tree() {
         // A fixture with data after its format (e.g. a uImage followed by
         // flash contents) is carved; the reference tree is the first part's.
         // A fixture with data around its format (a uImage followed by flash
-        // contents, random bytes before a cpio) is carved; the reference
-        // tree is that of the part in the fixture's format.
-        let subject = if result.image.kind == "carve" && family(format) != Some("carve") {
+        // contents, random bytes before a cpio, a 7z behind an ELF stub) is
+        // split; the reference tree is that of the part in the fixture's
+        // format.
+        let split = ["carve", "elf-appended"].contains(&result.image.kind.as_str());
+        let subject = if split && family(format) != Some(result.image.kind.as_str()) {
             result
                 .image
                 .children
