@@ -118,7 +118,8 @@ fn scan(data: &[u8]) -> Result<Layout, FormatError> {
         } else {
             leb_size
         };
-        let first = start + data_at;
+        // A truncated last eraseblock may end before its data starts.
+        let first = (start + data_at).min(data.len());
         let leb = Leb {
             sqnum: u64::from(be32(v, 40)) << 32 | u64::from(be32(v, 44)),
             data: first..(first + len).min(data.len()),
@@ -352,6 +353,20 @@ mod tests {
         // A dynamic volume is whole LEBs: the content, then erased bytes.
         assert_eq!(&volume[..content.len()], &content[..]);
         assert!(volume[content.len()..].iter().all(|&b| b == 0xff));
+    }
+
+    #[test]
+    fn an_eraseblock_cut_before_its_data_is_read_without_panicking() {
+        // Found by fuzzing: a last eraseblock whose (validly signed) header
+        // puts its data past the end of the image.
+        let content: Vec<u8> = (0..5000u32).map(|i| (i % 199) as u8).collect();
+        let mut image = build("rootfs", &content, 2048);
+        let last = image.len() - 2048;
+        image[last + 20..last + 24].copy_from_slice(&1024u32.to_be_bytes());
+        let sum = crc(&image[last..last + 60]);
+        image[last + 60..last + 64].copy_from_slice(&sum.to_be_bytes());
+        image.truncate(last + 600);
+        crate::unpack::exercise("ubi", &image);
     }
 
     #[test]
