@@ -39,6 +39,22 @@ pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
         .and_then(|p| p.p_offset.checked_add(addr - p.p_vaddr))
 }
 
+/// The 4-byte integer an exported data symbol `name` labels, read in the
+/// file's byte order: version numbers a library exports (libnl's
+/// `nl_ver_maj`, libiconv's `_libiconv_version`).
+pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<u32> {
+    let symbol = elf.dynsyms.iter().find(|s| {
+        s.st_size == 4 && s.st_value != 0 && elf.dynstrtab.get_at(s.st_name) == Some(name)
+    })?;
+    let at = usize::try_from(offset_of(elf, symbol.st_value)?).ok()?;
+    let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(if elf.little_endian {
+        u32::from_le_bytes(raw)
+    } else {
+        u32::from_be_bytes(raw)
+    })
+}
+
 /// Read the facts of an ELF file.
 pub fn facts(bytes: &[u8]) -> Result<ElfFacts, goblin::error::Error> {
     let elf = Elf::parse(bytes)?;

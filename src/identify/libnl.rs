@@ -10,7 +10,7 @@
 
 use goblin::elf::Elf;
 
-use crate::identify::elf::offset_of;
+use crate::identify::elf::{exported_u32, offset_of};
 use crate::model::{Identification, Technique};
 
 /// The symbol names, in the order read.
@@ -22,18 +22,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     // Cheap gate: the names are in `.dynstr` of every libnl-3.
     memchr::memmem::find(bytes, b"\0nl_ver_mic\0")?;
     let elf = Elf::parse(bytes).ok()?;
-    let value = |name: &str| {
-        let symbol = elf.dynsyms.iter().find(|s| {
-            s.st_size == 4 && s.st_value != 0 && elf.dynstrtab.get_at(s.st_name) == Some(name)
-        })?;
-        let at = usize::try_from(offset_of(&elf, symbol.st_value)?).ok()?;
-        let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if elf.little_endian {
-            u32::from_le_bytes(raw)
-        } else {
-            u32::from_be_bytes(raw)
-        })
-    };
+    let value = |name: &str| exported_u32(&elf, bytes, name);
     let [major, minor, micro, num] = SYMBOLS.map(value);
     let (major, minor, micro, num) = (major?, minor?, micro?, num?);
     // libnl's releases are 1.x to 3.x with two-digit parts.

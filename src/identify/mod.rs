@@ -13,6 +13,7 @@ pub mod drivers;
 pub mod elf;
 pub mod endpoints;
 pub mod kernel;
+pub mod libiconv;
 pub mod libnl;
 pub mod libusb;
 pub mod packages;
@@ -137,6 +138,7 @@ impl Inspector for Identifier {
                     artifact.identified.extend(kernel::vermagic(&facts));
                     artifact.identified.extend(libusb::identify(bytes));
                     artifact.identified.extend(libnl::identify(bytes));
+                    artifact.identified.extend(libiconv::identify(bytes));
                     artifact
                         .identified
                         .extend(toolchain::identify(&artifact.name, &facts));
