@@ -39,20 +39,27 @@ pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
         .and_then(|p| p.p_offset.checked_add(addr - p.p_vaddr))
 }
 
-/// The 4-byte integer an exported data symbol `name` labels, read in the
-/// file's byte order: version numbers a library exports (libnl's
-/// `nl_ver_maj`, libiconv's `_libiconv_version`).
-pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<u32> {
+/// The 4-byte integer an exported data object `name` labels, read in the
+/// file's byte order, and its file offset: version numbers a library
+/// exports (libnl's `nl_ver_maj`, libiconv's `_libiconv_version`).
+pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<(u32, u64)> {
+    use goblin::elf::sym::STT_OBJECT;
     let symbol = elf.dynsyms.iter().find(|s| {
-        s.st_size == 4 && s.st_value != 0 && elf.dynstrtab.get_at(s.st_name) == Some(name)
+        s.st_size == 4
+            && s.st_value != 0
+            && s.st_shndx != 0
+            && s.st_type() == STT_OBJECT
+            && elf.dynstrtab.get_at(s.st_name) == Some(name)
     })?;
-    let at = usize::try_from(offset_of(elf, symbol.st_value)?).ok()?;
+    let offset = offset_of(elf, symbol.st_value)?;
+    let at = usize::try_from(offset).ok()?;
     let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(if elf.little_endian {
+    let value = if elf.little_endian {
         u32::from_le_bytes(raw)
     } else {
         u32::from_be_bytes(raw)
-    })
+    };
+    Some((value, offset))
 }
 
 /// Read the facts of an ELF file.

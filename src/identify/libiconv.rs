@@ -9,7 +9,7 @@
 
 use goblin::elf::Elf;
 
-use crate::identify::elf::{exported_u32, offset_of};
+use crate::identify::elf::exported_u32;
 use crate::model::{Identification, Technique};
 
 /// The exported version integer.
@@ -21,19 +21,13 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     // Cheap gate: the name is in `.dynstr`.
     memchr::memmem::find(bytes, b"\0_libiconv_version\0")?;
     let elf = Elf::parse(bytes).ok()?;
-    let packed = exported_u32(&elf, bytes, SYMBOL)?;
+    let (packed, offset) = exported_u32(&elf, bytes, SYMBOL)?;
     let (major, minor) = (packed >> 8, packed & 0xff);
     // Releases are 1.x (1.9 to 1.18 so far): anything else is not a version.
     if major != 1 || minor > 99 || packed >> 16 != 0 {
         return None;
     }
     let version = format!("{major}.{minor}");
-    let offset = elf
-        .dynsyms
-        .iter()
-        .find(|s| elf.dynstrtab.get_at(s.st_name) == Some(SYMBOL))
-        .and_then(|s| offset_of(&elf, s.st_value))
-        .unwrap_or_default();
     Some(Identification {
         component: "libiconv".into(),
         version: version.clone(),

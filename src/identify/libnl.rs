@@ -10,7 +10,7 @@
 
 use goblin::elf::Elf;
 
-use crate::identify::elf::{exported_u32, offset_of};
+use crate::identify::elf::exported_u32;
 use crate::model::{Identification, Technique};
 
 /// The symbol names, in the order read.
@@ -24,18 +24,12 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     let elf = Elf::parse(bytes).ok()?;
     let value = |name: &str| exported_u32(&elf, bytes, name);
     let [major, minor, micro, num] = SYMBOLS.map(value);
-    let (major, minor, micro, num) = (major?, minor?, micro?, num?);
+    let ((major, offset), (minor, _), (micro, _), (num, _)) = (major?, minor?, micro?, num?);
     // libnl's releases are 1.x to 3.x with two-digit parts.
     let plausible = (1..=9).contains(&major) && minor < 100 && micro < 100;
     if !plausible || num != (major << 8 | minor) {
         return None;
     }
-    let offset = elf
-        .dynsyms
-        .iter()
-        .find(|s| elf.dynstrtab.get_at(s.st_name) == Some("nl_ver_maj"))
-        .and_then(|s| offset_of(&elf, s.st_value))
-        .unwrap_or_default();
     let version = format!("{major}.{minor}.{micro}");
     Some(Identification {
         component: "libnl".into(),

@@ -211,7 +211,8 @@ impl Format for ElfAppended {
     }
 
     fn probe(&self, data: &[u8]) -> bool {
-        appended_at(data).is_some()
+        // What identification leaves unclaimed: a part must follow.
+        carries_appended_part(data)
     }
 
     fn extract(&self, data: &Bytes, cx: &Context<'_>) -> Result<Extraction, FormatError> {
