@@ -52,6 +52,14 @@ def branches(machine, little_endian):
     return bytes(out)
 
 
+# Filler text and the version strings identification must find once unpacked.
+TEXT = (
+    b"".join(b"firmsight UPX fixture line %05d\0" % i for i in range(900))
+    + b"\0BusyBox v1.36.1 (2024-03-05 10:00:00 UTC) multi-call binary.\0"
+    + b"OpenSSL 3.0.15 3 Sep 2024\0"
+)
+
+
 def program(machine, little_endian, code=None):
     """A static ET_EXEC: a R+X PT_LOAD (headers, code words, text) and a RW
     PT_LOAD (data), 32-bit, as a compiler lays out a small program."""
@@ -62,9 +70,7 @@ def program(machine, little_endian, code=None):
             body += struct.pack(e + "I", 0xE1A00000 + (i % 7))
     else:
         body += code
-    body += b"".join(b"firmsight UPX fixture line %05d\0" % i for i in range(900))
-    body += b"\0BusyBox v1.36.1 (2024-03-05 10:00:00 UTC) multi-call binary.\0"
-    body += b"OpenSSL 3.0.15 3 Sep 2024\0"
+    body += TEXT
     header_len = 52 + 32 * 2
     base = 0x10000
     text_len = header_len + len(body)
@@ -93,9 +99,7 @@ TAIL = b"GCC: (firmsight UPX fixture) 12.3.0\0" * 16
 def program64(machine, code):
     """The 64-bit little-endian form of `program`."""
     body = bytearray(code)
-    body += b"".join(b"firmsight UPX fixture line %05d\0" % i for i in range(900))
-    body += b"\0BusyBox v1.36.1 (2024-03-05 10:00:00 UTC) multi-call binary.\0"
-    body += b"OpenSSL 3.0.15 3 Sep 2024\0"
+    body += TEXT
     header_len = 64 + 56 * 2
     base = 0x400000
     text_len = header_len + len(body)
