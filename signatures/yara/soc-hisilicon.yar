@@ -59,7 +59,7 @@ rule soc_hisilicon_device_tree {
     reference = "domain.md §2.3"
     model = "hi(35[0-9]{2}[a-z0-9]*)" model_format = "Hi{}"
     fixture = "compatible = \"hisilicon,hi3516cv300-crg\"" decoy = "hisilicon,hip07"
-  strings: $dt = /hisilicon,hi35[0-9]{2}/
+  strings: $dt = /hisilicon,hi35[0-9]{2}[a-z0-9]*/
   condition: $dt
 }
 

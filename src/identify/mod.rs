@@ -108,6 +108,18 @@ impl Identifier {
         };
         match rules.scan_all(&target, bytes) {
             Ok(scan) => {
+                if !scan.masks.is_empty() {
+                    // Hits found before the rules (sensor naming schemes)
+                    // are masked too.
+                    artifact.hits.retain(|h| !scan.masks(h.category));
+                    for (rule, categories) in &scan.masks {
+                        let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+                        artifact.notes.push(format!(
+                            "{rule}: this file's {} hits are not evidence of the device",
+                            names.join(" and ")
+                        ));
+                    }
+                }
                 artifact.hits.extend(scan.hits);
                 rules.has_anchors().then_some(scan.anchors)
             }

@@ -19,7 +19,10 @@
 //! (`Hi{}`), is the model or family. `family` names a fixed one instead.
 //! `port` is the network port of a service, `asset` (`private-key` |
 //! `certificate`) marks cryptographic material, `country` is the vendor's
-//! home country (ISO 3166 alpha-2).
+//! home country (ISO 3166 alpha-2). `masks` (categories, comma-separated)
+//! makes a rule say what a file's other hits are worth rather than add one:
+//! a multi-platform kernel names the SoCs of many vendors, so a match
+//! removes that file's hits of the masked categories and yields none itself.
 //!
 //! Rules see the file's bytes and four globals: `path` (the path inside its
 //! container), `name` (the file name), `container` (the format id, for a
@@ -139,6 +142,8 @@ pub struct RuleMeta {
     pub asset: Option<String>,
     /// Vendor's home country.
     pub country: Option<String>,
+    /// Categories whose hits in the same file this rule's match removes.
+    pub masks: Vec<Category>,
     /// Must match.
     pub fixture: Case,
     /// Must not match.
@@ -165,6 +170,17 @@ pub struct Scan {
     /// (classifier index, offset of its first anchor hit), when the set
     /// carries classifier anchors.
     pub anchors: Vec<(usize, usize)>,
+    /// Masking rules that matched, with the categories they mask.
+    pub masks: Vec<(Arc<str>, Vec<Category>)>,
+}
+
+impl Scan {
+    /// Whether a matching masking rule removes hits of `category`.
+    pub fn masks(&self, category: Category) -> bool {
+        self.masks
+            .iter()
+            .any(|(_, masked)| masked.contains(&category))
+    }
 }
 
 impl std::fmt::Debug for RuleSet {
@@ -347,6 +363,10 @@ impl RuleSet {
             let Some(meta) = self.meta.get(rule.identifier()) else {
                 continue;
             };
+            if !meta.masks.is_empty() {
+                scan.masks.push((meta.id.clone(), meta.masks.clone()));
+                continue;
+            }
             let mut matches: Vec<(usize, &[u8])> = rule
                 .patterns()
                 .flat_map(|p| p.matches().map(|m| (m.range().start, m.data())))
@@ -354,8 +374,13 @@ impl RuleSet {
             matches.sort_by_key(|(offset, _)| *offset);
             scan.hits.push(meta.hit(target, &matches));
         }
+        let masks = std::mem::take(&mut scan.masks);
+        scan.hits
+            .retain(|h| !masks.iter().any(|(_, masked)| masked.contains(&h.category)));
+        scan.masks = masks;
         scan.hits.sort();
         scan.anchors.sort();
+        scan.masks.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(scan)
     }
 }
@@ -408,6 +433,17 @@ impl RuleMeta {
             }
             Some(_) => return Err(err("`port` must be an integer".into())),
         };
+        let masks = string("masks")
+            .map(|list| {
+                list.split(',')
+                    .map(|c| {
+                        Category::parse(c.trim())
+                            .ok_or_else(|| err(format!("unknown category `{c}` in `masks`")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         let asset = string("asset");
         if let Some(a) = &asset
             && !["private-key", "certificate"].contains(&a.as_str())
@@ -441,6 +477,7 @@ impl RuleMeta {
             "port",
             "asset",
             "country",
+            "masks",
             "fixture",
             "fixture_path",
             "fixture_container",
@@ -467,6 +504,7 @@ impl RuleMeta {
             port,
             asset,
             country: string("country"),
+            masks,
             fixture,
             decoy,
         })
@@ -575,21 +613,25 @@ rule name_demo {
             "only {} rules",
             rules.rules().len()
         );
+        // A masking rule yields no hit: it shows in the scan's masks.
+        let matched = |scan: &Scan, id: &str| {
+            scan.hits.iter().any(|h| *h.rule == *id) || scan.masks.iter().any(|(m, _)| **m == *id)
+        };
         for meta in rules.rules() {
-            let hits = rules
-                .scan(&meta.fixture.target(), &meta.fixture.content)
+            let scan = rules
+                .scan_all(&meta.fixture.target(), &meta.fixture.content)
                 .expect("scan");
             assert!(
-                hits.iter().any(|h| *h.rule == *meta.id),
+                matched(&scan, &meta.id),
                 "{} ({}): fixture does not match",
                 meta.id,
                 meta.file
             );
-            let hits = rules
-                .scan(&meta.decoy.target(), &meta.decoy.content)
+            let scan = rules
+                .scan_all(&meta.decoy.target(), &meta.decoy.content)
                 .expect("scan");
             assert!(
-                !hits.iter().any(|h| *h.rule == *meta.id),
+                !matched(&scan, &meta.id),
                 "{} ({}): decoy matches",
                 meta.id,
                 meta.file

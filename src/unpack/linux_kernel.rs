@@ -17,6 +17,8 @@
 //! payload's own codec; the `Linux version` banner inside it is recorded by
 //! identification.
 
+use std::io::Read;
+
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Codec};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
@@ -26,6 +28,8 @@ const ZIMAGE_MAGIC: u32 = 0x016f_2818;
 const ARM64_MAGIC: &[u8; 4] = b"ARM\x64";
 /// How far into a zImage the compressed payload is looked for.
 const MAX_STUB: usize = 64 << 10;
+/// Bytes a payload candidate must decode to be taken.
+const PROBE_DECODE: u64 = 4 << 10;
 
 /// The Linux kernel image format.
 pub struct LinuxKernel;
@@ -88,9 +92,21 @@ fn find_payload(data: &[u8], from: usize) -> Option<(usize, Codec)> {
             rest[0],
             0x1f | 0xfd | b'B' | 0x28 | 0x89 | 0x02 | 0x04 | 0x5d | 0x6d
         )
-        .then(|| payload_codec(rest).map(|codec| (at, codec)))
+        .then(|| payload_codec(rest).filter(|codec| decodes(*codec, rest)))
         .flatten()
+        .map(|codec| (at, codec))
     })
+}
+
+/// Whether `codec` decodes the start of `payload`: a decompressor stub
+/// holds bytes that pass a magic check (an LZMA header is three bytes, and
+/// the xz decoder compares the xz magic), so a candidate is taken only
+/// when its first bytes decode.
+fn decodes(codec: Codec, payload: &[u8]) -> bool {
+    let mut out = Vec::new();
+    (codec.open)(payload)
+        .and_then(|reader| reader.take(PROBE_DECODE).read_to_end(&mut out))
+        .is_ok_and(|n| n > 0)
 }
 
 fn word_swapped(data: &[u8]) -> Vec<u8> {
@@ -235,9 +251,13 @@ mod tests {
     /// A minimal zImage: stub words, the magic, start/end, then a gzip'd
     /// kernel.
     fn zimage(kernel: &[u8], big_endian: bool) -> Vec<u8> {
+        zimage_with_stub(&[0xe1, 0xa0, 0x00, 0x00].repeat(16), kernel, big_endian)
+    }
+
+    fn zimage_with_stub(stub: &[u8], kernel: &[u8], big_endian: bool) -> Vec<u8> {
         let mut out = vec![0u8; 0x30];
         out[0x24..0x28].copy_from_slice(&ZIMAGE_MAGIC.to_le_bytes());
-        out.extend([0xe1, 0xa0, 0x00, 0x00].repeat(16));
+        out.extend(stub);
         out.extend(samples::gzip(kernel));
         while !out.len().is_multiple_of(4) {
             out.push(0);
@@ -264,6 +284,37 @@ mod tests {
                 .expect("decodes");
             assert_eq!(vmlinux, kernel);
         }
+    }
+
+    #[test]
+    fn stub_bytes_that_look_like_an_lzma_header_are_skipped() {
+        // Bytes of Debian's armmp zImage (6.1.176, offset 0x118): at
+        // 0x121, `02 | 00 00 00 20 | 53 00 …` passes LZMA's header check
+        // (properties 2, a 512 MiB dictionary) and only fails when decoding
+        // starts. The payload is the first candidate that decodes.
+        let stub = [
+            0x00, 0x18, 0x00, 0x00, 0x00, 0x20, 0x53, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x20,
+            0x53, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x40, 0x00, 0x00, 0xc0,
+        ];
+        assert!(
+            lzma::Lzma.probe(&stub[9..]),
+            "the stub bytes pass the header check"
+        );
+        let kernel =
+            b"Linux version 6.1.0-50-armmp (debian-kernel@lists.debian.org) #1 SMP".repeat(10);
+        let ex = LinuxKernel
+            .extract(
+                &Bytes::from_vec(zimage_with_stub(&stub, &kernel, false)),
+                &Context::named("zImage"),
+            )
+            .expect("extract");
+        assert!(ex.notes[0].contains("payload gzip"), "{:?}", ex.notes);
+        let vmlinux = ex.entries[0]
+            .blob
+            .as_ref()
+            .and_then(|b| b.read_prefix(u64::MAX));
+        assert_eq!(vmlinux.as_deref(), Some(&kernel[..]));
     }
 
     #[test]

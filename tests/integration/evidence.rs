@@ -268,3 +268,52 @@ fn a_cab_driver_package_names_its_camera_module_maker() {
         v.evidence
     );
 }
+
+/// A kernel of at least `kernel::MIN_KERNEL` bytes holding `strings`.
+fn kernel_with(strings: &[&str]) -> Vec<u8> {
+    let mut kernel =
+        b"Linux version 6.1.0-50-arm64 (debian-kernel@lists.debian.org) (gcc-12) #1 SMP\n\0"
+            .to_vec();
+    for s in strings {
+        kernel.extend(s.as_bytes());
+        kernel.push(0);
+    }
+    kernel.resize(300 << 10, 0);
+    kernel
+}
+
+#[test]
+fn a_multi_platform_kernel_names_no_soc() {
+    // Debian's arm64 kernel carries the mainline HiSilicon camera SoC
+    // clock driver among those of every other vendor; its configuration
+    // selects them all. Neither says what the device's SoC is.
+    let generic = kernel_with(&[
+        "hisilicon,hi3516cv300-crg",
+        "hisilicon,hi3519-crg",
+        "rockchip,rk3399-cru",
+        "allwinner,sun50i-a64-ccu",
+        "amlogic,meson-gxbb-clkc",
+        "nvidia,tegra210-car",
+        "fsl,imx8mq-ccm",
+    ]);
+    let config = b"CONFIG_ARCH_SUNXI=y\nCONFIG_ARCH_HISI=y\nCONFIG_ARCH_MESON=y\nCONFIG_ARCH_MXC=y\nCONFIG_ARCH_ROCKCHIP=y\nCONFIG_ARCH_TEGRA=y\nCONFIG_COMMON_CLK_HI3516CV300=y\n";
+    let image = tar(&[
+        RootfsEntry::File("boot/vmlinux-6.1.0-50-arm64", generic),
+        RootfsEntry::File("boot/config-6.1.0-50-arm64", config.to_vec()),
+    ]);
+    let result = scan("debian-arm64.tar", image);
+    assert_eq!(
+        result.findings.category(Category::Soc).count(),
+        0,
+        "{}",
+        result.findings.summary()
+    );
+
+    // A vendor's board kernel with the same driver still names its SoC.
+    let vendor = kernel_with(&["hisilicon,hi3516cv300-crg", "hi3516cv300", "snps,dw-mmc"]);
+    let image = tar(&[RootfsEntry::File("boot/vmlinux", vendor)]);
+    let result = scan("camera.tar", image);
+    let soc = result.findings.named(Category::Soc).next().expect("soc");
+    assert_eq!(soc.vendor, "HiSilicon");
+    assert_eq!(soc.model.as_deref(), Some("Hi3516CV300"));
+}
