@@ -20,7 +20,9 @@
 //!
 //! Two optional fields turn what the regex captured into the release. A
 //! `version_format` writes it from several groups when the bytes hold its
-//! parts apart (x264's build `164` and revision `r3095` make `0.164.3095`).
+//! parts apart (x264's build `164` and revision `r3095` make `0.164.3095`);
+//! `{a|b}` in it takes the first of the groups that took part (a Debian
+//! kernel's release over the ABI its banner starts with).
 //! A `releases` table maps a captured libtool real name to the release that
 //! installs it (`libfreetype.so.6.18.3` is FreeType 2.12.1), for libraries
 //! whose bytes hold no version at all; a name missing from the table, or
@@ -275,7 +277,10 @@ impl Classifiers {
                     }
                     None => {}
                     Some(format) => {
-                        if let Some(field) = template_fields(format).find(|f| !groups.contains(f)) {
+                        if let Some(field) = template_fields(format)
+                            .flat_map(|f| f.split('|'))
+                            .find(|f| !groups.contains(f))
+                        {
                             return Err(bad(format!(
                                 "version_format field `{{{field}}}` is not a group of the regex"
                             )));
@@ -482,8 +487,10 @@ impl Compiled {
             None => text(caps.name("version")?),
             Some(format) => {
                 let mut out = format.clone();
-                for name in template_fields(format) {
-                    out = out.replace(&format!("{{{name}}}"), &text(caps.name(name)?));
+                for field in template_fields(format) {
+                    // `{a|b}`: the first of the groups that took part.
+                    let value = field.split('|').find_map(|g| caps.name(g))?;
+                    out = out.replace(&format!("{{{field}}}"), &text(value));
                 }
                 out
             }

@@ -137,9 +137,13 @@ impl Inspector for Identifier {
             // A UPX-packed program is a container: the walker unpacks it and
             // identification runs on the real program inside.
             let packed = crate::unpack::Format::probe(&crate::unpack::upx::Upx, bytes);
-            if !packed && crate::unpack::elf::carries_appended_part(bytes) {
-                // A self-extractor, a loader with a payload: the walker
-                // carves the program and what follows, and each is read.
+            if !packed
+                && (crate::unpack::elf::carries_appended_part(bytes)
+                    || crate::unpack::linux_kernel::is_mips_zboot(bytes))
+            {
+                // A self-extractor, a loader with a payload, a MIPS
+                // compressed kernel: the walker carves the program and what
+                // follows (or decodes the kernel), and each is read.
                 return;
             }
             if !packed {

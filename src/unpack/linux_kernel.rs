@@ -12,6 +12,11 @@
 //!   its format accepts. BE32 kernels store every 32-bit word byte-swapped,
 //!   so a second search runs on a word-swapped copy.
 //! - arm64 Image: `ARM\x64` at 0x38, uncompressed.
+//! - MIPS compressed kernel (`vmlinuz`, `arch/mips/boot/compressed`): a
+//!   static MIPS executable, the decompressor, whose linker script puts the
+//!   compressed kernel (`.image`, between `__image_begin` and
+//!   `__image_end`) into `.data` after the decompressor's own data. It is
+//!   the first payload in `.data` that decodes.
 //!
 //! The output is the decompressed kernel (`vmlinux`), decoded lazily by the
 //! payload's own codec; the `Linux version` banner inside it is recorded by
@@ -39,6 +44,7 @@ enum Kind {
     BzImage,
     ZImage { big_endian: bool },
     Arm64,
+    MipsZboot { data: usize },
 }
 
 fn le32(b: &[u8], at: usize) -> Option<u32> {
@@ -54,7 +60,45 @@ fn kind(data: &[u8]) -> Option<Kind> {
         m if m.swap_bytes() == ZIMAGE_MAGIC => return Some(Kind::ZImage { big_endian: true }),
         _ => {}
     }
-    (data.get(0x38..0x3c) == Some(&ARM64_MAGIC[..])).then_some(Kind::Arm64)
+    if data.get(0x38..0x3c) == Some(&ARM64_MAGIC[..]) {
+        return Some(Kind::Arm64);
+    }
+    mips_zboot_data(data).map(|data| Kind::MipsZboot { data })
+}
+
+/// Whether `data` is a MIPS compressed kernel: an ELF that identification
+/// leaves to the walker, which decodes the kernel inside.
+pub fn is_mips_zboot(data: &[u8]) -> bool {
+    mips_zboot_data(data).is_some()
+}
+
+/// Where the payload of a MIPS compressed kernel starts: a static MIPS
+/// executable with a compressed stream that decodes near the start of its
+/// `.data`.
+fn mips_zboot_data(data: &[u8]) -> Option<usize> {
+    const EM_MIPS: u16 = 8;
+    const ET_EXEC: u16 = 2;
+    if !data.starts_with(b"\x7fELF") {
+        return None;
+    }
+    let big_endian = *data.get(5)? == 2;
+    let half = |at: usize| crate::unpack::elf::uint(data, at, 2, big_endian).map(|v| v as u16);
+    // Cheap header checks first: most ELF files stop here.
+    if half(0x12)? != EM_MIPS || half(0x10)? != ET_EXEC {
+        return None;
+    }
+    let elf = goblin::elf::Elf::parse(data).ok()?;
+    if elf.interpreter.is_some() || elf.dynamic.is_some() {
+        return None;
+    }
+    let section = elf
+        .section_headers
+        .iter()
+        .find(|s| elf.shdr_strtab.get_at(s.sh_name) == Some(".data"))?;
+    let start = usize::try_from(section.sh_offset).ok()?;
+    let size = usize::try_from(section.sh_size).ok()?;
+    let section = data.get(start..start.checked_add(size)?)?;
+    find_payload(section, 0).map(|(at, _)| start + at)
 }
 
 /// The codec of a compressed kernel payload, by its magic, if the
@@ -158,6 +202,7 @@ impl Format for LinuxKernel {
                 (end as usize > 0x30 && end as usize <= data.len()).then_some(u64::from(end))
             }
             Kind::Arm64 => None,
+            Kind::MipsZboot { .. } => crate::unpack::elf::extent(data),
         }
     }
 
@@ -223,6 +268,17 @@ impl Format for LinuxKernel {
             Kind::Arm64 => {
                 extraction.notes.push("arm64 Image (uncompressed)".into());
                 return Ok(extraction);
+            }
+            Kind::MipsZboot { data: at } => {
+                let payload = data
+                    .slice(at..data.len())
+                    .ok_or_else(|| FormatError::truncated("MIPS kernel payload"))?;
+                let codec = payload_codec(&payload);
+                (
+                    payload,
+                    codec,
+                    format!("MIPS compressed kernel, payload at 0x{at:x} in .data"),
+                )
             }
         };
         extraction.notes.push(format!(
@@ -315,6 +371,93 @@ mod tests {
             .as_ref()
             .and_then(|b| b.read_prefix(u64::MAX));
         assert_eq!(vmlinux.as_deref(), Some(&kernel[..]));
+    }
+
+    /// A minimal MIPS ELF32 (`e_type`, `e_machine` given) whose `.data`
+    /// holds some of the decompressor's own words, then `payload`.
+    fn mips_elf(payload: &[u8], big_endian: bool, elf_type: u16, machine: u16) -> Vec<u8> {
+        let u16b = |v: u16| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if big_endian {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut data = [0x3c, 0x1c, 0x81, 0x10].repeat(4);
+        data.extend(payload);
+        let shstrtab = b"\0.data\0.shstrtab\0";
+        let data_at = 0x40u32;
+        let strtab_at = data_at + data.len() as u32;
+        let shoff = (strtab_at + shstrtab.len() as u32).next_multiple_of(4);
+        let mut out = b"\x7fELF\x01".to_vec();
+        out.extend([if big_endian { 2 } else { 1 }, 1]);
+        out.resize(16, 0);
+        out.extend(u16b(elf_type));
+        out.extend(u16b(machine));
+        out.extend(u32b(1)); // e_version
+        out.extend(u32b(0x810f_0000)); // e_entry
+        out.extend(u32b(0)); // e_phoff
+        out.extend(u32b(shoff));
+        out.extend(u32b(0)); // e_flags
+        for half in [52, 32, 0, 40, 3, 2] {
+            out.extend(u16b(half));
+        }
+        out.resize(data_at as usize, 0);
+        out.extend(&data);
+        out.extend(shstrtab);
+        out.resize(shoff as usize, 0);
+        out.extend([0u8; 40]);
+        for (name, kind, flags, at, len) in [
+            (1, 1, 3, data_at, data.len() as u32),
+            (7, 3, 0, strtab_at, shstrtab.len() as u32),
+        ] {
+            for word in [name, kind, flags, 0, at, len, 0, 0, 1, 0] {
+                out.extend(u32b(word));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mips_compressed_kernels_in_both_byte_orders() {
+        const EM_MIPS: u16 = 8;
+        let kernel =
+            b"Linux version 6.1.0-50-4kc-malta (debian-kernel@lists.debian.org) #1 SMP".repeat(8);
+        for big_endian in [false, true] {
+            let vmlinuz = mips_elf(&samples::xz(&kernel), big_endian, 2, EM_MIPS);
+            assert!(LinuxKernel.probe(&vmlinuz) && is_mips_zboot(&vmlinuz));
+            assert_eq!(LinuxKernel.extent(&vmlinuz), Some(vmlinuz.len() as u64));
+            let ex = LinuxKernel
+                .extract(&Bytes::from_vec(vmlinuz), &Context::named("vmlinuz"))
+                .expect("extract");
+            assert!(ex.notes[0].contains("payload xz"), "{:?}", ex.notes);
+            let vmlinux = ex.entries[0]
+                .blob
+                .as_ref()
+                .and_then(|b| b.read_prefix(u64::MAX));
+            assert_eq!(vmlinux.as_deref(), Some(&kernel[..]));
+        }
+        // Decoys: a shared object, another machine, no stream in `.data`.
+        let payload = samples::xz(&kernel);
+        for decoy in [
+            mips_elf(&payload, false, 3, EM_MIPS),
+            mips_elf(&payload, false, 2, 40),
+            mips_elf(
+                b"no compressed kernel here, only the program's data",
+                false,
+                2,
+                EM_MIPS,
+            ),
+        ] {
+            assert!(!LinuxKernel.probe(&decoy));
+        }
     }
 
     #[test]
