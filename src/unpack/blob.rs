@@ -369,6 +369,16 @@ impl Blob {
 }
 
 impl Blob {
+    /// Bytes of input this blob is read or decoded from: the work it costs,
+    /// for scheduling the largest first.
+    pub fn stored_len(&self) -> u64 {
+        match self {
+            Blob::Bytes(bytes) => bytes.len() as u64,
+            Blob::Decode { input, .. } => input.len() as u64,
+            Blob::Source(source) => source.stored_len(),
+        }
+    }
+
     /// Up to `limit` bytes of a small member (a symlink target, a manifest)
     /// read while listing its container, outside the budgets; `None` when it
     /// cannot be decoded.

@@ -581,17 +581,26 @@ impl Walk<'_, '_> {
         }
         let children_root = dest.map(Dest::children_root);
         let parent = &artifact.location;
-        let children: Vec<Artifact> = entries
-            .into_par_iter()
-            .map(|entry| {
+        // Largest first, each thread taking the next when it is free: a
+        // kernel or a big archive that starts last would run alone at the
+        // end. The children keep their listing order.
+        let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+        queue.sort_by_key(|(_, entry)| {
+            std::cmp::Reverse(entry.blob.as_ref().map_or(0, Blob::stored_len))
+        });
+        let mut children: Vec<(usize, Artifact)> = queue
+            .into_iter()
+            .par_bridge()
+            .map(|(index, entry)| {
                 let location = parent.child(id, entry.path.clone());
                 let (dest, note) = self.place(children_root.as_ref(), &entry);
                 let mut child = self.visit(location, entry, dest);
                 child.notes.extend(note);
-                child
+                (index, child)
             })
             .collect();
-        artifact.children = children;
+        children.sort_by_key(|(index, _)| *index);
+        artifact.children = children.into_iter().map(|(_, child)| child).collect();
     }
 
     /// List the entries of `bytes`: by the format that starts it when that
