@@ -9,8 +9,8 @@ it with mksquashfs, scans the image with firmsight and compares the SBOM's
 (component, version) pairs with the package versions:
 
   recall    = truth pairs the SBOM names / truth pairs
-  precision = SBOM pairs that are true   / SBOM pairs (classifier-identified
-              components only: `file` components and the OS are not claims)
+  precision = SBOM pairs that are true   / SBOM pairs (identified components:
+              `file` and `device` components are not claims)
 
 This needs the network (deb.debian.org) and mksquashfs (squashfs-tools);
 `cargo test` never runs it. Downloads are cached under --cache, so a second
@@ -40,9 +40,30 @@ import urllib.request
 MIRROR = "http://deb.debian.org/debian"
 SUITE = "bookworm"
 
+# Archive areas the packages come from: FAAC and FDK AAC are in non-free.
+AREAS = ["main", "non-free"]
+
+# The kernel and U-Boot have no architecture-independent package name: the
+# kernel is the newest bookworm ABI of each architecture's flavour (a
+# regular expression over package names), U-Boot a board family's builds.
+KERNEL = {
+    "armhf": r"linux-image-6\.1\.0-[0-9]+-armmp",
+    "arm64": r"linux-image-6\.1\.0-[0-9]+-arm64",
+    "mipsel": r"linux-image-6\.1\.0-[0-9]+-4kc-malta",
+}
+UBOOT = {"armhf": "u-boot-rpi", "arm64": "u-boot-rpi", "mipsel": "u-boot-qemu"}
+
+# Of these packages only the files matching the expression go into the image:
+# the kernel itself, not its thousands of modules, System.map or config.
+ONLY = {"linux": r"\./boot/vmlinuz-"}
+
 # firmsight component name -> Debian binary packages that ship it. A package
 # missing on an architecture is reported and left out of that image's truth.
 COMPONENTS = {
+    "linux": [KERNEL],
+    "u-boot": [UBOOT],
+    "faac": ["libfaac0"],
+    "fdk-aac": ["libfdk-aac2"],
     "busybox": ["busybox"],
     "openssl": ["openssl", "libssl3"],
     "wolfssl": ["libwolfssl35"],
@@ -177,21 +198,37 @@ def fetch(url, path):
 
 
 def packages_index(cache, arch):
-    path = fetch(
-        f"{MIRROR}/dists/{SUITE}/main/binary-{arch}/Packages.xz",
-        os.path.join(cache, arch, "Packages.xz"),
-    )
     index = {}
-    with lzma.open(path, "rt", encoding="utf-8", errors="replace") as f:
-        for stanza in f.read().split("\n\n"):
-            fields = {}
-            for line in stanza.splitlines():
-                if line and not line[0].isspace() and ":" in line:
-                    key, value = line.split(":", 1)
-                    fields[key] = value.strip()
-            if "Package" in fields:
-                index[fields["Package"]] = fields
+    for area in AREAS:
+        name = "Packages.xz" if area == "main" else f"Packages-{area}.xz"
+        path = fetch(
+            f"{MIRROR}/dists/{SUITE}/{area}/binary-{arch}/Packages.xz",
+            os.path.join(cache, arch, name),
+        )
+        with lzma.open(path, "rt", encoding="utf-8", errors="replace") as f:
+            for stanza in f.read().split("\n\n"):
+                fields = {}
+                for line in stanza.splitlines():
+                    if line and not line[0].isspace() and ":" in line:
+                        key, value = line.split(":", 1)
+                        fields[key] = value.strip()
+                if "Package" in fields:
+                    index[fields["Package"]] = fields
     return index
+
+
+def package_name(entry, arch, index):
+    """A COMPONENTS entry -> the package name for `arch`: a name, or a dict
+    of names per architecture, or of expressions (the kernel's ABI) whose
+    newest matching package is taken."""
+    if isinstance(entry, str):
+        return entry
+    wanted = entry.get(arch)
+    if wanted is None or wanted in index:
+        return wanted
+    matching = [n for n in index if re.fullmatch(wanted, n)]
+    # linux-image-6.1.0-50-armmp: the highest ABI number is the newest.
+    return max(matching, key=lambda n: [int(x) for x in re.findall(r"[0-9]+", n)], default=wanted)
 
 
 def deb_data(path):
@@ -219,7 +256,10 @@ def build_rootfs(cache, arch, rootfs):
     shutil.rmtree(rootfs, ignore_errors=True)
     os.makedirs(rootfs)
     for component, names in COMPONENTS.items():
-        for name in names:
+        for entry in names:
+            name = package_name(entry, arch, index)
+            if name is None:
+                continue
             pkg = index.get(name)
             if pkg is None:
                 missing.append(name)
@@ -237,6 +277,7 @@ def build_rootfs(cache, arch, rootfs):
                     for m in tar.getmembers()
                     # Documentation and man pages are not firmware content.
                     if not m.name.startswith(("./usr/share/doc", "./usr/share/man"))
+                    and (component not in ONLY or m.isdir() or re.match(ONLY[component], m.name))
                 ]
                 tar.extractall(rootfs, members=members, filter="tar")
             version = upstream(pkg["Version"])
@@ -282,7 +323,7 @@ def claimed(sbom):
         bom = json.load(f)
     pairs = set()
     for c in bom.get("components", []):
-        if c.get("type") in ("file", "operating-system", "firmware", "device"):
+        if c.get("type") in ("file", "device"):
             continue
         if not c.get("version"):
             continue
