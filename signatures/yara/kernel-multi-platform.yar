@@ -4,35 +4,39 @@
 // dozens more, all built into one image (Linux arch/arm64/Kconfig.platforms,
 // arch/arm/Kconfig ARCH_MULTIPLATFORM). Such a file supports those SoCs; it
 // does not say which one the device has. A rule with `masks` yields no hit
-// of its own: it removes the file's hits of the masked categories.
+// of its own: it removes the file's medium and weak hits of the masked
+// categories.
 //
-// One string per SoC vendor family, so five matches are five vendors. A
-// vendor's board kernel names its own family (and generic IP such as
-// `snps,dw-mmc`, not listed), far below five.
+// One pattern per SoC vendor: the compatible string of its clock (or
+// reset) controller, whose driver depends on that vendor's ARCH_ symbol and
+// so is built only into kernels for it. Generic IP drivers (dwc2, dwc3,
+// designware MMC) list many vendors' strings in every kernel and do not
+// count. Five vendors' controllers make a multi-platform kernel. Strong
+// hits (an SDK version naming the chip) are never masked.
 
 rule kernel_multi_platform {
   meta:
     vendor = "Linux" category = "soc" weight = "weak" masks = "soc,image-sensor"
-    description = "device-tree compatible strings of five or more SoC vendors (a multi-platform kernel)"
-    reference = "Linux arch/arm64/Kconfig.platforms; Debian linux-image-arm64 and -armmp"
+    description = "clock controllers of five or more SoC vendors (a multi-platform kernel)"
+    reference = "Linux drivers/clk/*/Kconfig (depends on ARCH_*); Debian linux-image-arm64 and -armmp 6.1.176"
     fixture = "rockchip,rk3399-cru\x00allwinner,sun50i-a64-ccu\x00amlogic,meson-gxbb-clkc\x00nvidia,tegra210-car\x00fsl,imx8mq-ccm\x00hisilicon,hi3516cv300-crg\x00"
-    decoy = "hisilicon,hi3516cv300-crg\x00hisilicon,hi3516cv300-sysctrl\x00snps,dw-mmc\x00arm,pl011\x00arm,cortex-a7-gic\x00"
+    decoy = "hisilicon,hi3516cv300-crg\x00brcm,bcm2835-usb\x00rockchip,rk3066-usb\x00amlogic,meson8-usb\x00st,stm32f4x9-fsotg\x00xlnx,zynqmp-dwc3\x00allwinner,sun50i-h6-dwc3\x00snps,dw-mmc\x00"
   strings:
-    $v_rockchip = "rockchip,rk3"
-    $v_allwinner = "allwinner,sun"
-    $v_amlogic = "amlogic,meson"
-    $v_tegra = "nvidia,tegra"
-    $v_imx = "fsl,imx"
-    $v_qcom = "qcom,gcc-"
-    $v_exynos = "samsung,exynos"
-    $v_bcm = "brcm,bcm2835"
-    $v_mvebu = "marvell,armada"
-    $v_mediatek = "mediatek,mt"
-    $v_renesas = "renesas,r8a"
-    $v_omap = "ti,omap"
-    $v_zynq = "xlnx,zynq"
-    $v_hisilicon = "hisilicon,hi3"
-    $v_stm32 = "st,stm32"
+    $v_rockchip = /rockchip,r[kv][0-9]{3,4}[a-z0-9]*-cru/
+    $v_allwinner = /allwinner,sun[0-9]{1,2}i-[a-z0-9]+-(r-)?ccu/
+    $v_amlogic = /amlogic,[a-z0-9-]+-clkc/
+    $v_tegra = /nvidia,tegra[0-9]+-car/
+    $v_imx = /fsl,imx[0-9a-z]+-ccm/
+    $v_qcom = /qcom,gcc-[a-z0-9]+/
+    $v_exynos = /samsung,exynos[0-9]+[a-z0-9-]*-clock/
+    $v_bcm = "brcm,bcm2835-cprman"
+    $v_mvebu = /marvell,armada-[0-9a-z]+-(core|gating)-clock/
+    $v_mediatek = /mediatek,mt[0-9]+-topckgen/
+    $v_renesas = /renesas,r8a[0-9a-z]+-cpg-mssr/
+    $v_omap = /ti,omap[0-9]-prm/
+    $v_zynqmp = "xlnx,zynqmp-clk"
+    $v_hisilicon = /hisilicon,hi3[0-9]{3}[a-z0-9]*-crg/
+    $v_stm32 = /st,stm32[a-z0-9]*-rcc/
   condition: 5 of ($v_*)
 }
 

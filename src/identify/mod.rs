@@ -111,11 +111,11 @@ impl Identifier {
                 if !scan.masks.is_empty() {
                     // Hits found before the rules (sensor naming schemes)
                     // are masked too.
-                    artifact.hits.retain(|h| !scan.masks(h.category));
+                    artifact.hits.retain(|h| !scan.masks(h));
                     for (rule, categories) in &scan.masks {
                         let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
                         artifact.notes.push(format!(
-                            "{rule}: this file's {} hits are not evidence of the device",
+                            "{rule}: this file's medium and weak {} hits are not evidence of the device",
                             names.join(" and ")
                         ));
                     }

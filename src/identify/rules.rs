@@ -22,7 +22,8 @@
 //! home country (ISO 3166 alpha-2). `masks` (categories, comma-separated)
 //! makes a rule say what a file's other hits are worth rather than add one:
 //! a multi-platform kernel names the SoCs of many vendors, so a match
-//! removes that file's hits of the masked categories and yields none itself.
+//! removes that file's medium and weak hits of the masked categories and
+//! yields none itself.
 //!
 //! Rules see the file's bytes and four globals: `path` (the path inside its
 //! container), `name` (the file name), `container` (the format id, for a
@@ -175,11 +176,15 @@ pub struct Scan {
 }
 
 impl Scan {
-    /// Whether a matching masking rule removes hits of `category`.
-    pub fn masks(&self, category: Category) -> bool {
-        self.masks
-            .iter()
-            .any(|(_, masked)| masked.contains(&category))
+    /// Whether a matching masking rule removes `hit`: one of a masked
+    /// category that is not strong (an SDK string naming the chip still
+    /// counts; a device-tree name or config symbol does not).
+    pub fn masks(&self, hit: &Hit) -> bool {
+        hit.weight != Weight::Strong
+            && self
+                .masks
+                .iter()
+                .any(|(_, masked)| masked.contains(&hit.category))
     }
 }
 
@@ -374,10 +379,8 @@ impl RuleSet {
             matches.sort_by_key(|(offset, _)| *offset);
             scan.hits.push(meta.hit(target, &matches));
         }
-        let masks = std::mem::take(&mut scan.masks);
-        scan.hits
-            .retain(|h| !masks.iter().any(|(_, masked)| masked.contains(&h.category)));
-        scan.masks = masks;
+        let hits = std::mem::take(&mut scan.hits);
+        scan.hits = hits.into_iter().filter(|h| !scan.masks(h)).collect();
         scan.hits.sort();
         scan.anchors.sort();
         scan.masks.sort_by(|a, b| a.0.cmp(&b.0));

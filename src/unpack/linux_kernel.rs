@@ -83,8 +83,18 @@ fn mips_zboot_data(data: &[u8]) -> Option<usize> {
     }
     let big_endian = *data.get(5)? == 2;
     let half = |at: usize| crate::unpack::elf::uint(data, at, 2, big_endian).map(|v| v as u16);
-    // Cheap header checks first: most ELF files stop here.
+    // Cheap header checks first: most ELF files stop here. The
+    // decompressor runs in the kernel's segment (KSEG0/KSEG1, or an
+    // address with the top bit set on 64-bit), user programs far below.
     if half(0x12)? != EM_MIPS || half(0x10)? != ET_EXEC {
+        return None;
+    }
+    let in_kernel_segment = if data.get(4)? == &2 {
+        crate::unpack::elf::uint(data, 0x18, 8, big_endian)? >= 1 << 63
+    } else {
+        (0x8000_0000..0xc000_0000).contains(&crate::unpack::elf::uint(data, 0x18, 4, big_endian)?)
+    };
+    if !in_kernel_segment {
         return None;
     }
     let elf = goblin::elf::Elf::parse(data).ok()?;
@@ -143,14 +153,25 @@ fn find_payload(data: &[u8], from: usize) -> Option<(usize, Codec)> {
 }
 
 /// Whether `codec` decodes the start of `payload`: a decompressor stub
-/// holds bytes that pass a magic check (an LZMA header is three bytes, and
+/// holds bytes that pass a magic check (an LZMA header is a few bytes, and
 /// the xz decoder compares the xz magic), so a candidate is taken only
-/// when its first bytes decode.
+/// when [`PROBE_DECODE`] bytes, or a whole stream, decode without error,
+/// and not to zeros alone (liblzma decodes a run of zero bytes).
 fn decodes(codec: Codec, payload: &[u8]) -> bool {
-    let mut out = Vec::new();
-    (codec.open)(payload)
-        .and_then(|reader| reader.take(PROBE_DECODE).read_to_end(&mut out))
-        .is_ok_and(|n| n > 0)
+    let want = PROBE_DECODE as usize;
+    let out = if codec.name == lzma::CODEC.name {
+        // LZMA-alone has no end a truncated prefix could be told from.
+        lzma::decode_prefix(payload, want)
+            .ok()
+            .filter(|out| out.len() == want)
+    } else {
+        let mut out = Vec::new();
+        (codec.open)(payload)
+            .and_then(|reader| reader.take(PROBE_DECODE).read_to_end(&mut out))
+            .ok()
+            .map(|_| out)
+    };
+    out.is_some_and(|out| out.iter().any(|&b| b != 0))
 }
 
 fn word_swapped(data: &[u8]) -> Vec<u8> {
@@ -346,8 +367,8 @@ mod tests {
     fn stub_bytes_that_look_like_an_lzma_header_are_skipped() {
         // Bytes of Debian's armmp zImage (6.1.176, offset 0x118): at
         // 0x121, `02 | 00 00 00 20 | 53 00 …` passes LZMA's header check
-        // (properties 2, a 512 MiB dictionary) and only fails when decoding
-        // starts. The payload is the first candidate that decodes.
+        // (properties 2, a 512 MiB dictionary) but does not decode. The
+        // payload is the first candidate that decodes.
         let stub = [
             0x00, 0x18, 0x00, 0x00, 0x00, 0x20, 0x53, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x20,
             0x53, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -376,6 +397,17 @@ mod tests {
     /// A minimal MIPS ELF32 (`e_type`, `e_machine` given) whose `.data`
     /// holds some of the decompressor's own words, then `payload`.
     fn mips_elf(payload: &[u8], big_endian: bool, elf_type: u16, machine: u16) -> Vec<u8> {
+        mips_elf_at(0x810f_0000, payload, big_endian, elf_type, machine)
+    }
+
+    /// [`mips_elf`] with entry point `entry`.
+    fn mips_elf_at(
+        entry: u32,
+        payload: &[u8],
+        big_endian: bool,
+        elf_type: u16,
+        machine: u16,
+    ) -> Vec<u8> {
         let u16b = |v: u16| {
             if big_endian {
                 v.to_be_bytes()
@@ -402,7 +434,7 @@ mod tests {
         out.extend(u16b(elf_type));
         out.extend(u16b(machine));
         out.extend(u32b(1)); // e_version
-        out.extend(u32b(0x810f_0000)); // e_entry
+        out.extend(u32b(entry));
         out.extend(u32b(0)); // e_phoff
         out.extend(u32b(shoff));
         out.extend(u32b(0)); // e_flags
@@ -444,17 +476,24 @@ mod tests {
                 .and_then(|b| b.read_prefix(u64::MAX));
             assert_eq!(vmlinux.as_deref(), Some(&kernel[..]));
         }
-        // Decoys: a shared object, another machine, no stream in `.data`.
+        // Decoys: a shared object, another machine, a user program (entry
+        // in user space), no stream in `.data`, and data words that pass
+        // LZMA's header check and decode to zeros.
         let payload = samples::xz(&kernel);
+        let mut zeros = [4u8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0].to_vec();
+        zeros.resize(16 << 10, 0);
+        assert!(lzma::Lzma.probe(&zeros));
         for decoy in [
             mips_elf(&payload, false, 3, EM_MIPS),
             mips_elf(&payload, false, 2, 40),
+            mips_elf_at(0x0040_0000, &payload, false, 2, EM_MIPS),
             mips_elf(
                 b"no compressed kernel here, only the program's data",
                 false,
                 2,
                 EM_MIPS,
             ),
+            mips_elf(&zeros, false, 2, EM_MIPS),
         ] {
             assert!(!LinuxKernel.probe(&decoy));
         }

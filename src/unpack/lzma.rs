@@ -116,6 +116,18 @@ pub(crate) fn capped_dict(dict: u32, want: usize) -> u32 {
     dict.clamp(4096, useful.checked_next_power_of_two().unwrap_or(1 << 31))
 }
 
+/// Up to `want` bytes of the LZMA-alone stream `data`, with the dictionary
+/// capped at `want` (a header's 512 MiB dictionary is not allocated to test
+/// whether a candidate decodes).
+pub(crate) fn decode_prefix(data: &[u8], want: usize) -> io::Result<Vec<u8>> {
+    check_header(data).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    let dict = u32::from_le_bytes([data[1], data[2], data[3], data[4]]);
+    let options = lzma1_options(data[0], dict, want)?;
+    let mut filters = liblzma::stream::Filters::new();
+    filters.lzma1(&options);
+    decode_raw(&filters, &data[HEADER_LEN..], want)
+}
+
 /// Run a raw liblzma decoder (`filters`) over `input` into at most `want`
 /// bytes: to its end marker, until `want` bytes are out (streams without
 /// an end marker), or until the input ends. Memory grows with the output

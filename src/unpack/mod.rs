@@ -24,8 +24,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-
-use rayon::prelude::*;
+use std::sync::OnceLock;
 
 use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 
@@ -581,26 +580,30 @@ impl Walk<'_, '_> {
         }
         let children_root = dest.map(Dest::children_root);
         let parent = &artifact.location;
-        // Largest first, each thread taking the next when it is free: a
-        // kernel or a big archive that starts last would run alone at the
-        // end. The children keep their listing order.
+        // Largest first, each thread taking the next when it is free (FIFO
+        // spawns: the owner runs them in order, idle threads steal the
+        // oldest): a kernel or a big archive that starts last would run
+        // alone at the end. The children keep their listing order. Under a
+        // budget, what is left unlisted is now the smallest entries.
         let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
         queue.sort_by_key(|(_, entry)| {
             std::cmp::Reverse(entry.blob.as_ref().map_or(0, Blob::stored_len))
         });
-        let mut children: Vec<(usize, Artifact)> = queue
-            .into_iter()
-            .par_bridge()
-            .map(|(index, entry)| {
-                let location = parent.child(id, entry.path.clone());
-                let (dest, note) = self.place(children_root.as_ref(), &entry);
-                let mut child = self.visit(location, entry, dest);
-                child.notes.extend(note);
-                (index, child)
-            })
-            .collect();
-        children.sort_by_key(|(index, _)| *index);
-        artifact.children = children.into_iter().map(|(_, child)| child).collect();
+        let slots: Vec<OnceLock<Artifact>> = queue.iter().map(|_| OnceLock::new()).collect();
+        rayon::scope_fifo(|scope| {
+            for (index, entry) in queue {
+                let (slots, children_root) = (&slots, &children_root);
+                scope.spawn_fifo(move |_| {
+                    let location = parent.child(id, entry.path.clone());
+                    let (dest, note) = self.place(children_root.as_ref(), &entry);
+                    let mut child = self.visit(location, entry, dest);
+                    child.notes.extend(note);
+                    // Each index is spawned once, so its slot is empty.
+                    let _ = slots[index].set(child);
+                });
+            }
+        });
+        artifact.children = slots.into_iter().filter_map(OnceLock::into_inner).collect();
     }
 
     /// List the entries of `bytes`: by the format that starts it when that

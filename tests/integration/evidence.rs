@@ -309,8 +309,36 @@ fn a_multi_platform_kernel_names_no_soc() {
         result.findings.summary()
     );
 
-    // A vendor's board kernel with the same driver still names its SoC.
-    let vendor = kernel_with(&["hisilicon,hi3516cv300-crg", "hi3516cv300", "snps,dw-mmc"]);
+    // An SDK string naming the chip is strong and still counts.
+    let mut with_sdk = kernel_with(&[
+        "hisilicon,hi3516cv300-crg",
+        "rockchip,rk3399-cru",
+        "allwinner,sun50i-a64-ccu",
+        "amlogic,meson-gxbb-clkc",
+        "nvidia,tegra210-car",
+        "fsl,imx8mq-ccm",
+    ]);
+    with_sdk.extend(b"\0Hi3516CV300_MPP_V1.0.1.2 B030 Release\0");
+    let result = scan(
+        "sdk.tar",
+        tar(&[RootfsEntry::File("boot/vmlinux", with_sdk)]),
+    );
+    let soc = result.findings.named(Category::Soc).next().expect("soc");
+    assert_eq!(soc.model.as_deref(), Some("Hi3516CV300"));
+
+    // A vendor's board kernel with the same driver still names its SoC,
+    // whatever other vendors its generic USB drivers list.
+    let vendor = kernel_with(&[
+        "hisilicon,hi3516cv300-crg",
+        "hi3516cv300",
+        "snps,dw-mmc",
+        "brcm,bcm2835-usb",
+        "rockchip,rk3066-usb",
+        "amlogic,meson8-usb",
+        "st,stm32f4x9-fsotg",
+        "xlnx,zynqmp-dwc3",
+        "allwinner,sun50i-h6-dwc3",
+    ]);
     let image = tar(&[RootfsEntry::File("boot/vmlinux", vendor)]);
     let result = scan("camera.tar", image);
     let soc = result.findings.named(Category::Soc).next().expect("soc");
