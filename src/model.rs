@@ -430,7 +430,9 @@ impl Identification {
     /// purl, which a series component has without a version, so the
     /// series is named after it.
     pub fn bom_ref(&self) -> String {
-        if self.series {
+        if self.series && self.version.is_empty() {
+            format!("{}#any-version", self.purl)
+        } else if self.series {
             format!("{}#series-{}", self.purl, self.version)
         } else {
             self.purl.clone()
@@ -439,12 +441,15 @@ impl Identification {
 
     /// Whether release `version` belongs to release series `series`
     /// (`1.1.1w` and `1.1`, `12.2.0` and `12`; not `1.0.20` and `1.0.2`).
+    /// Every release belongs to the empty series (a component whose
+    /// presence is known, its version not).
     pub fn in_series(version: &str, series: &str) -> bool {
-        version.strip_prefix(series).is_some_and(|rest| {
-            rest.is_empty()
-                || rest.starts_with('.')
-                || rest.starts_with(|c: char| c.is_ascii_alphabetic())
-        })
+        series.is_empty()
+            || version.strip_prefix(series).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.starts_with('.')
+                    || rest.starts_with(|c: char| c.is_ascii_alphabetic())
+            })
     }
 }
 

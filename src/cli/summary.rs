@@ -85,9 +85,10 @@ pub fn print(
     let mut identified: Vec<String> = image
         .iter()
         .flat_map(|a| &a.identified)
-        .map(|i| {
-            let series = if i.series { " series" } else { "" };
-            format!("{} {}{series}", i.component, i.version)
+        .map(|i| match (i.series, i.version.is_empty()) {
+            (true, true) => format!("{} (version unknown)", i.component),
+            (true, false) => format!("{} {} series", i.component, i.version),
+            _ => format!("{} {}", i.component, i.version),
         })
         .collect();
     identified.sort();

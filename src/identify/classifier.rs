@@ -94,6 +94,14 @@ pub struct Record {
     /// `@{version}` and it has no CPE; see `identify::series`.
     #[serde(default)]
     pub series: bool,
+    /// The record shows the component is there but reads no version: the
+    /// library keeps none in its bytes (live555, libyuv, OpenWrt's ubus).
+    /// Its regex has no `version` group; the component is listed with no
+    /// version, like a series of any release (see `identify::series`), so a
+    /// release read elsewhere in the image is corroborated, and nothing is
+    /// matched against vulnerabilities on a guess. Fixtures expect `""`.
+    #[serde(default)]
+    pub presence: bool,
     /// purl template (`{version}`, and `{name}` for any other named group
     /// of the regex, is replaced).
     pub purl: String,
@@ -271,7 +279,18 @@ impl Classifiers {
                 let regex =
                     Regex::new(&record.version).map_err(|e| bad(format!("version regex: {e}")))?;
                 let groups: Vec<&str> = regex.capture_names().flatten().collect();
+                if record.presence
+                    && (record.version_format.is_some()
+                        || !record.releases.is_empty()
+                        || groups.contains(&"version"))
+                {
+                    return Err(bad(
+                        "a `presence` record reads no version (no `version` group, format or releases)"
+                            .into(),
+                    ));
+                }
                 match &record.version_format {
+                    _ if record.presence => {}
                     None if !groups.contains(&"version") => {
                         return Err(bad("version regex has no `version` group".into()));
                     }
@@ -297,10 +316,16 @@ impl Classifiers {
                 if !record.purl.starts_with("pkg:") || !record.purl.contains("{version}") {
                     return Err(bad("purl must be `pkg:…` with `{version}`".into()));
                 }
-                if record.series && (!record.purl.ends_with("@{version}") || record.cpe.is_some()) {
+                if (record.series || record.presence)
+                    && (!record.purl.ends_with("@{version}") || record.cpe.is_some())
+                {
                     return Err(bad(
-                        "a `series` record's purl ends in `@{version}` and it has no cpe".into(),
+                        "a `series` or `presence` record's purl ends in `@{version}` and it has no cpe"
+                            .into(),
                     ));
+                }
+                if record.series && record.presence {
+                    return Err(bad("a record is `series` or `presence`, not both".into()));
                 }
                 if record
                     .cpe
@@ -484,6 +509,8 @@ impl Compiled {
         let text = |m: regex::bytes::Match<'_>| String::from_utf8_lossy(m.as_bytes()).into_owned();
         let r = &self.record;
         let written = match &r.version_format {
+            // Any release: the series every release belongs to.
+            None if r.presence => String::new(),
             None => text(caps.name("version")?),
             Some(format) => {
                 let mut out = format.clone();
@@ -500,7 +527,7 @@ impl Compiled {
         } else {
             r.releases.get(&written)?.clone()
         };
-        if version.is_empty() {
+        if version.is_empty() && !r.presence {
             return None;
         }
         let fill = |template: &str, escape: fn(&str) -> String| {
@@ -514,7 +541,7 @@ impl Compiled {
             out
         };
         let purl = match r.purl.strip_suffix("@{version}") {
-            Some(unversioned) if r.series => fill(unversioned, purl_escape),
+            Some(unversioned) if r.series || r.presence => fill(unversioned, purl_escape),
             _ => fill(&r.purl, purl_escape),
         };
         Some(Identification {
@@ -529,7 +556,7 @@ impl Compiled {
             license: r.license.clone(),
             claims_file,
             technique,
-            series: r.series,
+            series: r.series || r.presence,
         })
     }
 }

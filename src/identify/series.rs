@@ -14,6 +14,11 @@
 //! - none, or several: it stays a series component, version unknown and
 //!   series named. A release outside the series is conflicting evidence,
 //!   shown, not merged away.
+//!
+//! A `presence` record's identification is the series every release
+//! belongs to (an empty one). A release read from the same file settles it
+//! first, whatever the file is (pjnath's version beside pjlib's marker in
+//! one program); otherwise the rules above apply.
 
 use std::collections::BTreeMap;
 
@@ -47,8 +52,18 @@ pub fn resolve(image: &mut Artifact) {
 }
 
 fn settle(artifact: &mut Artifact, releases: &Releases) {
+    let mut local = Releases::new();
+    for id in artifact.identified.iter().filter(|id| !id.series) {
+        local
+            .entry(id.component.clone())
+            .or_default()
+            .entry(id.version.clone())
+            .or_insert_with(|| (id.purl.clone(), id.cpe.clone()));
+    }
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
-        let mut within = releases
+        let presence_here =
+            id.version.is_empty() && local.get(&id.component).is_some_and(|here| here.len() == 1);
+        let mut within = if presence_here { &local } else { releases }
             .get(&id.component)
             .into_iter()
             .flatten()
@@ -166,6 +181,43 @@ mod tests {
         ]);
         resolve(&mut fw);
         assert!(settled(&fw)[1].1);
+    }
+
+    #[test]
+    fn presence_is_settled_by_a_release_in_its_file_or_else_in_the_image() {
+        // pjnath's version beside pjlib's marker in one program, which is
+        // not the library itself: the program's own release settles it.
+        let mut linked = found("pjsip", "2.14.1", false);
+        linked.claims_file = false;
+        let mut fw = image(vec![vec![linked, found("pjsip", "", true)]]);
+        resolve(&mut fw);
+        assert_eq!(settled(&fw)[1].0, "2.14.1");
+        assert!(!settled(&fw)[1].1);
+        // Alone, it stays a component with no version.
+        let mut fw = image(vec![vec![found("live555", "", true)]]);
+        resolve(&mut fw);
+        assert_eq!(
+            settled(&fw),
+            vec![("".into(), true, "pkg:generic/live555".into())]
+        );
+        // One release elsewhere, read from the library itself, settles it;
+        // two leave it standing.
+        let mut fw = image(vec![
+            vec![found("pjsip", "2.14.1", false)],
+            vec![found("pjsip", "", true)],
+        ]);
+        resolve(&mut fw);
+        assert_eq!(settled(&fw)[1].0, "2.14.1");
+        let mut fw = image(vec![
+            vec![found("pjsip", "2.13", false)],
+            vec![found("pjsip", "2.14.1", false)],
+            vec![found("pjsip", "", true)],
+        ]);
+        resolve(&mut fw);
+        assert_eq!(
+            settled(&fw)[2],
+            ("".into(), true, "pkg:generic/pjsip".into())
+        );
     }
 
     #[test]

@@ -250,6 +250,13 @@ fn page(result: &ScanResult, bom: &Bom, provenance: &Provenance) -> Page {
                         .iter()
                         .find(|p| p.name == "firmsight:version-series")
                         .map(|p| format!("{} series", p.value))
+                        .or_else(|| {
+                            // A component known to be there, its release not.
+                            c.bom_ref
+                                .as_deref()
+                                .is_some_and(|r| r.ends_with("#any-version"))
+                                .then(|| "version unknown".to_string())
+                        })
                         .unwrap_or_default()
                 }),
                 c.kind.to_string(),

@@ -562,11 +562,12 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
             let first = found[0].1;
             let purl = first.purl.clone();
             // A series names no release: the version is unknown, the
-            // series a property.
+            // series a property (none when any release may be there).
             let (version, series) = if first.series {
                 (
                     None,
-                    Some(Property::new("firmsight:version-series", version)),
+                    (!version.is_empty())
+                        .then(|| Property::new("firmsight:version-series", version)),
                 )
             } else {
                 (Some(version), None)
@@ -910,6 +911,35 @@ mod tests {
                 .properties
                 .iter()
                 .any(|p| p.name == "firmsight:version-series" && p.value == "12")
+        );
+    }
+
+    #[test]
+    fn a_component_known_by_presence_has_no_version_series_or_cpe() {
+        let tar = samples::tar(&[RootfsEntry::File(
+            "usr/lib/libliveMedia.so.81",
+            b"\0LIVE555 Streaming Media v\x002023.01.19\0a=tool:%s%s\r\n\0".to_vec(),
+        )]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let live555 = bom
+            .components
+            .iter()
+            .find(|c| c.name == "live555")
+            .expect("live555");
+        assert_eq!(live555.version, None);
+        assert_eq!(live555.cpe, None);
+        assert_eq!(live555.purl.as_deref(), Some("pkg:generic/live555"));
+        assert_eq!(
+            live555.bom_ref.as_deref(),
+            Some("pkg:generic/live555#any-version")
+        );
+        assert!(
+            !live555
+                .properties
+                .iter()
+                .any(|p| p.name == "firmsight:version-series")
         );
     }
 
