@@ -100,6 +100,8 @@ pub struct Record {
     /// version, like a series of any release (see `identify::series`), so a
     /// release read elsewhere in the image is corroborated, and nothing is
     /// matched against vulnerabilities on a guess. Fixtures expect `""`.
+    /// With `filename`, the name of an ELF file alone shows the component
+    /// (`libubox.so.20230523`), as `filename` evidence of lower confidence.
     #[serde(default)]
     pub presence: bool,
     /// purl template (`{version}`, and `{name}` for any other named group

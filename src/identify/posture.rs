@@ -50,7 +50,10 @@ impl Posture {
             .iter()
             .flat_map(|a| &a.identified)
             .filter(|i| TLS_LIBRARIES.contains(&i.component.as_str()))
-            .map(|i| format!("{} {}", i.component, i.version))
+            .map(|i| match i.version.as_str() {
+                "" => i.component.clone(),
+                version => format!("{} {version}", i.component),
+            })
             .collect();
         let services: Vec<String> = findings
             .named(Category::Capability)

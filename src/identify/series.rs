@@ -16,9 +16,12 @@
 //!   shown, not merged away.
 //!
 //! A `presence` record's identification is the series every release
-//! belongs to (an empty one). A release read from the same file settles it
+//! belongs to (an empty one). Releases read from the same file decide it
 //! first, whatever the file is (pjnath's version beside pjlib's marker in
-//! one program); otherwise the rules above apply.
+//! one program): one settles it, several leave it standing. Otherwise the
+//! image's one release settles it, and failing that the one release a
+//! package database lists (OpenWrt's ubus has no version but its opkg
+//! record's).
 
 use std::collections::BTreeMap;
 
@@ -29,46 +32,80 @@ type Releases = BTreeMap<String, BTreeMap<String, (String, Option<String>)>>;
 
 /// Settle every series identification in `image` (see the module docs).
 pub fn resolve(image: &mut Artifact) {
-    let mut releases = Releases::new();
+    let mut found = Found::default();
     let mut any_series = false;
     for id in image.iter().flat_map(|a| &a.identified) {
         if id.series {
             any_series = true;
-        } else if id.claims_file && id.technique != Technique::ManifestAnalysis {
+        } else if id.technique == Technique::ManifestAnalysis {
+            add(&mut found.listed, id);
+        } else if id.claims_file {
             // Only a file that *is* the component, read from its bytes or
             // name, speaks for the library beside it: a package database
             // names its package's version (`1.1.1w-0+deb11u1`), and a
             // program linking the component in may carry another release.
-            releases
-                .entry(id.component.clone())
-                .or_default()
-                .entry(id.version.clone())
-                .or_insert_with(|| (id.purl.clone(), id.cpe.clone()));
+            add(&mut found.read, id);
         }
     }
     if any_series {
-        settle(image, &releases);
+        settle(image, &found);
     }
 }
 
-fn settle(artifact: &mut Artifact, releases: &Releases) {
+/// Releases found in the whole image.
+#[derive(Default)]
+struct Found {
+    /// Read from files that are the component.
+    read: Releases,
+    /// Named by a package database or package note.
+    listed: Releases,
+}
+
+fn add(releases: &mut Releases, id: &Identification) {
+    releases
+        .entry(id.component.clone())
+        .or_default()
+        .entry(id.version.clone())
+        .or_insert_with(|| (id.purl.clone(), id.cpe.clone()));
+}
+
+/// The one release of `releases` in `series`, if exactly one is.
+fn only<'r>(
+    releases: Option<&'r BTreeMap<String, (String, Option<String>)>>,
+    series: &str,
+) -> Option<(&'r String, &'r (String, Option<String>))> {
+    let mut within = releases
+        .into_iter()
+        .flatten()
+        .filter(|(version, _)| Identification::in_series(version, series));
+    match (within.next(), within.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+fn settle(artifact: &mut Artifact, found: &Found) {
+    // Releases read from this very file (not its package note).
     let mut local = Releases::new();
-    for id in artifact.identified.iter().filter(|id| !id.series) {
-        local
-            .entry(id.component.clone())
-            .or_default()
-            .entry(id.version.clone())
-            .or_insert_with(|| (id.purl.clone(), id.cpe.clone()));
+    for id in &artifact.identified {
+        if !id.series && id.technique != Technique::ManifestAnalysis {
+            add(&mut local, id);
+        }
     }
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
-        let presence_here =
-            id.version.is_empty() && local.get(&id.component).is_some_and(|here| here.len() == 1);
-        let mut within = if presence_here { &local } else { releases }
-            .get(&id.component)
-            .into_iter()
-            .flatten()
-            .filter(|(version, _)| Identification::in_series(version, &id.version));
-        if let (Some((version, (purl, cpe))), None) = (within.next(), within.next()) {
+        let release = if !id.version.is_empty() {
+            only(found.read.get(&id.component), &id.version)
+        } else if let Some(here) = local.get(&id.component) {
+            // A presence marker beside releases of its own file: one
+            // settles it, several conflict and leave it standing.
+            only(Some(here), "")
+        } else {
+            // Else the image's one release, or the package database's
+            // (OpenWrt's ubus is versioned by its opkg record only).
+            only(found.read.get(&id.component), "")
+                .or_else(|| only(found.listed.get(&id.component), ""))
+        };
+        if let Some((version, (purl, cpe))) = release {
             id.version = version.clone();
             id.purl = purl.clone();
             id.cpe = cpe.clone();
@@ -76,7 +113,7 @@ fn settle(artifact: &mut Artifact, releases: &Releases) {
         }
     }
     for child in &mut artifact.children {
-        settle(child, releases);
+        settle(child, found);
     }
 }
 
@@ -217,6 +254,32 @@ mod tests {
         assert_eq!(
             settled(&fw)[2],
             ("".into(), true, "pkg:generic/pjsip".into())
+        );
+        // Two releases in its own file conflict, whatever the image holds.
+        let two = |v: &str| {
+            let mut id = found("pjsip", v, false);
+            id.claims_file = false;
+            id
+        };
+        let mut fw = image(vec![
+            vec![found("pjsip", "2.14.1", false)],
+            vec![two("2.13"), two("2.14"), found("pjsip", "", true)],
+        ]);
+        resolve(&mut fw);
+        assert!(settled(&fw)[3].1);
+        // With no release read, a package record's one release does.
+        let mut listed = found("ubus", "2023-06-05-f787c97b-1", false);
+        listed.technique = Technique::ManifestAnalysis;
+        listed.purl = "pkg:opkg/ubus@2023-06-05-f787c97b-1".into();
+        let mut fw = image(vec![vec![listed, found("ubus", "", true)]]);
+        resolve(&mut fw);
+        assert_eq!(
+            settled(&fw)[1],
+            (
+                "2023-06-05-f787c97b-1".into(),
+                false,
+                "pkg:opkg/ubus@2023-06-05-f787c97b-1".into()
+            )
         );
     }
 
