@@ -22,7 +22,9 @@
 //! `version_format` writes it from several groups when the bytes hold its
 //! parts apart (x264's build `164` and revision `r3095` make `0.164.3095`);
 //! `{a|b}` in it takes the first of the groups that took part (a Debian
-//! kernel's release over the ABI its banner starts with).
+//! kernel's release over the ABI its banner starts with). A match in which
+//! a group named `not` took part yields nothing (Ubuntu's kernel banner,
+//! whose ABI is not a release).
 //! A `releases` table maps a captured libtool real name to the release that
 //! installs it (`libfreetype.so.6.18.3` is FreeType 2.12.1), for libraries
 //! whose bytes hold no version at all; a name missing from the table, or
@@ -510,6 +512,11 @@ impl Compiled {
     ) -> Option<Identification> {
         let text = |m: regex::bytes::Match<'_>| String::from_utf8_lossy(m.as_bytes()).into_owned();
         let r = &self.record;
+        // A `not` group marks a layout that looks like a release but is not
+        // one (an Ubuntu kernel banner's ABI).
+        if caps.name("not").is_some() {
+            return None;
+        }
         let written = match &r.version_format {
             // Any release: the series every release belongs to.
             None if r.presence => String::new(),
@@ -697,6 +704,31 @@ purl = "pkg:generic/x@{version}"
         let err =
             Classifiers::load(&[("y.toml", "[[classifier]]\nid = 1")]).expect_err("not a record");
         assert!(err.to_string().contains("y.toml"), "{err}");
+    }
+
+    #[test]
+    fn a_distribution_kernel_banner_gives_its_release_or_only_its_series() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let read = |banner: &str| -> Vec<(String, String, bool)> {
+            builtin
+                .scan("vmlinux", banner.as_bytes())
+                .into_iter()
+                .map(|i| (i.classifier, i.version, i.series))
+                .collect()
+        };
+        assert_eq!(
+            read(
+                "Linux version 6.1.0-50-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) # SMP Debian 6.1.176-1 (2026-07-02)\n"
+            ),
+            [("linux-kernel-banner".into(), "6.1.176".into(), false)]
+        );
+        // Ubuntu's ABI is not a release: only the series is read.
+        assert_eq!(
+            read(
+                "Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023\n"
+            ),
+            [("linux-kernel-ubuntu-series".into(), "5.15".into(), true)]
+        );
     }
 
     #[test]

@@ -58,12 +58,35 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
     if numeric.split('.').count() < 2 || numeric.ends_with('.') {
         return None;
     }
+    // Debian and Ubuntu name their kernels by ABI (`6.1.0-50-arm64`,
+    // `5.15.0-91-generic`): the `.0` is not the patch level, so only the
+    // series is known (settled by the kernel's own banner when it is in
+    // the image).
+    let rest = &version[numeric.len()..];
+    let abi = numeric.ends_with(".0")
+        && rest
+            .strip_prefix('-')
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(n, flavour)| {
+                !n.is_empty()
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && flavour.starts_with(|c: char| c.is_ascii_alphabetic())
+            });
+    let (numeric, purl, cpe) = if abi {
+        let series = numeric.trim_end_matches(".0").to_string();
+        (series, "pkg:generic/linux".to_string(), None)
+    } else {
+        let cpe = format!("cpe:2.3:o:linux:linux_kernel:{numeric}:*:*:*:*:*:*:*");
+        (
+            numeric.clone(),
+            format!("pkg:generic/linux@{numeric}"),
+            Some(cpe),
+        )
+    };
     Some(Identification {
         component: "linux".into(),
-        purl: format!("pkg:generic/linux@{numeric}"),
-        cpe: Some(format!(
-            "cpe:2.3:o:linux:linux_kernel:{numeric}:*:*:*:*:*:*:*"
-        )),
+        purl,
+        cpe,
         version: numeric,
         kind: "operating-system".into(),
         classifier: "linux-module-vermagic".into(),
@@ -72,7 +95,7 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
         license: Some("GPL-2.0-only".into()),
         claims_file: false,
         technique: crate::model::Technique::BinaryAnalysis,
-        series: false,
+        series: abi,
     })
 }
 
@@ -131,6 +154,18 @@ mod tests {
             Some("3.10.14".into())
         );
         assert!(vermagic(&facts("garbage")).is_none());
+        // A distribution's ABI names the series only.
+        for (abi, series) in [
+            ("6.1.0-50-arm64 SMP mod_unload modversions aarch64", "6.1"),
+            ("5.15.0-91-generic SMP mod_unload modversions", "5.15"),
+        ] {
+            let id = vermagic(&facts(abi)).expect("series");
+            assert!(id.series && id.cpe.is_none(), "{abi}");
+            assert_eq!(id.version, series);
+        }
+        // A vendor's 4.9.0 with a local version is a release.
+        let vendor = vermagic(&facts("4.9.0-hisi SMP mod_unload")).expect("release");
+        assert_eq!((vendor.version.as_str(), vendor.series), ("4.9.0", false));
     }
 
     #[test]
