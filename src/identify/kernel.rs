@@ -45,6 +45,25 @@ pub fn banner(artifact: &Artifact, bytes: &[u8]) -> Option<String> {
     })
 }
 
+/// Whether `n` is a distribution kernel's ABI number: `50` (Debian,
+/// Ubuntu), `0.bpo.6` / `0.deb10.16` (Debian backports), `rpi7`
+/// (Raspberry Pi OS).
+fn abi_number(n: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(build) = n.strip_prefix("rpi") {
+        return digits(build);
+    }
+    match n.split('.').collect::<Vec<_>>()[..] {
+        [abi] => digits(abi),
+        [abi, suite, build] => {
+            digits(abi)
+                && digits(build)
+                && (suite == "bpo" || suite.strip_prefix("deb").is_some_and(digits))
+        }
+        _ => false,
+    }
+}
+
 /// The kernel a module was built for, from its `vermagic`
 /// (`4.9.37 SMP preempt mod_unload ARMv7 p2v8`): evidence of the image's
 /// kernel version even where the kernel itself is not in the image.
@@ -68,12 +87,10 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
             .strip_prefix('-')
             .and_then(|r| r.split_once('-'))
             .is_some_and(|(n, flavour)| {
-                !n.is_empty()
-                    && n.bytes().all(|b| b.is_ascii_digit())
-                    && flavour.starts_with(|c: char| c.is_ascii_alphabetic())
+                abi_number(n) && flavour.starts_with(|c: char| c.is_ascii_alphabetic())
             });
     let (numeric, purl, cpe) = if abi {
-        let series = numeric.trim_end_matches(".0").to_string();
+        let series = numeric.strip_suffix(".0").unwrap_or(&numeric).to_string();
         (series, "pkg:generic/linux".to_string(), None)
     } else {
         let cpe = format!("cpe:2.3:o:linux:linux_kernel:{numeric}:*:*:*:*:*:*:*");
@@ -158,6 +175,10 @@ mod tests {
         for (abi, series) in [
             ("6.1.0-50-arm64 SMP mod_unload modversions aarch64", "6.1"),
             ("5.15.0-91-generic SMP mod_unload modversions", "5.15"),
+            ("5.0.0-13-generic SMP mod_unload", "5.0"),
+            ("4.19.0-0.bpo.6-amd64 SMP mod_unload", "4.19"),
+            ("5.10.0-0.deb10.16-amd64 SMP mod_unload", "5.10"),
+            ("6.1.0-rpi7-rpi-v8 SMP preempt mod_unload", "6.1"),
         ] {
             let id = vermagic(&facts(abi)).expect("series");
             assert!(id.series && id.cpe.is_none(), "{abi}");

@@ -102,8 +102,12 @@ fn settle(artifact: &mut Artifact, found: &Found) {
         } else {
             // Else the image's one release, or the package database's
             // (OpenWrt's ubus is versioned by its opkg record only).
-            only(found.read.get(&id.component), "")
-                .or_else(|| only(found.listed.get(&id.component), ""))
+            match found.read.get(&id.component) {
+                // Several releases read conflict; a package record does
+                // not overrule them.
+                Some(read) if !read.is_empty() => only(Some(read), ""),
+                _ => only(found.listed.get(&id.component), ""),
+            }
         };
         if let Some((version, (purl, cpe))) = release {
             id.version = version.clone();
@@ -271,7 +275,7 @@ mod tests {
         let mut listed = found("ubus", "2023-06-05-f787c97b-1", false);
         listed.technique = Technique::ManifestAnalysis;
         listed.purl = "pkg:opkg/ubus@2023-06-05-f787c97b-1".into();
-        let mut fw = image(vec![vec![listed, found("ubus", "", true)]]);
+        let mut fw = image(vec![vec![listed.clone(), found("ubus", "", true)]]);
         resolve(&mut fw);
         assert_eq!(
             settled(&fw)[1],
@@ -281,6 +285,15 @@ mod tests {
                 "pkg:opkg/ubus@2023-06-05-f787c97b-1".into()
             )
         );
+        // Two releases read from files conflict; the package record does
+        // not overrule them.
+        let mut fw = image(vec![
+            vec![found("ubus", "2021", false)],
+            vec![found("ubus", "2023", false)],
+            vec![listed, found("ubus", "", true)],
+        ]);
+        resolve(&mut fw);
+        assert!(settled(&fw)[3].1);
     }
 
     #[test]
