@@ -16,6 +16,7 @@ pub mod kernel;
 pub mod libiconv;
 pub mod libnl;
 pub mod libusb;
+pub mod live555;
 pub mod packages;
 pub mod posture;
 pub mod relabel;
@@ -155,6 +156,7 @@ impl Inspector for Identifier {
                     artifact.identified.extend(libusb::identify(bytes));
                     artifact.identified.extend(libnl::identify(bytes));
                     artifact.identified.extend(libiconv::identify(bytes));
+                    artifact.identified.extend(live555::identify(bytes));
                     artifact
                         .identified
                         .extend(toolchain::identify(&artifact.name, &facts));
