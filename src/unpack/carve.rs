@@ -138,9 +138,15 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
     (parts, unchecked)
 }
 
-/// The carve of `data`: its parts and the gaps between them, or `None` when
-/// carving finds nothing beyond a single part covering the whole blob.
-pub fn carve(data: &Bytes) -> Option<Extraction> {
+/// The carve of `data` (a blob called `name`): its parts and the gaps
+/// between them, or `None` when carving finds nothing beyond a single part
+/// covering the whole blob.
+///
+/// A head that no format starts and that holds more than half the blob is
+/// the blob's own content with streams embedded after it (a kernel with
+/// its initramfs and configuration), not a region of a dump: it keeps the
+/// blob's name, so what names the blob (`vmlinux`) still names it.
+pub fn carve(data: &Bytes, name: &str) -> Option<Extraction> {
     let (parts, unchecked) = parts(data);
     let whole = |p: &Part| p.start == 0 && is_padding(&data[p.end..]);
     if parts.is_empty() || (parts.len() == 1 && whole(&parts[0])) {
@@ -148,6 +154,16 @@ pub fn carve(data: &Bytes) -> Option<Extraction> {
     }
     let mut extraction = Extraction::default();
     push_parts(data, 0, &parts, unchecked, &mut extraction);
+    let head = parts[0].start;
+    if head > data.len() - head {
+        if let Some(entry) = extraction
+            .entries
+            .first_mut()
+            .filter(|e| e.path.as_deref() == Some("0x00000000"))
+        {
+            entry.name = name.to_string();
+        }
+    }
     Some(extraction)
 }
 
@@ -288,7 +304,7 @@ mod tests {
                 },
             ]
         );
-        let ex = carve(&data).expect("carved");
+        let ex = carve(&data, "dump.bin").expect("carved");
         let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["00000000.unknown", "00010000.tar", "00020000.gzip"]);
         assert!(ex.entries[0].notes[0].contains("entropy"));
@@ -296,12 +312,31 @@ mod tests {
     }
 
     #[test]
+    fn a_head_holding_most_of_the_blob_keeps_its_name() {
+        // A kernel: its code, then its gzip'd configuration and initramfs.
+        let code: Vec<u8> = (0..0x2_0000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let config = samples::gzip(b"CONFIG_ARM=y\n");
+        let kernel = place(&[(0, code), (0x2_0000, config)], 0x2_8000);
+        let ex = carve(&Bytes::from_vec(kernel), "vmlinux").expect("carved");
+        let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["vmlinux", "00020000.gzip"]);
+        assert_eq!(ex.entries[0].path.as_deref(), Some("0x00000000"));
+        // A head of half the blob or less is a region of a dump (the
+        // bootloader test above keeps its offset name).
+        let boot: Vec<u8> = (0..0x1_0000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+        let gz = samples::gzip(b"kernel image bytes");
+        let dump = place(&[(0, boot), (0x1_0000, gz)], 0x2_0000);
+        let ex = carve(&Bytes::from_vec(dump), "flash.bin").expect("carved");
+        assert_eq!(ex.entries[0].name, "00000000.unknown");
+    }
+
+    #[test]
     fn a_single_part_covering_the_blob_is_not_carved() {
         let tar = samples::tar(&[samples::RootfsEntry::File("a", vec![1; 600])]);
-        assert!(carve(&Bytes::from_vec(tar.clone())).is_none());
+        assert!(carve(&Bytes::from_vec(tar.clone()), "blob").is_none());
         let mut padded = tar;
         padded.resize(padded.len() + 4096, 0xff);
-        assert!(carve(&Bytes::from_vec(padded)).is_none());
+        assert!(carve(&Bytes::from_vec(padded), "blob").is_none());
     }
 
     #[test]
@@ -309,8 +344,8 @@ mod tests {
         let mut text =
             b"this file mentions ustar, hsqs, PK, BZh9 and 1AY&SY in passing. ".repeat(40);
         text.extend([0x1f, 0x8b, 0x08, 0xff]);
-        assert!(carve(&Bytes::from_vec(text)).is_none());
-        assert!(carve(&Bytes::from_vec(vec![0xff; 8192])).is_none());
+        assert!(carve(&Bytes::from_vec(text), "blob").is_none());
+        assert!(carve(&Bytes::from_vec(vec![0xff; 8192]), "blob").is_none());
     }
 
     #[test]

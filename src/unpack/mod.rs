@@ -625,7 +625,7 @@ impl Walk<'_, '_> {
         let carved = match format {
             Some(f) if spans_all(&f) => None,
             _ if bytes.len() >= carve::MIN_LEN => {
-                catch_unwind(AssertUnwindSafe(|| carve::carve(bytes)))
+                catch_unwind(AssertUnwindSafe(|| carve::carve(bytes, &artifact.name)))
                     .ok()
                     .flatten()
             }
