@@ -155,14 +155,13 @@ pub fn carve(data: &Bytes, name: &str) -> Option<Extraction> {
     let mut extraction = Extraction::default();
     push_parts(data, 0, &parts, unchecked, &mut extraction);
     let head = parts[0].start;
-    if head > data.len() - head {
-        if let Some(entry) = extraction
+    if head > data.len() - head
+        && let Some(entry) = extraction
             .entries
             .first_mut()
             .filter(|e| e.path.as_deref() == Some("0x00000000"))
-        {
-            entry.name = name.to_string();
-        }
+    {
+        entry.name = name.to_string();
     }
     Some(extraction)
 }
