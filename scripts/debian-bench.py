@@ -72,7 +72,7 @@ COMPONENTS = {
     "faac": ["libfaac0"],
     "live555": [
         {arch: r"liblivemedia[0-9]+" for arch in ("armhf", "arm64")},
-        "libbasicusageenvironment2",
+        {arch: r"libbasicusageenvironment[0-9]+" for arch in ("armhf", "arm64")},
         "livemedia-utils",
     ],
     "libjpeg": ["libjpeg9", "libjpeg-progs"],
@@ -276,7 +276,22 @@ def deb_data(path):
     raise ValueError(f"{path}: no data.tar")
 
 
-def build_rootfs(cache, arch, rootfs):
+def build_rootfs(cache, arch, rootfs, refreshed=False):
+    """Unpack the packages into `rootfs`; returns the truth and the packages
+    not found. A cached index can name a .deb the archive has since dropped
+    (sid's pool moves daily): on a 404 the indexes are fetched again, once."""
+    try:
+        return unpack_packages(cache, arch, rootfs)
+    except urllib.error.HTTPError as e:
+        if e.code != 404 or refreshed:
+            raise
+        for name in os.listdir(os.path.join(cache, arch)):
+            if "Packages" in name:
+                os.remove(os.path.join(cache, arch, name))
+        return build_rootfs(cache, arch, rootfs, refreshed=True)
+
+
+def unpack_packages(cache, arch, rootfs):
     indexes = {SUITE: packages_index(cache, arch)}
     for suite in set(OTHER_SUITE.values()):
         indexes[suite] = packages_index(cache, arch, suite)

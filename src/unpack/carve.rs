@@ -142,10 +142,12 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
 /// between them, or `None` when carving finds nothing beyond a single part
 /// covering the whole blob.
 ///
-/// A head that no format starts and that holds more than half the blob is
-/// the blob's own content with streams embedded after it (a kernel with
-/// its initramfs and configuration), not a region of a dump: it keeps the
-/// blob's name, so what names the blob (`vmlinux`) still names it.
+/// A decoded kernel (`vmlinux`, as the kernel formats name their payload)
+/// is carved for the configuration and initramfs streams embedded in it.
+/// Its head, when no format starts it and it holds more than half the
+/// blob, is the kernel's own code, not a region of a dump: it keeps the
+/// name, so the banner read there is the kernel's. Other blobs' pieces
+/// keep their offset names (a flash dump's head is its bootloader).
 pub fn carve(data: &Bytes, name: &str) -> Option<Extraction> {
     let (parts, unchecked) = parts(data);
     let whole = |p: &Part| p.start == 0 && is_padding(&data[p.end..]);
@@ -155,7 +157,8 @@ pub fn carve(data: &Bytes, name: &str) -> Option<Extraction> {
     let mut extraction = Extraction::default();
     push_parts(data, 0, &parts, unchecked, &mut extraction);
     let head = parts[0].start;
-    if head > data.len() - head
+    if name.starts_with("vmlinux")
+        && head > data.len() - head
         && let Some(entry) = extraction
             .entries
             .first_mut()
@@ -320,12 +323,20 @@ mod tests {
         let names: Vec<_> = ex.entries.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["vmlinux", "00020000.gzip"]);
         assert_eq!(ex.entries[0].path.as_deref(), Some("0x00000000"));
-        // A head of half the blob or less is a region of a dump (the
-        // bootloader test above keeps its offset name).
+        // A head of half the blob or less is a region of the kernel blob;
+        // any other blob's head is a region of a dump, however large.
         let boot: Vec<u8> = (0..0x1_0000u32).map(|i| (i * 7 + i / 13) as u8).collect();
         let gz = samples::gzip(b"kernel image bytes");
-        let dump = place(&[(0, boot), (0x1_0000, gz)], 0x2_0000);
-        let ex = carve(&Bytes::from_vec(dump), "flash.bin").expect("carved");
+        let half = Bytes::from_vec(place(
+            &[(0, boot.clone()), (0x1_0000, gz.clone())],
+            0x2_0000,
+        ));
+        let ex = carve(&half, "vmlinux").expect("carved");
+        assert_eq!(ex.entries[0].name, "00000000.unknown");
+        let mut big_boot = boot.clone();
+        big_boot.extend(&boot);
+        let dump = Bytes::from_vec(place(&[(0, big_boot), (0x2_0000, gz)], 0x2_8000));
+        let ex = carve(&dump, "nand_dump.bin").expect("carved");
         assert_eq!(ex.entries[0].name, "00000000.unknown");
     }
 

@@ -425,15 +425,22 @@ fn kernel_module_facts_reach_the_sbom() {
 }
 
 #[test]
-fn a_distribution_module_series_settles_on_the_banner_of_a_carved_kernel() {
+fn a_distribution_module_series_settles_on_the_kernel_banner() {
     use firmsight::model::{ElfClass, Endian};
     use firmsight::samples::{ElfSpec, RootfsEntry, gzip, machine, tar};
+    let banner = b"\0Linux version 6.1.0-50-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.176-1 (2026-07-02)\n\0";
+    let code: Vec<u8> = (0..0x2_0000u32).map(|i| (i * 7 + i / 13) as u8).collect();
     // A decompressed kernel: its code with the banner, then its gzip'd
     // configuration (IKCONFIG), so the walk carves it. The head keeps the
     // name `vmlinux`, so the banner speaks for the kernel itself.
-    let mut vmlinux = b"\0Linux version 6.1.0-50-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.176-1 (2026-07-02)\n\0".to_vec();
-    vmlinux.extend((0..0x2_0000u32).map(|i| (i * 7 + i / 13) as u8));
+    let mut vmlinux = banner.to_vec();
+    vmlinux.extend(&code);
     vmlinux.extend(gzip(b"CONFIG_ARM64=y\nCONFIG_MODULES=y\n"));
+    // Debian's arm64 vmlinuz: a gzip'd Image, decoded to
+    // `vmlinuz-….decompressed`.
+    let mut image = banner.to_vec();
+    image.extend(&code);
+    let vmlinuz = gzip(&image);
     // A Debian module names only the ABI, 6.1.0-50: the 6.1 series.
     let module = ElfSpec::kernel_module(
         ElfClass::Elf64,
@@ -445,28 +452,34 @@ fn a_distribution_module_series_settles_on_the_banner_of_a_carved_kernel() {
         ],
     )
     .build();
-    let image = tar(&[
+    for kernel in [
         RootfsEntry::File("boot/vmlinux", vmlinux),
-        RootfsEntry::File("lib/modules/6.1.0-50-arm64/kernel/loop.ko", module),
-    ]);
-    let result = firmsight::scan_bytes(
-        "rootfs.tar",
-        firmsight::Bytes::from_vec(image),
-        &Default::default(),
-    )
-    .expect("scan");
-    let bom = firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
-    let kernels: Vec<_> = bom
-        .components
-        .iter()
-        .filter(|c| c.name == "linux")
-        .map(|c| (c.version.clone(), c.purl.clone()))
-        .collect();
-    assert_eq!(
-        kernels,
-        [(
-            Some("6.1.176".to_string()),
-            Some("pkg:generic/linux@6.1.176".to_string())
-        )]
-    );
+        RootfsEntry::File("boot/vmlinuz-6.1.0-50-arm64", vmlinuz),
+    ] {
+        let image = tar(&[
+            kernel,
+            RootfsEntry::File("lib/modules/6.1.0-50-arm64/kernel/loop.ko", module.clone()),
+        ]);
+        let result = firmsight::scan_bytes(
+            "rootfs.tar",
+            firmsight::Bytes::from_vec(image),
+            &Default::default(),
+        )
+        .expect("scan");
+        let bom =
+            firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+        let kernels: Vec<_> = bom
+            .components
+            .iter()
+            .filter(|c| c.name == "linux")
+            .map(|c| (c.version.clone(), c.purl.clone()))
+            .collect();
+        assert_eq!(
+            kernels,
+            [(
+                Some("6.1.176".to_string()),
+                Some("pkg:generic/linux@6.1.176".to_string())
+            )]
+        );
+    }
 }
