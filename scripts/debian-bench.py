@@ -54,9 +54,9 @@ OTHER_SUITE = {"live555": "sid", "libjpeg": "sid"}
 # kernel is the newest bookworm ABI of each architecture's flavour (a
 # regular expression over package names), U-Boot a board family's builds.
 KERNEL = {
-    "armhf": r"linux-image-6\.1\.0-[0-9]+-armmp",
-    "arm64": r"linux-image-6\.1\.0-[0-9]+-arm64",
-    "mipsel": r"linux-image-6\.1\.0-[0-9]+-4kc-malta",
+    # bookworm: linux-image-6.1.0-50-arm64; trixie: linux-image-6.12.48+deb13-arm64
+    arch: rf"linux-image-[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-{flavour}"
+    for arch, flavour in (("armhf", "armmp"), ("arm64", "arm64"), ("mipsel", "4kc-malta"))
 }
 UBOOT = {"armhf": "u-boot-rpi", "arm64": "u-boot-rpi", "mipsel": "u-boot-qemu"}
 
@@ -161,7 +161,7 @@ COMPONENTS = {
     "libogg": ["libogg0"],
     "libvorbis": ["libvorbis0a"],
     "libdrm": ["libdrm2"],
-    "openldap": ["libldap-2.5-0"],
+    "openldap": ["libldap-2.5-0|libldap2"],
     "krb5": ["libkrb5-3"],
     "c-ares": ["libc-ares2"],
     "nghttp2": ["libnghttp2-14"],
@@ -177,7 +177,7 @@ COMPONENTS = {
     "toybox": ["toybox"],
     "samba": ["samba-libs"],
     "gsoap": ["libgsoap-2.8.124"],
-    "qt": ["libqt5core5a"],
+    "qt": ["libqt5core5a|libqt5core5t64"],
     "opencv": ["libopencv-core406"],
 }
 
@@ -191,14 +191,26 @@ DECOYS = ["mongoose", "libmongoose2"]
 # Paho MQTT C 1.3.12 ships with its build version still at 1.3.11 (the
 # libraries are libpaho-mqtt3*.so.1.3.11 and say "MQTTClientV3_Version
 # 1.3.11"). The truth is what the release's own build says.
-BINARY_VERSION = {("paho-mqtt", "1.3.12"): "1.3.11"}
+# Debian trixie: net-snmp 5.9.4+dfsg is a pre-release snapshot whose
+# libraries say "5.9.4.pre2"; OpenSSH 1:10.0p1-7+deb13u4 carries 10.0p2's
+# fix and says "OpenSSH_10.0p2"; ProFTPD 1.3.8.c is upstream's 1.3.8c
+# (Debian spells the letter after a dot so it sorts after 1.3.8).
+BINARY_VERSION = {
+    ("paho-mqtt", "1.3.12"): "1.3.11",
+    ("net-snmp", "5.9.4"): "5.9.4.pre2",
+    ("openssh", "10.0p1"): "10.0p2",
+    ("proftpd", "1.3.8.c"): "1.3.8c",
+}
 
 
 def upstream(version):
     """Debian version -> upstream version: drop the epoch, the revision and
-    repackaging suffixes (+dfsg, +ds, +really…, ~)."""
+    repackaging suffixes (+dfsg, +ds, ~); `+really` names the release
+    actually shipped (trixie's zlib 1:1.3.dfsg+really1.3.1-1 is 1.3.1, its
+    libxml2 2.12.7+dfsg+really2.9.14-2.1 is 2.9.14)."""
     v = version.split(":", 1)[-1]
     v = v.rsplit("-", 1)[0] if "-" in v else v
+    v = v.split("+really", 1)[-1]
     v = re.split(r"[+~]", v)[0]
     # 1.2.13.dfsg (zlib), 2.1.12-stable (libevent)
     v = re.sub(r"\.dfsg$|-stable$", "", v)
@@ -216,12 +228,10 @@ def fetch(url, path):
     return path
 
 
-def packages_index(cache, arch, suite=SUITE):
+def packages_index(cache, arch, suite):
     index = {}
     for area in AREAS if suite == SUITE else ["main"]:
-        name = "Packages.xz" if area == "main" else f"Packages-{area}.xz"
-        if suite != SUITE:
-            name = f"{suite}-{name}"
+        name = f"{suite}-Packages.xz" if area == "main" else f"{suite}-Packages-{area}.xz"
         try:
             path = fetch(
                 f"{MIRROR}/dists/{suite}/{area}/binary-{arch}/Packages.xz",
@@ -244,17 +254,42 @@ def packages_index(cache, arch, suite=SUITE):
 
 
 def package_name(entry, arch, index):
-    """A COMPONENTS entry -> the package name for `arch`: a name, or a dict
+    """A COMPONENTS entry -> the package name for `arch`: a name (or names
+    separated by `|`, the first the suite has), or a dict
     of names per architecture, or of expressions (the kernel's ABI) whose
     newest matching package is taken."""
     if isinstance(entry, str):
-        return entry
+        return resolve(entry, index)
     wanted = entry.get(arch)
     if wanted is None or wanted in index:
         return wanted
-    matching = [n for n in index if re.fullmatch(wanted, n)]
-    # linux-image-6.1.0-50-armmp: the highest ABI number is the newest.
-    return max(matching, key=lambda n: [int(x) for x in re.findall(r"[0-9]+", n)], default=wanted)
+    return newest(wanted, index) or wanted
+
+
+def newest(pattern, index):
+    """The index's newest package whose name matches `pattern` (the highest
+    numbers in the name: linux-image-6.1.0-50-armmp, libavcodec61)."""
+    matching = [n for n in index if re.fullmatch(pattern, n)]
+    return max(matching, key=lambda n: [int(x) for x in re.findall(r"[0-9]+", n)], default=None)
+
+
+def resolve(name, index):
+    """A package name as the table gives it (bookworm's) -> the suite's: the
+    same name, its 64-bit time_t rename (libssl3t64), or the same stem with
+    other numbers after a SONAME or version bump (libavcodec59 ->
+    libavcodec61, python3.11-minimal -> python3.13-minimal)."""
+    if "|" in name:
+        # Alternatives, first found wins: a package renamed by a suite.
+        names = [resolve(n, index) for n in name.split("|")]
+        return next((n for n in names if n in index), names[0])
+    if name in index:
+        return name
+    if name + "t64" in index:
+        return name + "t64"
+    if not re.search(r"[0-9]", name):
+        return name
+    pattern = re.sub(r"[0-9]+", "[0-9]+", re.escape(name)) + "(?:t64)?"
+    return newest(pattern, index) or name
 
 
 def deb_data(path):
@@ -292,10 +327,10 @@ def build_rootfs(cache, arch, rootfs, refreshed=False):
 
 
 def unpack_packages(cache, arch, rootfs):
-    indexes = {SUITE: packages_index(cache, arch)}
+    indexes = {SUITE: packages_index(cache, arch, SUITE)}
     for suite in set(OTHER_SUITE.values()):
         indexes[suite] = packages_index(cache, arch, suite)
-    truth, missing = {}, []
+    truth, missing, sources = {}, [], {}
     shutil.rmtree(rootfs, ignore_errors=True)
     os.makedirs(rootfs)
     wanted = [(component, names) for component, names in COMPONENTS.items()]
@@ -332,7 +367,11 @@ def unpack_packages(cache, arch, rootfs):
             version = upstream(pkg["Version"])
             version = BINARY_VERSION.get((component, version), version)
             truth.setdefault(component, set()).add(version)
-    return truth, missing
+            # An ELF package note names the Debian *source* package
+            # (libzstd, gcc-14): the components its binaries are.
+            source = pkg.get("Source", name).split()[0]
+            sources.setdefault(source, set()).add(component)
+    return truth, missing, sources
 
 
 def scan(firmsight, image, sbom):
@@ -366,39 +405,49 @@ def unsquashfs_seconds(image, work):
     return best
 
 
-def claimed(sbom):
-    """(component, version) pairs the SBOM claims from version evidence."""
+def claimed(sbom, sources, truth_pairs):
+    """(component, version) pairs the SBOM claims from version evidence. A
+    Debian package (a pkg:deb purl from an ELF package note) is named by
+    its source package: it claims the component it is the source of whose
+    release it names (gcc-14 14.2.0 is libgcc's and libstdc++'s), else
+    stands as named."""
     with open(sbom) as f:
         bom = json.load(f)
     pairs = set()
     for c in bom.get("components", []):
         if c.get("type") in ("file", "device"):
             continue
+        if c.get("scope") == "excluded":
+            continue  # a build tool (the compiler named by .comment), not shipped
         if not c.get("version"):
             continue
-        version = c["version"]
+        name, version = c["name"], c["version"]
         if c.get("purl", "").startswith("pkg:deb/"):
-            # An ELF .note.package names the Debian version; the truth is
-            # upstream versions.
+            # The note names the Debian version; the truth is upstream's.
             version = upstream(version)
-        pairs.add((c["name"], version))
+            same = sorted(comp for comp in sources.get(name, ()) if (comp, version) in truth_pairs)
+            name = same[0] if same else name
+        pairs.add((name, version))
     return pairs
 
 
 def main():
+    global SUITE
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--firmsight", default="target/release/firmsight")
     ap.add_argument("--arch", default="armhf,arm64,mipsel")
+    ap.add_argument("--suite", default=SUITE, help="Debian suite (bookworm; trixie builds no mipsel)")
     ap.add_argument("--cache", default=os.path.expanduser("~/.cache/firmsight-debian-bench"))
     ap.add_argument("--work", default="/tmp/firmsight-debian-bench")
     ap.add_argument("--comp", default="xz", help="mksquashfs compressors, comma-separated (xz, gzip, lz4, zstd)")
     ap.add_argument("--json", help="write per-image results here")
     args = ap.parse_args()
+    SUITE = args.suite
 
     results = []
     for arch in args.arch.split(","):
         rootfs = os.path.join(args.work, arch, "rootfs")
-        truth, missing = build_rootfs(args.cache, arch, rootfs)
+        truth, missing, sources = build_rootfs(args.cache, arch, rootfs)
         for comp in args.comp.split(","):
             image = os.path.join(args.work, arch, f"rootfs-{comp}.sqfs")
             if os.path.exists(image):
@@ -412,7 +461,7 @@ def main():
             seconds = min(scan(args.firmsight, image, sbom) for _ in range(3))
             reference = unsquashfs_seconds(image, args.work)
             truth_pairs = {(c, v) for c, vs in truth.items() for v in vs}
-            found = claimed(sbom)
+            found = claimed(sbom, sources, truth_pairs)
             hits = truth_pairs & found
             false = sorted(found - truth_pairs)
             misses = sorted(truth_pairs - found)

@@ -6,13 +6,15 @@
 //! marked [`BUILD_TOOL`] (CycloneDX `scope: excluded`), with every binary it
 //! built as an occurrence. GCC's own runtime libraries are compiled by the
 //! GCC they ship with, so the `.comment` of `libgcc_s.so*` and
-//! `libstdc++.so*` is their version (when it names one GCC version only).
+//! `libstdc++.so*` is their version (when it names one GCC version only),
+//! and so is the package note that names GCC's source package when the
+//! distribution strips `.comment`.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::{ElfFacts, Identification, Technique};
+use crate::model::{ElfFacts, Identification, PackageNote, Technique};
 
 /// `Identification::kind` of a compiler: a build tool, not shipped.
 pub const BUILD_TOOL: &str = "build-tool";
@@ -61,12 +63,25 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
             None
         }
     });
-    if let (Some((component, purl_name)), [version]) = (runtime, gcc_versions.as_slice()) {
+    // Without `.comment` (Debian strips it), the package note that names
+    // the GCC source package built this file tells the same: Debian
+    // trixie's libgcc_s.so.1 says {"name":"gcc-14","version":"14.2.0-19"}.
+    let from_note = facts
+        .package
+        .as_ref()
+        .filter(|_| gcc_versions.is_empty())
+        .and_then(gcc_note_release);
+    let (version, classifier) = match (gcc_versions.as_slice(), from_note.as_deref()) {
+        ([version], _) => (Some(*version), "gcc-runtime-comment"),
+        ([], Some(version)) => (Some(version), "gcc-runtime-package-note"),
+        _ => (None, ""),
+    };
+    if let (Some((component, purl_name)), Some(version)) = (runtime, version) {
         found.push(Identification {
             component: component.into(),
             version: version.to_string(),
             kind: "library".into(),
-            classifier: "gcc-runtime-comment".into(),
+            classifier: classifier.into(),
             offset: 0,
             purl: format!("pkg:generic/{purl_name}@{version}"),
             // Vulnerabilities of GCC's runtime libraries are filed against GCC.
@@ -79,6 +94,30 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
         });
     }
     found
+}
+
+/// The GCC release of a package note naming GCC's source package (`gcc`,
+/// `gcc-14`): its version without epoch and distribution revision
+/// (`14.2.0-19` and Fedora's `14.2.1-3.fc41` are 14.2.0 and 14.2.1).
+fn gcc_note_release(note: &PackageNote) -> Option<String> {
+    let name = note.name.as_str();
+    let is_gcc = name == "gcc"
+        || name
+            .strip_prefix("gcc-")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if !is_gcc {
+        return None;
+    }
+    let version = note
+        .version
+        .split_once(':')
+        .map_or(note.version.as_str(), |(_, v)| v);
+    let upstream = version.rsplit_once('-').map_or(version, |(v, _)| v);
+    let numeric = upstream.split('.').count() >= 2
+        && upstream
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    numeric.then(|| upstream.to_string())
 }
 
 fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identification {
@@ -171,6 +210,36 @@ mod tests {
         // known, so it is not claimed.
         let mixed = with_comment("libgcc_s.so.1", b"GCC: (GNU) 9.1.0\0GCC: (GNU) 8.3.0\0");
         assert!(mixed.iter().all(|i| i.kind == BUILD_TOOL), "{mixed:?}");
+    }
+
+    #[test]
+    fn without_a_comment_the_gcc_package_note_names_the_runtime_release() {
+        let with_note = |name: &str, json: &str| {
+            let lib = ElfSpec::library(ElfClass::Elf64, Endian::Little, machine::AARCH64, name)
+                .with_package_note(json)
+                .build();
+            identify(name, &facts(&lib).expect("parses"))
+        };
+        // Debian trixie's libgcc-s1 and libstdc++6 (source package gcc-14).
+        let debian = r#"{"type":"deb","os":"debian","name":"gcc-14","version":"14.2.0-19","architecture":"arm64"}"#;
+        let libgcc = with_note("libgcc_s.so.1", debian);
+        assert_eq!(pairs(&libgcc), [("libgcc", "14.2.0", "library")]);
+        assert_eq!(libgcc[0].classifier, "gcc-runtime-package-note");
+        assert!(libgcc[0].claims_file);
+        let libstdcxx = with_note("libstdc++.so.6.0.33", debian);
+        assert_eq!(pairs(&libstdcxx), [("libstdc++", "14.2.0", "library")]);
+        // Fedora's source package is `gcc`, its release after the dash.
+        let fedora = r#"{"type":"rpm","os":"fedora","name":"gcc","version":"14.2.1-3.fc41","architecture":"x86_64"}"#;
+        assert_eq!(
+            pairs(&with_note("libgcc_s.so.1", fedora)),
+            [("libgcc", "14.2.1", "library")]
+        );
+        // Another package's note, or a GCC note on another library.
+        let zstd = r#"{"type":"deb","os":"debian","name":"libzstd","version":"1.5.7+dfsg-1"}"#;
+        assert!(with_note("libgcc_s.so.1", zstd).is_empty());
+        assert!(with_note("libzstd.so.1.5.7", debian).is_empty());
+        let gccgo = r#"{"type":"deb","os":"debian","name":"gcc-14-cross","version":"14.2.0-19"}"#;
+        assert!(with_note("libgcc_s.so.1", gccgo).is_empty());
     }
 
     #[test]
