@@ -163,7 +163,7 @@ COMPONENTS = {
     "libdrm": ["libdrm2"],
     "openldap": ["libldap-2.5-0|libldap2"],
     "krb5": ["libkrb5-3"],
-    "c-ares": ["libc-ares2"],
+    "c-ares": ["libcares2|libc-ares2"],  # trixie's libc-ares2 is an empty transitional package
     "nghttp2": ["libnghttp2-14"],
     "libssh": ["libssh-4"],
     "libssh2": ["libssh2-1"],
@@ -200,6 +200,8 @@ BINARY_VERSION = {
     ("net-snmp", "5.9.4"): "5.9.4.pre2",
     ("openssh", "10.0p1"): "10.0p2",
     ("proftpd", "1.3.8.c"): "1.3.8c",
+    # lrzsz 0.12.21-10 (bookworm) is built from 0.12.21rc and says so.
+    ("lrzsz", "0.12.21"): "0.12.21rc",
 }
 
 

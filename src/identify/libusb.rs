@@ -3,27 +3,36 @@
 //!
 //! The library holds no version text: `libusb_version_internal` is
 //! `{ u16 major, minor, micro, nano; const char *rc; const char *describe }`
-//! with `describe` pointing at "http://libusb.info" (libusb/core.c). So the
+//! with `describe` pointing at "http://libusb.info" (libusb/core.c;
+//! "https://libusb.info" in 1.0.28, Debian trixie). So the
 //! numbers sit one `rc` pointer before a pointer to that string. The
 //! pointer is found as the string's virtual address stored in place (REL
 //! targets, and GNU ld writes RELA addends in place too) or as the addend
 //! of a dynamic RELA relocation (linkers that leave the place zero).
-//! Checked on Debian libusb-1.0-0 2:1.0.26-1 (armhf, arm64, mipsel).
+//! Checked on Debian libusb-1.0-0 2:1.0.26-1 (armhf, arm64, mipsel) and
+//! 2:1.0.28-1 (armhf, arm64).
 
 use goblin::elf::Elf;
 
 use crate::identify::elf::{offset_of, vaddr_of};
 use crate::model::{Identification, Technique};
 
-/// The `describe` string, NUL included.
-const DESCRIBE: &[u8] = b"http://libusb.info\0";
+/// The `describe` strings, NUL included, oldest first.
+const DESCRIBES: [&[u8]; 2] = [b"http://libusb.info\0", b"https://libusb.info\0"];
 /// Longest release-candidate suffix read (`-rc1`).
 const MAX_RC: usize = 16;
 
 /// libusb's identification, when `bytes` are an ELF file holding the
 /// version struct.
 pub fn identify(bytes: &[u8]) -> Option<Identification> {
-    let string_at = memchr::memmem::find(bytes, DESCRIBE)?;
+    DESCRIBES
+        .iter()
+        .find_map(|describe| identify_by(bytes, describe))
+}
+
+/// The identification through the struct pointing at `describe`.
+fn identify_by(bytes: &[u8], describe: &[u8]) -> Option<Identification> {
+    let string_at = memchr::memmem::find(bytes, describe)?;
     let elf = Elf::parse(bytes).ok()?;
     let string_addr = vaddr_of(&elf, string_at as u64)?;
     let word = if elf.is_64 { 8 } else { 4 };
@@ -120,11 +129,21 @@ mod tests {
     /// patched to the strings' addresses (the sample builder maps file
     /// offsets 1:1 to addresses).
     fn library(class: ElfClass, endian: Endian, version: [u16; 4], rc: &str) -> Vec<u8> {
+        library_with(DESCRIBES[0], class, endian, version, rc)
+    }
+
+    fn library_with(
+        describe_text: &[u8],
+        class: ElfClass,
+        endian: Endian,
+        version: [u16; 4],
+        rc: &str,
+    ) -> Vec<u8> {
         let word = if class == ElfClass::Elf64 { 8 } else { 4 };
         let le = endian == Endian::Little;
         let build = |pad: usize| {
             let mut rodata = b"libusb: error [%s] \0".to_vec();
-            rodata.extend_from_slice(DESCRIBE);
+            rodata.extend_from_slice(describe_text);
             rodata.extend_from_slice(rc.as_bytes());
             rodata.push(0);
             rodata.extend(std::iter::repeat_n(0, pad));
@@ -141,8 +160,8 @@ mod tests {
         let mut file = build(0);
         let pad = (word - start(&file) % word) % word;
         file = build(pad);
-        let describe = memchr::memmem::find(&file, DESCRIBE).expect("string") as u64;
-        let rc_at = describe + DESCRIBE.len() as u64;
+        let describe = memchr::memmem::find(&file, describe_text).expect("string") as u64;
+        let rc_at = describe + describe_text.len() as u64;
         let fields = start(&file) + 8;
         for (i, addr) in [rc_at, describe].into_iter().enumerate() {
             let bytes = if le {
@@ -172,6 +191,15 @@ mod tests {
         }
         let rc = library(ElfClass::Elf32, Endian::Little, [1, 0, 27, 11800], "-rc1");
         assert_eq!(identify(&rc).expect("found").version, "1.0.27-rc1");
+        // 1.0.28 points at the https address (Debian trixie, nano 11946).
+        let https = library_with(
+            DESCRIBES[1],
+            ElfClass::Elf64,
+            Endian::Little,
+            [1, 0, 28, 11946],
+            "",
+        );
+        assert_eq!(identify(&https).expect("found").version, "1.0.28");
     }
 
     #[test]
