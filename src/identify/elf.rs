@@ -39,6 +39,29 @@ pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
         .and_then(|p| p.p_offset.checked_add(addr - p.p_vaddr))
 }
 
+/// File offsets of the places that point at virtual address `addr`: the
+/// word stored in place (REL targets; GNU ld writes RELA addends in place
+/// too), or a dynamic RELA relocation whose addend it is (linkers that
+/// leave the place zero). How a library's static tables name their strings
+/// (libusb's version struct, OpenLDAP's feature table).
+pub(crate) fn pointers_to(elf: &Elf<'_>, bytes: &[u8], addr: u64) -> Vec<usize> {
+    let word = if elf.is_64 { 8 } else { 4 };
+    let needle: Vec<u8> = (0..word)
+        .map(|i| {
+            let shift = if elf.little_endian { i } else { word - 1 - i } * 8;
+            (addr >> shift) as u8
+        })
+        .collect();
+    let in_place = memchr::memmem::find_iter(bytes, &needle).filter(|at| at % word == 0);
+    let relocated = elf
+        .dynrelas
+        .iter()
+        .filter(|r| r.r_addend == Some(addr as i64))
+        .filter_map(|r| offset_of(elf, r.r_offset))
+        .filter_map(|at| usize::try_from(at).ok());
+    in_place.chain(relocated).collect()
+}
+
 /// The 4-byte integer an exported data object `name` labels, read in the
 /// file's byte order, and its file offset: version numbers a library
 /// exports (libnl's `nl_ver_maj`, libiconv's `_libiconv_version`).

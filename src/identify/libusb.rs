@@ -14,7 +14,7 @@
 
 use goblin::elf::Elf;
 
-use crate::identify::elf::{offset_of, vaddr_of};
+use crate::identify::elf::{offset_of, pointers_to, vaddr_of};
 use crate::model::{Identification, Technique};
 
 /// The `describe` strings, NUL included, oldest first.
@@ -57,22 +57,7 @@ fn identify_by(bytes: &[u8], describe: &[u8]) -> Option<Identification> {
         }
         Some(v)
     };
-    // Places that point at the string: the word stored in place, or a
-    // RELA relocation whose addend is the string.
-    let needle: Vec<u8> = (0..word)
-        .map(|i| {
-            let shift = if elf.little_endian { i } else { word - 1 - i } * 8;
-            (string_addr >> shift) as u8
-        })
-        .collect();
-    let in_place = memchr::memmem::find_iter(bytes, &needle).filter(|at| at % word == 0);
-    let relocated = elf
-        .dynrelas
-        .iter()
-        .filter(|r| r.r_addend == Some(string_addr as i64))
-        .filter_map(|r| offset_of(&elf, r.r_offset))
-        .map(|at| at as usize);
-    for describe in in_place.chain(relocated) {
+    for describe in pointers_to(&elf, bytes, string_addr) {
         let Some(start) = describe.checked_sub(8 + word) else {
             continue;
         };

@@ -17,6 +17,7 @@ pub mod libiconv;
 pub mod libnl;
 pub mod libusb;
 pub mod live555;
+pub mod openldap;
 pub mod packages;
 pub mod posture;
 pub mod relabel;
@@ -157,6 +158,7 @@ impl Inspector for Identifier {
                     artifact.identified.extend(libnl::identify(bytes));
                     artifact.identified.extend(libiconv::identify(bytes));
                     artifact.identified.extend(live555::identify(bytes));
+                    artifact.identified.extend(openldap::identify(bytes));
                     artifact
                         .identified
                         .extend(toolchain::identify(&artifact.name, &facts));
