@@ -44,7 +44,11 @@ pub(crate) fn offset_of(elf: &Elf<'_>, addr: u64) -> Option<u64> {
 /// too), or a dynamic RELA relocation whose addend it is (linkers that
 /// leave the place zero). How a library's static tables name their strings
 /// (libusb's version struct, OpenLDAP's feature table).
-pub(crate) fn pointers_to(elf: &Elf<'_>, bytes: &[u8], addr: u64) -> Vec<usize> {
+pub(crate) fn pointers_to<'a>(
+    elf: &'a Elf<'_>,
+    bytes: &'a [u8],
+    addr: u64,
+) -> impl Iterator<Item = usize> + 'a {
     let word = if elf.is_64 { 8 } else { 4 };
     let needle: Vec<u8> = (0..word)
         .map(|i| {
@@ -52,14 +56,20 @@ pub(crate) fn pointers_to(elf: &Elf<'_>, bytes: &[u8], addr: u64) -> Vec<usize> 
             (addr >> shift) as u8
         })
         .collect();
-    let in_place = memchr::memmem::find_iter(bytes, &needle).filter(|at| at % word == 0);
+    let finder = memchr::memmem::Finder::new(&needle).into_owned();
+    let mut from = 0;
+    let in_place = std::iter::from_fn(move || {
+        let at = from + finder.find(bytes.get(from..)?)?;
+        from = at + 1;
+        Some(at)
+    });
     let relocated = elf
         .dynrelas
         .iter()
-        .filter(|r| r.r_addend == Some(addr as i64))
-        .filter_map(|r| offset_of(elf, r.r_offset))
+        .filter(move |r| r.r_addend == Some(addr as i64))
+        .filter_map(move |r| offset_of(elf, r.r_offset))
         .filter_map(|at| usize::try_from(at).ok());
-    in_place.chain(relocated).collect()
+    in_place.filter(move |at| at % word == 0).chain(relocated)
 }
 
 /// The 4-byte integer an exported data object `name` labels, read in the

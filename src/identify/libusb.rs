@@ -25,8 +25,11 @@ const MAX_RC: usize = 16;
 /// libusb's identification, when `bytes` are an ELF file holding the
 /// version struct.
 pub fn identify(bytes: &[u8]) -> Option<Identification> {
+    // One pass for both spellings: their common tail, then the scheme.
+    let tail = memchr::memmem::find(bytes, b"://libusb.info\0")?;
     DESCRIBES
         .iter()
+        .filter(|d| tail >= d.len() - 15 && bytes[tail - (d.len() - 15)..].starts_with(d))
         .find_map(|describe| identify_by(bytes, describe))
 }
 

@@ -20,6 +20,9 @@ use crate::model::{Identification, Technique};
 const NAME: &[u8] = b"X_OPENLDAP\0";
 /// `LDAP_FEATURE_INFO_VERSION`.
 const FEATURE_INFO_VERSION: u32 = 1;
+/// Occurrences of the name tried: libldap has one; a hostile file full of
+/// them must not cost a scan of the file each.
+const MAX_NAMES: usize = 4;
 
 /// OpenLDAP's identification, when `bytes` are an ELF file holding the
 /// feature table.
@@ -35,7 +38,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
             u32::from_be_bytes(raw)
         })
     };
-    for name_at in memchr::memmem::find_iter(bytes, NAME) {
+    for name_at in memchr::memmem::find_iter(bytes, NAME).take(MAX_NAMES) {
         let Some(addr) = vaddr_of(&elf, name_at as u64) else {
             continue;
         };

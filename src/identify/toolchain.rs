@@ -113,6 +113,8 @@ fn gcc_note_release(note: &PackageNote) -> Option<String> {
         .split_once(':')
         .map_or(note.version.as_str(), |(_, v)| v);
     let upstream = version.rsplit_once('-').map_or(version, |(v, _)| v);
+    // Arch's 14.2.1+r134+g…: the release before any local suffix.
+    let upstream = upstream.split(['+', '~']).next().unwrap_or(upstream);
     let numeric = upstream.split('.').count() >= 2
         && upstream
             .split('.')
@@ -232,6 +234,13 @@ mod tests {
         let fedora = r#"{"type":"rpm","os":"fedora","name":"gcc","version":"14.2.1-3.fc41","architecture":"x86_64"}"#;
         assert_eq!(
             pairs(&with_note("libgcc_s.so.1", fedora)),
+            [("libgcc", "14.2.1", "library")]
+        );
+        // Arch's local suffix after the release.
+        let arch =
+            r#"{"type":"alpm","os":"arch","name":"gcc","version":"14.2.1+r134+gab884fffe3fc-1"}"#;
+        assert_eq!(
+            pairs(&with_note("libgcc_s.so.1", arch)),
             [("libgcc", "14.2.1", "library")]
         );
         // Another package's note, or a GCC note on another library.
