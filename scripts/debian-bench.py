@@ -78,7 +78,7 @@ COMPONENTS = {
     "libjpeg": ["libjpeg9", "libjpeg-progs"],
     "fdk-aac": ["libfdk-aac2"],
     "busybox": ["busybox"],
-    "openssl": ["openssl", "libssl3"],
+    "openssl": ["openssl", "libssl3|libssl1.1"],
     "wolfssl": ["libwolfssl35"],
     "mbedtls": ["libmbedcrypto7", "libmbedtls14"],
     "gnutls": ["libgnutls30"],
@@ -151,7 +151,7 @@ COMPONENTS = {
     "pcre": ["libpcre3"],
     "pcre2": ["libpcre2-8-0"],
     "libffi": ["libffi8"],
-    "dbus": ["dbus-daemon", "libdbus-1-3"],
+    "dbus": ["dbus-daemon|dbus", "libdbus-1-3"],
     "systemd": ["libsystemd0"],
     "libusb": ["libusb-1.0-0"],
     "bluez": ["bluez"],
@@ -178,7 +178,7 @@ COMPONENTS = {
     "samba": ["samba-libs"],
     "gsoap": ["libgsoap-2.8.124"],
     "qt": ["libqt5core5a|libqt5core5t64"],
-    "opencv": ["libopencv-core406"],
+    "opencv": ["libopencv-core406|libopencv-core4.5"],
 }
 
 # Packages that ship another program under a component's name: in the image,
@@ -202,6 +202,13 @@ BINARY_VERSION = {
     ("proftpd", "1.3.8.c"): "1.3.8c",
     # lrzsz 0.12.21-10 (bookworm) is built from 0.12.21rc and says so.
     ("lrzsz", "0.12.21"): "0.12.21rc",
+    # Debian 11 (bullseye): hostapd and wpa_supplicant 2.9 are packaged as
+    # 2:2.9.0; iproute2 5.10.0's ip says 5.9.0 (upstream's version.h was not
+    # raised); speex 1.2~rc1.2 says 1.2rc1.
+    ("hostapd", "2.9.0"): "2.9",
+    ("wpa_supplicant", "2.9.0"): "2.9",
+    ("iproute2", "5.10.0"): "5.9.0",
+    ("speex", "1.2"): "1.2rc1",
 }
 
 
@@ -288,10 +295,20 @@ def resolve(name, index):
         return name
     if name + "t64" in index:
         return name + "t64"
-    if not re.search(r"[0-9]", name):
-        return name
-    pattern = re.sub(r"[0-9]+", "[0-9]+", re.escape(name)) + "(?:t64)?"
-    return newest(pattern, index) or name
+    # Free the numbers from the right, one at a time: libx264-164 ->
+    # libx264-160 (not libx265-192), python3.11-minimal -> python3.13-minimal.
+    runs = list(re.finditer(r"[0-9]+", name))
+    for free in range(1, len(runs) + 1):
+        pattern, end = "", len(name)
+        for i, run in enumerate(reversed(runs)):
+            literal = re.escape(name[run.end() : end])
+            pattern = ("[0-9]+" if i < free else re.escape(run.group())) + literal + pattern
+            end = run.start()
+        pattern = re.escape(name[:end]) + pattern + "(?:t64)?"
+        found = newest(pattern, index)
+        if found:
+            return found
+    return name
 
 
 def deb_data(path):
