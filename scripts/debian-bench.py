@@ -510,6 +510,9 @@ def main():
     for arch in args.arch.split(","):
         rootfs = os.path.join(args.work, arch, "rootfs")
         truth, missing, sources = build_rootfs(args.cache, arch, rootfs)
+        if not truth:
+            print(f"{arch}: {SUITE} has no packages for this architecture; skipped", file=sys.stderr)
+            continue
         for comp in args.comp.split(","):
             image = os.path.join(args.work, arch, f"rootfs-{comp}.sqfs")
             if os.path.exists(image):
