@@ -86,7 +86,7 @@ COMPONENTS = {
     "openssh": ["openssh-server", "openssh-client"],
     "lighttpd": ["lighttpd"],
     "mini_httpd": ["mini-httpd"],
-    "nginx": ["nginx"],
+    "nginx": ["nginx", "nginx-core"],  # bullseye's nginx is a dependency package only
     "apache-httpd": ["apache2-bin"],
     "civetweb": ["libcivetweb1"],
     "curl": ["curl", "libcurl4"],
