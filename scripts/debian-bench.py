@@ -202,13 +202,14 @@ BINARY_VERSION = {
     ("proftpd", "1.3.8.c"): "1.3.8c",
     # lrzsz 0.12.21-10 (bookworm) is built from 0.12.21rc and says so.
     ("lrzsz", "0.12.21"): "0.12.21rc",
-    # Debian 11 (bullseye): hostapd and wpa_supplicant 2.9 are packaged as
-    # 2:2.9.0; iproute2 5.10.0's ip says 5.9.0 (upstream's version.h was not
-    # raised); speex 1.2~rc1.2 says 1.2rc1.
-    ("hostapd", "2.9.0"): "2.9",
-    ("wpa_supplicant", "2.9.0"): "2.9",
-    ("iproute2", "5.10.0"): "5.9.0",
-    ("speex", "1.2"): "1.2rc1",
+    # Debian 11 (bullseye), keyed by the whole Debian version so no other
+    # release is touched: hostapd and wpa_supplicant 2.9 are packaged as
+    # 2:2.9.0 and say 2.9; iproute2 5.10.0's ip says 5.9.0 (upstream's
+    # version.h was not raised); speex 1.2~rc1.2 says 1.2rc1.
+    ("hostapd", "2:2.9.0-21+deb11u2"): "2.9",
+    ("wpa_supplicant", "2:2.9.0-21+deb11u2"): "2.9",
+    ("iproute2", "5.10.0-4"): "5.9.0",
+    ("speex", "1.2~rc1.2-1.1"): "1.2rc1",
 }
 
 
@@ -384,7 +385,9 @@ def unpack_packages(cache, arch, rootfs):
             if component is None:
                 continue  # a decoy: in the image, not in the truth
             version = upstream(pkg["Version"])
-            version = BINARY_VERSION.get((component, version), version)
+            version = BINARY_VERSION.get(
+                (component, pkg["Version"]), BINARY_VERSION.get((component, version), version)
+            )
             truth.setdefault(component, set()).add(version)
             # An ELF package note names the Debian *source* package
             # (libzstd, gcc-14): the components its binaries are.
