@@ -434,52 +434,47 @@ def unsquashfs_seconds(image, work):
 NOTE_METHODS = {"elf-package-note", "gcc-runtime-package-note"}
 
 
-def from_notes(sbom):
+def components(sbom):
+    """The SBOM's components, each with the set of identifiers that found it."""
+    with open(sbom) as f:
+        bom = json.load(f)
+    for c in bom.get("components", []):
+        methods = {
+            m.get("value")
+            for i in c.get("evidence", {}).get("identity", [])
+            for m in i.get("methods", [])
+        }
+        yield c, methods
+
+
+def from_notes(listed):
     """(component, version) pairs whose only evidence is a package note."""
-    with open(sbom) as f:
-        bom = json.load(f)
-    pairs = set()
-    for c in bom.get("components", []):
-        methods = {
-            m.get("value")
-            for i in c.get("evidence", {}).get("identity", [])
-            for m in i.get("methods", [])
-        }
-        if methods and methods <= NOTE_METHODS and c.get("version"):
-            pairs.add((c["name"], c["version"]))
-    return pairs
+    return {
+        (c["name"], c["version"])
+        for c, methods in listed
+        if methods and methods <= NOTE_METHODS and c.get("version")
+    }
 
 
-def claimed_without_notes(sbom):
+def claimed_without_notes(listed):
     """(component, version) pairs some identifier other than a package
-    note found."""
-    with open(sbom) as f:
-        bom = json.load(f)
-    pairs = set()
-    for c in bom.get("components", []):
-        methods = {
-            m.get("value")
-            for i in c.get("evidence", {}).get("identity", [])
-            for m in i.get("methods", [])
-        }
-        # A series (libstdc++.so.6.0.33 is GCC 14) only corroborates the
-        # release another identifier read.
-        own = {m for m in methods - NOTE_METHODS if not m.endswith("-series")}
-        if c.get("version") and own:
-            pairs.add((c["name"], c["version"]))
-    return pairs
+    note found. A series (libstdc++.so.6.0.33 is GCC 14) only corroborates
+    the release another identifier read."""
+    return {
+        (c["name"], c["version"])
+        for c, methods in listed
+        if c.get("version") and any(not m.endswith("-series") for m in methods - NOTE_METHODS)
+    }
 
 
-def claimed(sbom, sources, truth_pairs):
+def claimed(listed, sources, truth_pairs):
     """(component, version) pairs the SBOM claims from version evidence. A
     Debian package (a pkg:deb purl from an ELF package note) is named by
     its source package: it claims the component it is the source of whose
     release it names (gcc-14 14.2.0 is libgcc's and libstdc++'s), else
     stands as named."""
-    with open(sbom) as f:
-        bom = json.load(f)
     pairs = set()
-    for c in bom.get("components", []):
+    for c, _ in listed:
         if c.get("type") in ("file", "device"):
             continue
         if c.get("scope") == "excluded":
@@ -529,16 +524,17 @@ def main():
             seconds = min(scan(args.firmsight, image, sbom) for _ in range(3))
             reference = unsquashfs_seconds(image, args.work)
             truth_pairs = {(c, v) for c, vs in truth.items() for v in vs}
-            found = claimed(sbom, sources, truth_pairs)
+            listed = list(components(sbom))
+            found = claimed(listed, sources, truth_pairs)
             hits = truth_pairs & found
             # A note-named Debian package maps to its components above; a
             # hit is note-only when no other identifier found the pair.
             note_only = {
                 (comp, upstream(v) if "-" in v else v)
-                for name, v in from_notes(sbom)
+                for name, v in from_notes(listed)
                 for comp in (sources.get(name) or {name})
             }
-            others = claimed_without_notes(sbom)
+            others = claimed_without_notes(listed)
             note_hits = sorted(f"{c} {v}" for c, v in hits & note_only if (c, v) not in others)
             false = sorted(found - truth_pairs)
             misses = sorted(truth_pairs - found)

@@ -85,14 +85,18 @@ pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<(u
             && elf.dynstrtab.get_at(s.st_name) == Some(name)
     })?;
     let offset = offset_of(elf, symbol.st_value)?;
-    let at = usize::try_from(offset).ok()?;
+    let value = read_u32(elf, bytes, usize::try_from(offset).ok()?)?;
+    Some((value, offset))
+}
+
+/// The 4-byte integer at file offset `at`, in the file's byte order.
+pub(crate) fn read_u32(elf: &Elf<'_>, bytes: &[u8], at: usize) -> Option<u32> {
     let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    let value = if elf.little_endian {
+    Some(if elf.little_endian {
         u32::from_le_bytes(raw)
     } else {
         u32::from_be_bytes(raw)
-    };
-    Some((value, offset))
+    })
 }
 
 /// Read the facts of an ELF file.

@@ -13,7 +13,7 @@
 
 use goblin::elf::Elf;
 
-use crate::identify::elf::{pointers_to, vaddr_of};
+use crate::identify::elf::{pointers_to, read_u32, vaddr_of};
 use crate::model::{Identification, Technique};
 
 /// The feature's name, NUL included.
@@ -30,22 +30,15 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     memchr::memmem::find(bytes, NAME)?;
     let elf = Elf::parse(bytes).ok()?;
     let word = if elf.is_64 { 8 } else { 4 };
-    let read_u32 = |at: usize| {
-        let raw: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if elf.little_endian {
-            u32::from_le_bytes(raw)
-        } else {
-            u32::from_be_bytes(raw)
-        })
-    };
+    let int_at = |at: usize| read_u32(&elf, bytes, at);
     for name_at in memchr::memmem::find_iter(bytes, NAME).take(MAX_NAMES) {
         let Some(addr) = vaddr_of(&elf, name_at as u64) else {
             continue;
         };
         for pointer in pointers_to(&elf, bytes, addr) {
             // The struct's first int, padded to the pointer's alignment.
-            let info = pointer.checked_sub(word).and_then(read_u32);
-            let Some(number) = pointer.checked_add(word).and_then(read_u32) else {
+            let info = pointer.checked_sub(word).and_then(int_at);
+            let Some(number) = pointer.checked_add(word).and_then(int_at) else {
                 continue;
             };
             if info != Some(FEATURE_INFO_VERSION) {
