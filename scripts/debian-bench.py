@@ -46,9 +46,10 @@ SUITE = "bookworm"
 AREAS = ["main", "non-free"]
 
 # Components bookworm does not ship, taken from another suite where it has
-# them: live555 and IJG libjpeg 9 are only in sid (armhf and arm64; sid has
-# no mipsel). Their binaries are scanned like the rest.
-OTHER_SUITE = {"live555": "sid", "libjpeg": "sid"}
+# them: live555, IJG libjpeg 9, TensorFlow Lite and Asterisk (for the
+# pjproject it bundles) are only in sid (armhf and arm64; sid has no
+# mipsel). Their binaries are scanned like the rest.
+OTHER_SUITE = {"live555": "sid", "libjpeg": "sid", "tensorflow-lite": "sid", "pjsip": "sid"}
 
 # The kernel and U-Boot have no architecture-independent package name: the
 # kernel is the newest bookworm ABI of each architecture's flavour (a
@@ -179,13 +180,30 @@ COMPONENTS = {
     "gsoap": ["libgsoap-2.8.124"],
     "qt": ["libqt5core5a|libqt5core5t64"],
     "opencv": ["libopencv-core406|libopencv-core4.5"],
+    "libyuv": ["libyuv0"],
+    "tensorflow-lite": ["libtensorflow-lite2.14.1"],
+    # ntp.org's ntpd: bullseye's ntp; bookworm's is an empty transitional
+    # package (to ntpsec), trixie has none.
+    "ntp": ["ntp"],
+    "pjsip": ["asterisk"],
+}
+
+# Components a package bundles under its own version: Debian packages no
+# pjproject, but Asterisk builds its bundled copy into libasteriskpj.so.2.
+# The bundled release is read from the source package (its
+# orig-Xpjproject tarball's version.mak); a package version not listed
+# here is left out of the image and reported, never guessed.
+BUNDLED = {
+    "pjsip": {"1:22.10.1+dfsg+~cs6.17.60671434-1": "2.17"},
 }
 
 # Packages that ship another program under a component's name: in the image,
 # never in the truth, so a claim of the component counts against precision.
 # Debian's "mongoose" is SuiteSparse's graph partitioner (version 5.12.0),
 # not Cesanta's web server.
-DECOYS = ["mongoose", "libmongoose2"]
+# NTPsec is a fork of ntp.org's ntpd with its own versions (ntpd
+# ntpsec-1.2.2): a claim of ntp from its binaries would be false.
+DECOYS = ["mongoose", "libmongoose2", "ntpsec"]
 
 # Releases whose binaries report another version than the release itself:
 # Paho MQTT C 1.3.12 ships with its build version still at 1.3.11 (the
@@ -210,7 +228,15 @@ BINARY_VERSION = {
     ("wpa_supplicant", "2:2.9.0-21+deb11u2"): "2.9",
     ("iproute2", "5.10.0-4"): "5.9.0",
     ("speex", "1.2~rc1.2-1.1"): "1.2rc1",
+    # libyuv's release is LIBYUV_VERSION: bookworm's git snapshot
+    # 0.0~git20230123.b2528b0 has 1857 in include/libyuv/version.h (its
+    # orig tarball); later Debian versions spell it (0.0.1904.20250204).
+    ("libyuv", "0.0~git20230123.b2528b0-1"): "1857",
 }
+
+# Components whose upstream version Debian spells inside a longer one: the
+# first group of the expression, matched against the upstream version.
+VERSION_FORM = {"libyuv": r"0\.0\.([0-9]{4})\.[0-9]{8}"}
 
 
 def upstream(version):
@@ -366,6 +392,10 @@ def unpack_packages(cache, arch, rootfs):
             if pkg is None:
                 missing.append(name if suite == SUITE else f"{name} ({suite})")
                 continue
+            bundled = BUNDLED.get(component)
+            if bundled is not None and pkg["Version"] not in bundled:
+                missing.append(f"{name} {pkg['Version']} (bundled {component} release unknown)")
+                continue
             deb = fetch(
                 f"{MIRROR}/{pkg['Filename']}",
                 os.path.join(cache, arch, os.path.basename(pkg["Filename"])),
@@ -384,10 +414,19 @@ def unpack_packages(cache, arch, rootfs):
                 tar.extractall(rootfs, members=members, filter="tar")
             if component is None:
                 continue  # a decoy: in the image, not in the truth
-            version = upstream(pkg["Version"])
-            version = BINARY_VERSION.get(
-                (component, pkg["Version"]), BINARY_VERSION.get((component, version), version)
-            )
+            if not any(m.isfile() for m in members):
+                # A transitional package (bookworm's ntp): nothing to find.
+                missing.append(f"{name} (no files: transitional)")
+                continue
+            if bundled is not None:
+                version = bundled[pkg["Version"]]
+            else:
+                version = upstream(pkg["Version"])
+                form = re.fullmatch(VERSION_FORM.get(component, "(.*)"), version)
+                version = form.group(1) if form else version
+                version = BINARY_VERSION.get(
+                    (component, pkg["Version"]), BINARY_VERSION.get((component, version), version)
+                )
             truth.setdefault(component, set()).add(version)
             # An ELF package note names the Debian *source* package
             # (libzstd, gcc-14): the components its binaries are.
