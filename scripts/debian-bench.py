@@ -153,7 +153,8 @@ COMPONENTS = {
     "pcre2": ["libpcre2-8-0"],
     "libffi": ["libffi8"],
     "dbus": ["dbus-daemon|dbus", "libdbus-1-3"],
-    "systemd": ["libsystemd0"],
+    # libsystemd-shared-NNN.so: bullseye ships it in systemd itself.
+    "systemd": ["libsystemd0", "libsystemd-shared|systemd"],
     "libusb": ["libusb-1.0-0"],
     "bluez": ["bluez"],
     "alsa-lib": ["libasound2"],
