@@ -10,7 +10,7 @@
 //! Matching: one Aho-Corasick pass over every anchor of every classifier
 //! (built once, shared by all threads), so the cost per byte does not grow
 //! with the number of classifiers; a classifier's regex runs only from its
-//! first anchor hit on, once per file.
+//! first anchor hit on, and after a match only from its next anchor hit.
 //!
 //! A record may instead read the version from the file name (`filename`,
 //! a regex over the name of an ELF file): libraries whose real name is
@@ -30,9 +30,11 @@
 //! whose bytes hold no version at all; a name missing from the table, or
 //! one that upstream's record gives to two releases, yields nothing.
 //!
-//! Precedence: within one file, each classifier reports its first match
-//! (lowest offset). Different classifiers, or different versions of one
-//! component, are all kept: conflicting evidence is shown, not merged away.
+//! Precedence: within one file, each classifier reports every distinct
+//! version it matches (up to 16), each at its first occurrence: a blob
+//! that embeds two zlibs shows both. Different classifiers, or different
+//! versions of one component, are all kept: conflicting evidence is
+//! shown, not merged away.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
@@ -48,6 +50,38 @@ include!(concat!(env!("OUT_DIR"), "/classifiers.rs"));
 /// Bytes before an anchor hit where a version regex may start (a regex
 /// may begin with the NUL before its anchor).
 const BEFORE: usize = 64;
+
+/// The names a file goes by: its own, and for an ELF library its SONAME.
+/// Globs and `filename` records match either.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names<'a> {
+    /// The file's name.
+    pub file: &'a str,
+    /// The ELF `DT_SONAME`, if any.
+    pub soname: Option<&'a str>,
+}
+
+impl<'a> From<&'a str> for Names<'a> {
+    fn from(file: &'a str) -> Self {
+        Names { file, soname: None }
+    }
+}
+
+impl<'a> Names<'a> {
+    /// The file name, then the SONAME when it differs.
+    fn all(self) -> impl Iterator<Item = &'a str> {
+        std::iter::once(self.file).chain(self.soname.filter(|s| *s != self.file))
+    }
+
+    fn match_any(self, globs: &globset::GlobSet) -> bool {
+        self.all().any(|name| globs.is_match(name))
+    }
+}
+
+/// Distinct versions one record reports in one file: a blob that embeds
+/// several copies of a component shows each, a hostile one cannot flood
+/// the SBOM.
+const MAX_VERSIONS_PER_FILE: usize = 16;
 
 /// One classifier record, as written in TOML.
 #[derive(Debug, Clone, Deserialize)]
@@ -399,7 +433,7 @@ impl Classifiers {
     /// finds the anchors in its single YARA-X pass instead (see
     /// [`Classifiers::anchor_rules`]) and calls [`Classifiers::confirm`];
     /// this path is the reference the tests hold that one to.
-    pub fn scan(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
+    pub fn scan<'a>(&self, names: impl Into<Names<'a>>, bytes: &[u8]) -> Vec<Identification> {
         let mut first = vec![None; self.compiled.len()];
         for hit in self.automaton.find_overlapping_iter(bytes) {
             let index = self.owner[hit.pattern().as_usize()];
@@ -410,7 +444,7 @@ impl Classifiers {
             .enumerate()
             .filter_map(|(i, at)| Some((i, at?)))
             .collect();
-        self.confirm(name, bytes, &anchors)
+        self.confirm(names, bytes, &anchors)
     }
 
     /// YARA-X source with one rule per classifier (`anchor_<index>`) whose
@@ -435,44 +469,64 @@ impl Classifiers {
 
     /// Confirm the classifiers whose anchors were found: `anchors` holds
     /// (classifier index, offset of its first anchor hit).
-    pub fn confirm(
+    pub fn confirm<'a>(
         &self,
-        name: &str,
+        names: impl Into<Names<'a>>,
         bytes: &[u8],
         anchors: &[(usize, usize)],
     ) -> Vec<Identification> {
-        let mut found = self.by_file_name(name, bytes);
+        let names = names.into();
+        let mut found = self.by_file_name(names, bytes);
         for &(index, at) in anchors {
             let Some(c) = self.compiled.get(index) else {
                 continue;
             };
-            if c.globs.as_ref().is_some_and(|g| !g.is_match(name)) {
+            if c.globs.as_ref().is_some_and(|g| !names.match_any(g)) {
                 continue;
             }
-            // One regex pass per classifier, from its first anchor hit on:
-            // a file dense with anchors costs one scan, not one per hit.
-            let start = at.saturating_sub(BEFORE);
-            let Some(caps) = c.regex.captures_at(bytes, start) else {
-                continue;
-            };
-            let claims = c.claims.as_ref().is_some_and(|g| g.is_match(name));
-            found.extend(c.identification(&caps, claims, Technique::BinaryAnalysis));
+            let claims = c.claims.as_ref().is_some_and(|g| names.match_any(g));
+            let mut versions = HashSet::new();
+            let mut anchors = NextAnchor::new(&c.record.anchors);
+            // Successive matches, from the first anchor hit on: each regex
+            // search either finds a new match or ends the loop, so a file
+            // dense with anchors costs one pass, not one per hit. After a
+            // match the search resumes only at a later anchor hit.
+            let mut start = Some(at.saturating_sub(BEFORE));
+            while let Some(from) = start {
+                let Some(caps) = c.regex.captures_at(bytes, from) else {
+                    break;
+                };
+                let end = caps.get(0).map_or(from, |m| m.end()).max(from + 1);
+                start = anchors
+                    .at_or_after(bytes, end)
+                    .map(|hit| hit.saturating_sub(BEFORE).max(end));
+                let Some(id) = c.identification(&caps, claims, Technique::BinaryAnalysis) else {
+                    continue;
+                };
+                // One identification per version: its first occurrence.
+                if versions.len() < MAX_VERSIONS_PER_FILE && versions.insert(id.version.clone()) {
+                    found.push(id);
+                }
+            }
         }
         found.sort_by_key(|i| i.offset);
         found
     }
 
-    /// The `filename` records that match the name of this ELF file.
-    fn by_file_name(&self, name: &str, bytes: &[u8]) -> Vec<Identification> {
+    /// The `filename` records that match the name of this ELF file, or
+    /// else its SONAME (a library installed under another name).
+    fn by_file_name(&self, names: Names<'_>, bytes: &[u8]) -> Vec<Identification> {
         if !crate::identify::elf::is_elf(bytes) {
             return Vec::new();
         }
         self.compiled
             .iter()
             .filter(|c| c.record.filename)
-            .filter(|c| c.globs.as_ref().is_none_or(|g| g.is_match(name)))
+            .filter(|c| c.globs.as_ref().is_none_or(|g| names.match_any(g)))
             .filter_map(|c| {
-                let caps = c.regex.captures(name.as_bytes())?;
+                let caps = names
+                    .all()
+                    .find_map(|name| c.regex.captures(name.as_bytes()))?;
                 let mut found = c.identification(&caps, true, Technique::Filename)?;
                 found.offset = 0;
                 Some(found)
@@ -497,6 +551,39 @@ impl Classifiers {
                             .is_some_and(|g| needed.iter().any(|lib| g.is_match(lib)))
                 })
         });
+    }
+}
+
+/// A record's next anchor hit. Each anchor's last hit is kept and searched
+/// again only once passed, so the searches over a file stay linear however
+/// many matches it holds.
+struct NextAnchor<'a> {
+    /// Each anchor with its next hit: `Some(None)` when it occurs no more.
+    anchors: Vec<(&'a [u8], Option<Option<usize>>)>,
+}
+
+impl<'a> NextAnchor<'a> {
+    fn new(anchors: &'a [String]) -> Self {
+        NextAnchor {
+            anchors: anchors.iter().map(|a| (a.as_bytes(), None)).collect(),
+        }
+    }
+
+    /// The offset of the first anchor hit at or after `from`.
+    fn at_or_after(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        let rest = bytes.get(from..)?;
+        self.anchors
+            .iter_mut()
+            .filter_map(|(anchor, next)| match next {
+                Some(Some(at)) if *at >= from => Some(*at),
+                Some(None) => None,
+                _ => {
+                    let at = memchr::memmem::find(rest, anchor).map(|at| from + at);
+                    *next = Some(at);
+                    at
+                }
+            })
+            .min()
     }
 }
 
@@ -590,13 +677,15 @@ fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
     set.build().map(Some).map_err(|e| format!("globs: {e}"))
 }
 
-/// Percent-encode what a purl version may not hold (purl spec: version
-/// characters other than unreserved ones are encoded).
-fn purl_escape(version: &str) -> String {
+/// Percent-encode a purl segment (name, namespace, version, qualifier
+/// value): characters other than unreserved ones are encoded, except the
+/// colon, which the purl spec says is never encoded (a Debian epoch stays
+/// `1:1.2.13`).
+pub(crate) fn purl_escape(version: &str) -> String {
     version
         .bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' | b':' => {
                 (b as char).to_string()
             }
             other => format!("%{other:02X}"),
@@ -687,6 +776,45 @@ mod tests {
                 c.record.id
             );
         }
+    }
+
+    #[test]
+    fn a_blob_that_embeds_two_releases_shows_both_and_a_flood_is_capped() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let versions = |name: &str, bytes: &[u8]| -> Vec<(String, String, u64)> {
+            builtin
+                .scan(name, bytes)
+                .into_iter()
+                .map(|i| (i.classifier, i.version, i.offset))
+                .collect()
+        };
+        // Two statically linked zlibs 5 KB apart, the first repeated.
+        let one = b" deflate 1.2.8 Copyright 1995-2013 Jean-loup Gailly and Mark Adler ";
+        let two = b" deflate 1.2.11 Copyright 1995-2017 Jean-loup Gailly and Mark Adler ";
+        let mut blob = Vec::new();
+        blob.extend_from_slice(one);
+        blob.resize(5000, 0);
+        blob.extend_from_slice(two);
+        blob.extend_from_slice(one);
+        let found = versions("app", &blob);
+        assert_eq!(
+            found,
+            [
+                ("zlib-copyright".into(), "1.2.8".into(), 0),
+                ("zlib-copyright".into(), "1.2.11".into(), 5000)
+            ]
+        );
+        // A hostile file full of distinct versions: at most 16 from one record.
+        let mut flood = Vec::new();
+        for minor in 0..1000 {
+            flood.extend_from_slice(
+                format!(
+                    " deflate 1.{minor}.0 Copyright 1995-2017 Jean-loup Gailly and Mark Adler "
+                )
+                .as_bytes(),
+            );
+        }
+        assert_eq!(versions("app", &flood).len(), MAX_VERSIONS_PER_FILE);
     }
 
     #[test]
@@ -799,6 +927,42 @@ cpe = "cpe:2.3:a:xiph:libogg:{version}:*:*:*:*:*:*:*"
         );
         // A name the table does not list is no claim at all.
         assert!(set.scan("libogg.so.0.8.9", elf).is_empty());
+    }
+
+    #[test]
+    fn a_library_installed_under_another_name_is_read_by_its_soname() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let elf = b"\x7fELF\x02\x01\x01\0";
+        let named = |file: &'static str, soname: Option<&'static str>| {
+            builtin
+                .scan(Names { file, soname }, elf)
+                .into_iter()
+                .map(|i| (i.classifier, i.version, i.claims_file))
+                .collect::<Vec<_>>()
+        };
+        let tflite = vec![(
+            "tensorflow-lite-library-name".to_string(),
+            "2.14.1".to_string(),
+            true,
+        )];
+        // Renamed on install: the SONAME still names the release.
+        assert_eq!(
+            named(
+                "libtensorflow-lite.so",
+                Some("libtensorflow-lite.so.2.14.1")
+            ),
+            tflite
+        );
+        // Found once when both names agree; nothing from a bare name.
+        assert_eq!(
+            named(
+                "libtensorflow-lite.so.2.14.1",
+                Some("libtensorflow-lite.so.2.14.1")
+            ),
+            tflite
+        );
+        assert!(named("libtensorflow-lite.so", Some("libtensorflow-lite.so")).is_empty());
+        assert!(named("libtensorflow-lite.so", None).is_empty());
     }
 
     #[test]

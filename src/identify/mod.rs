@@ -4,7 +4,7 @@
 //! each source of facts is a module of its own (`elf` today; version
 //! classifiers, kernels, package databases and vendor evidence as they land).
 
-use crate::model::{Artifact, Status};
+use crate::model::{Artifact, ElfFacts, Identification, Status};
 use crate::unpack::Inspector;
 
 pub mod busybox;
@@ -165,6 +165,11 @@ impl Inspector for Identifier {
                     artifact
                         .identified
                         .extend(facts.package.as_ref().map(packages::from_note));
+                    for id in &mut artifact.identified {
+                        if let Some(at) = elf_evidence_offset(bytes, &facts, id) {
+                            id.offset = at;
+                        }
+                    }
                     if let Some(packer) = facts.packer.as_ref().filter(|_| !packed) {
                         artifact.notes.push(format!(
                             "{packer}-packed executable: not unpacked, so identification cannot see inside it"
@@ -192,9 +197,13 @@ impl Inspector for Identifier {
         if let Some(classifiers) = self.classifiers {
             // The evidence pass found the classifier anchors too; without
             // it, the classifiers run their own pass.
+            let names = classifier::Names {
+                file: &artifact.name,
+                soname: artifact.elf.as_ref().and_then(|e| e.soname.as_deref()),
+            };
             let mut found = match anchors {
-                Some(anchors) => classifiers.confirm(&artifact.name, bytes, &anchors),
-                None => classifiers.scan(&artifact.name, bytes),
+                Some(anchors) => classifiers.confirm(names, bytes, &anchors),
+                None => classifiers.scan(names, bytes),
             };
             if let Some(elf) = &artifact.elf {
                 classifiers.drop_header_quotes(&mut found, &elf.needed);
@@ -208,6 +217,26 @@ impl Inspector for Identifier {
     fn inspect_container(&self, artifact: &mut Artifact) {
         self.evidence(artifact, &[]);
     }
+}
+
+/// Where in the file the ELF-structure evidence an identifier read lies:
+/// the `.comment` string, the module's `vermagic=` or the package note's
+/// version (the identifiers work from parsed facts, not offsets).
+fn elf_evidence_offset(bytes: &[u8], facts: &ElfFacts, id: &Identification) -> Option<u64> {
+    use memchr::memmem::find;
+    let at = match id.classifier.as_str() {
+        "elf-comment-toolchain" | "gcc-runtime-comment" => facts
+            .toolchain
+            .iter()
+            .find(|t| t.contains(id.version.as_str()))
+            .and_then(|t| find(bytes, t.as_bytes()))?,
+        "linux-module-vermagic" => find(bytes, b"vermagic=")?,
+        "elf-package-note" | "gcc-runtime-package-note" => {
+            find(bytes, facts.package.as_ref()?.version.as_bytes())?
+        }
+        _ => return None,
+    };
+    Some(at as u64)
 }
 
 /// SHA-256 over every built-in signature file (classifiers, evidence rules,

@@ -1,9 +1,13 @@
 //! Package databases and release files: what the image's own package
 //! manager says is installed.
 //!
-//! - dpkg `var/lib/dpkg/status` and opkg `usr/lib/opkg/status` (OpenWrt):
-//!   RFC 822-style paragraphs with `Package`, `Version`, `Architecture`
-//!   and `Status` (`install … installed` counts).
+//! - dpkg `var/lib/dpkg/status`, opkg `usr/lib/opkg/status` (OpenWrt) or
+//!   `var/lib/opkg/status` (Yocto), and ipkg `usr/lib/ipkg/status` (opkg's
+//!   predecessor, older OpenWrt and vendor SDKs): RFC 822-style paragraphs
+//!   with `Package`, `Version`, `Architecture` and `Status`
+//!   (`install … installed` counts). opkg and ipkg also keep each
+//!   installed package's `info/<name>.control`, one such paragraph; an
+//!   image that kept those but dropped the status file still lists them.
 //! - apk `lib/apk/db/installed`: `P:` name, `V:` version, `A:` arch lines.
 //! - `etc/os-release`, `usr/lib/os-release` (`ID`, `VERSION_ID`) and
 //!   `etc/openwrt_release` (`DISTRIB_ID`, `DISTRIB_RELEASE`): the OS itself.
@@ -21,17 +25,38 @@ const MAX_PACKAGES: usize = 100_000;
 fn kind(artifact: &Artifact) -> Option<&'static str> {
     let path = artifact.location.0.last()?.path.as_deref()?;
     let path = path.trim_start_matches("./").trim_start_matches('/');
+    // opkg and ipkg keep each installed package's control paragraph too.
+    if let Some((dir, file)) = path.rsplit_once('/')
+        && file.ends_with(".control")
+    {
+        for (info, kind) in [("opkg/info", "opkg"), ("ipkg/info", "ipkg")] {
+            if ["usr/lib", "var/lib"]
+                .iter()
+                .any(|root| ends_at(dir, &format!("{root}/{info}")))
+            {
+                return Some(kind);
+            }
+        }
+    }
     [
         ("var/lib/dpkg/status", "dpkg"),
         ("usr/lib/opkg/status", "opkg"),
+        ("var/lib/opkg/status", "opkg"),
+        ("usr/lib/ipkg/status", "ipkg"),
+        ("var/lib/ipkg/status", "ipkg"),
         ("lib/apk/db/installed", "apk"),
         ("etc/os-release", "os-release"),
         ("usr/lib/os-release", "os-release"),
         ("etc/openwrt_release", "openwrt-release"),
     ]
     .into_iter()
-    .find(|(suffix, _)| path == *suffix || path.ends_with(&format!("/{suffix}")))
+    .find(|(suffix, _)| ends_at(path, suffix))
     .map(|(_, kind)| kind)
+}
+
+/// Whether `path` is `suffix` or ends in `/suffix`.
+fn ends_at(path: &str, suffix: &str) -> bool {
+    path == suffix || path.ends_with(&format!("/{suffix}"))
 }
 
 /// Components listed by the database or release file in `bytes`.
@@ -41,7 +66,7 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     };
     let text = String::from_utf8_lossy(bytes);
     match kind {
-        "dpkg" | "opkg" => control_paragraphs(&text, kind),
+        "dpkg" | "opkg" | "ipkg" => control_paragraphs(&text, kind),
         "apk" => apk(&text),
         _ => release(&text, kind).into_iter().collect(),
     }
@@ -56,10 +81,11 @@ fn package(
 ) -> Identification {
     // The purl namespace is the distribution (debian, ubuntu, alpine,
     // openwrt); the database alone does not say which, so it is left out
-    // rather than guessed. `opkg` is not yet a registered purl type.
+    // rather than guessed. `opkg` is not yet a registered purl type; ipkg
+    // packages are the same format under opkg's older name.
     let purl_type = match source {
         "dpkg" => "deb",
-        "opkg" => "opkg",
+        "opkg" | "ipkg" => "opkg",
         _ => "apk",
     };
     let qualifier = arch
@@ -170,14 +196,7 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
 
 /// Percent-encode a purl segment.
 fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    crate::identify::classifier::purl_escape(s)
 }
 
 fn control_paragraphs(text: &str, source: &'static str) -> Vec<Identification> {
@@ -284,6 +303,41 @@ mod tests {
         );
         let found = identify(&at("./var/lib/dpkg/status"), status.as_bytes());
         assert_eq!(found[0].purl, "pkg:deb/dropbear@2019.78-2?arch=mipsel_24kc");
+        // Yocto's opkg and the older ipkg keep the same format elsewhere.
+        for path in ["var/lib/opkg/status", "usr/lib/ipkg/status"] {
+            let found = identify(&at(path), status.as_bytes());
+            assert_eq!(found.len(), 2, "{path}");
+            assert_eq!(
+                found[0].purl,
+                "pkg:opkg/dropbear@2019.78-2?arch=mipsel_24kc"
+            );
+        }
+    }
+
+    #[test]
+    fn an_opkg_control_file_lists_its_package() {
+        let control = "Package: uhttpd\nVersion: 2023-06-25-34a8a74d-2\nDepends: libc, libubox20230523\nLicense: ISC\nArchitecture: mipsel_24kc\nInstalled-Size: 30720\n";
+        let found = identify(&at("usr/lib/opkg/info/uhttpd.control"), control.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].classifier, "opkg-database");
+        assert_eq!(
+            found[0].purl,
+            "pkg:opkg/uhttpd@2023-06-25-34a8a74d-2?arch=mipsel_24kc"
+        );
+        let found = identify(
+            &at("usr/lib/ipkg/info/busybox.control"),
+            b"Package: busybox\nVersion: 1.4.2-1\n",
+        );
+        assert_eq!(found[0].classifier, "ipkg-database");
+        // Decoys: a control file outside a package database, the package's
+        // file list, and a status file outside its directory.
+        for path in [
+            "usr/share/doc/uhttpd.control",
+            "usr/lib/opkg/info/uhttpd.list",
+            "etc/opkg/status",
+        ] {
+            assert!(identify(&at(path), control.as_bytes()).is_empty(), "{path}");
+        }
     }
 
     #[test]
@@ -302,7 +356,7 @@ mod tests {
         qualify_namespaces(&mut root);
         assert_eq!(
             root.children[0].identified[0].purl,
-            "pkg:deb/debian/zlib1g@1%3A1.2.13.dfsg-1?arch=armhf"
+            "pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=armhf"
         );
         // Twice changes nothing; without a release file nothing changes.
         let purls = |a: &Artifact| -> Vec<String> {
@@ -317,7 +371,7 @@ mod tests {
         qualify_namespaces(&mut alone);
         assert_eq!(
             alone.children[0].identified[0].purl,
-            "pkg:deb/zlib1g@1%3A1.2.13.dfsg-1?arch=armhf"
+            "pkg:deb/zlib1g@1:1.2.13.dfsg-1?arch=armhf"
         );
     }
 

@@ -511,21 +511,37 @@ fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec
             files.push((artifact, elf, own));
         }
     }
+    // A library is looked up in the program's own container (its root
+    // filesystem) first, then in the whole image: an image holding two
+    // root filesystems links each program to its own copy.
+    let container = |artifact: &Artifact| -> Vec<crate::model::Step> {
+        let steps = &artifact.location.0;
+        steps[..steps.len().saturating_sub(1)].to_vec()
+    };
     let mut by_name: HashMap<&str, &str> = HashMap::new();
+    let mut in_container: HashMap<(Vec<crate::model::Step>, &str), &str> = HashMap::new();
     for (artifact, _, own) in &files {
         by_name
             .entry(artifact.name.as_str())
             .or_insert(own.as_str());
+        in_container
+            .entry((container(artifact), artifact.name.as_str()))
+            .or_insert(own.as_str());
     }
-    for (_, elf, own) in &files {
+    for (artifact, elf, own) in &files {
         if let Some(soname) = &elf.soname {
             by_name.insert(soname.as_str(), own.as_str());
+            in_container.insert((container(artifact), soname.as_str()), own.as_str());
         }
     }
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (_, elf, own) in &files {
+    for (artifact, elf, own) in &files {
+        let home = container(artifact);
         for needed in &elf.needed {
-            if let Some(&target) = by_name.get(needed.as_str()).filter(|&&t| t != own.as_str()) {
+            let target = in_container
+                .get(&(home.clone(), needed.as_str()))
+                .or_else(|| by_name.get(needed.as_str()));
+            if let Some(&target) = target.filter(|&&t| t != own.as_str()) {
                 edges.entry(own.as_str()).or_default().insert(target);
             }
         }
@@ -561,6 +577,19 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
         .map(|((bom_ref, name, version), found)| {
             let first = found[0].1;
             let purl = first.purl.clone();
+            // Descriptive fields come from the surest identification that
+            // has them (a manifest over the bytes over a file name; tree
+            // order among equals), so the choice does not hang on which
+            // file the walk met first.
+            let mut surest: Vec<&Identification> = found.iter().map(|(_, id)| *id).collect();
+            surest.sort_by(|a, b| {
+                b.technique
+                    .confidence()
+                    .total_cmp(&a.technique.confidence())
+            });
+            let field = |get: fn(&Identification) -> Option<&String>| {
+                surest.iter().find_map(|id| get(id)).cloned()
+            };
             // A series names no release: the version is unknown, the
             // series a property (none when any release may be there).
             let (version, series) = if first.series {
@@ -593,19 +622,17 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                     _ => "library",
                 },
                 bom_ref: Some(bom_ref.clone()),
-                supplier: first.supplier.clone().map(|name| Supplier { name }),
+                supplier: field(|id| id.supplier.as_ref()).map(|name| Supplier { name }),
                 name,
                 scope: build_tool.then_some("excluded"),
                 version,
                 description: None,
                 hashes: Vec::new(),
-                licenses: first
-                    .license
-                    .clone()
+                licenses: field(|id| id.license.as_ref())
                     .map(|spdx| vec![LicenseChoice::from_spdx(spdx)])
                     .unwrap_or_default(),
                 purl: Some(purl.clone()),
-                cpe: first.cpe.clone(),
+                cpe: field(|id| id.cpe.as_ref()),
                 evidence: Some(Evidence {
                     identity: vec![Identity {
                         field: "purl",
@@ -624,7 +651,13 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         .map(|(artifact, id)| Occurrence {
                             location: artifact.location.to_string(),
                             offset: Some(id.offset),
-                            additional_context: None,
+                            // Which identifier saw this occurrence, and how.
+                            additional_context: Some(format!(
+                                "{} ({}, confidence {})",
+                                id.classifier,
+                                id.technique.as_str(),
+                                id.technique.confidence()
+                            )),
                         })
                         .collect(),
                 }),
@@ -799,6 +832,56 @@ mod tests {
             zlib.evidence.as_ref().expect("evidence").occurrences.len(),
             2
         );
+    }
+
+    #[test]
+    fn a_program_links_to_the_library_in_its_own_root_filesystem() {
+        let arm = |spec: ElfSpec| spec.build();
+        let program = arm(ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_needed(&["libfoo.so.1"]));
+        let library = |tag: &[u8]| {
+            arm(ElfSpec::library(
+                crate::model::ElfClass::Elf32,
+                crate::model::Endian::Little,
+                machine::ARM,
+                "libfoo.so.1",
+            )
+            .with_rodata(tag))
+        };
+        let rootfs = |tag: &[u8]| {
+            samples::tar(&[
+                RootfsEntry::File("usr/bin/prog", program.clone()),
+                RootfsEntry::File("usr/lib/libfoo.so.1", library(tag)),
+            ])
+        };
+        // An update holding two root filesystems (A/B slots).
+        let image = samples::tar(&[
+            RootfsEntry::File("a.tar", rootfs(b"slot a")),
+            RootfsEntry::File("b.tar", rootfs(b"slot b")),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let edges: Vec<(String, Vec<String>)> = bom
+            .dependencies
+            .iter()
+            .filter(|d| d.reference.ends_with("prog"))
+            .map(|d| (d.reference.clone(), d.depends_on.clone()))
+            .collect();
+        assert_eq!(edges.len(), 2, "{:?}", bom.dependencies);
+        for (program, libraries) in edges {
+            let slot = if program.contains("a.tar") {
+                "a.tar"
+            } else {
+                "b.tar"
+            };
+            assert_eq!(libraries.len(), 1, "{program}");
+            assert!(libraries[0].contains(slot), "{program} -> {libraries:?}");
+        }
     }
 
     #[test]
