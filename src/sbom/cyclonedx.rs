@@ -322,8 +322,12 @@ pub struct Dependency {
 pub struct Composition {
     /// `complete`, `incomplete`, `unknown` …
     pub aggregate: &'static str,
-    /// bom-refs the statement is about.
+    /// bom-refs of the assemblies whose constituents the statement is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assemblies: Vec<String>,
+    /// bom-refs of the components whose dependency lists it is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
 }
 
 /// Build the CycloneDX 1.6 document for a scan.
@@ -375,7 +379,7 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         }
     }
 
-    let dependencies = elf_dependencies(image, &components);
+    let (dependencies, unresolved) = elf_dependencies(image, &components);
 
     let stats = &result.stats;
     let metadata = Metadata {
@@ -467,12 +471,21 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
         components: components.into_iter().map(|(_, c)| c).collect(),
         services: found.services,
         dependencies,
-        compositions: vec![Composition {
+        compositions: std::iter::once(Composition {
             // Only ELF files are listed so far, and unpacking may have hit
             // budgets or errors: the inventory is known to be incomplete.
             aggregate: "incomplete",
             assemblies: vec![IMAGE_REF.into()],
-        }],
+            dependencies: Vec::new(),
+        })
+        // Components that need a library the image does not hold: their
+        // dependency lists are known to lack it.
+        .chain((!unresolved.is_empty()).then(|| Composition {
+            aggregate: "incomplete",
+            assemblies: Vec::new(),
+            dependencies: unresolved,
+        }))
+        .collect(),
     };
     if options.profile == super::Profile::Bsi {
         super::bsi::apply(&mut bom, image);
@@ -484,8 +497,12 @@ pub fn cyclonedx(result: &ScanResult, options: &SbomOptions) -> Bom {
 /// the SONAMEs (or file names) of the libraries in the same image, as edges
 /// between the components that stand for the files: the identified
 /// component a file *is*, else its `file` component. Names not found in the
-/// image are left out (the inventory is marked incomplete anyway).
-fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec<Dependency> {
+/// image are left out; the components that needed them are returned too
+/// (sorted), so a composition can say their dependencies are incomplete.
+fn elf_dependencies(
+    image: &Artifact,
+    components: &[(String, Component)],
+) -> (Vec<Dependency>, Vec<String>) {
     use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
     // File components by location, in tree order (duplicates carry `#n`).
     let mut file_refs: HashMap<&str, VecDeque<&str>> = HashMap::new();
@@ -535,24 +552,32 @@ fn elf_dependencies(image: &Artifact, components: &[(String, Component)]) -> Vec
         }
     }
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut unresolved: BTreeSet<&str> = BTreeSet::new();
     for (artifact, elf, own) in &files {
         let home = container(artifact);
         for needed in &elf.needed {
             let target = in_container
                 .get(&(home.clone(), needed.as_str()))
                 .or_else(|| by_name.get(needed.as_str()));
-            if let Some(&target) = target.filter(|&&t| t != own.as_str()) {
-                edges.entry(own.as_str()).or_default().insert(target);
+            match target {
+                Some(&target) if target != own.as_str() => {
+                    edges.entry(own.as_str()).or_default().insert(target);
+                }
+                Some(_) => {}
+                None => {
+                    unresolved.insert(own.as_str());
+                }
             }
         }
     }
-    edges
+    let edges = edges
         .into_iter()
         .map(|(reference, targets)| Dependency {
             reference: reference.to_string(),
             depends_on: targets.into_iter().map(str::to_string).collect(),
         })
-        .collect()
+        .collect();
+    (edges, unresolved.into_iter().map(str::to_string).collect())
 }
 
 /// One component per (name, version, purl) found by identifiers, with every
@@ -842,7 +867,7 @@ mod tests {
             crate::model::Endian::Little,
             machine::ARM,
         )
-        .with_needed(&["libfoo.so.1"]));
+        .with_needed(&["libfoo.so.1", "libc.so.6"]));
         let library = |tag: &[u8]| {
             arm(ElfSpec::library(
                 crate::model::ElfClass::Elf32,
@@ -873,7 +898,7 @@ mod tests {
             .map(|d| (d.reference.clone(), d.depends_on.clone()))
             .collect();
         assert_eq!(edges.len(), 2, "{:?}", bom.dependencies);
-        for (program, libraries) in edges {
+        for (program, libraries) in &edges {
             let slot = if program.contains("a.tar") {
                 "a.tar"
             } else {
@@ -882,6 +907,11 @@ mod tests {
             assert_eq!(libraries.len(), 1, "{program}");
             assert!(libraries[0].contains(slot), "{program} -> {libraries:?}");
         }
+        // libc.so.6 is not in the image: both programs' dependency lists
+        // are known to be incomplete.
+        let programs: Vec<String> = edges.into_iter().map(|(program, _)| program).collect();
+        assert_eq!(bom.compositions.len(), 2);
+        assert_eq!(bom.compositions[1].dependencies, programs);
     }
 
     #[test]
