@@ -640,6 +640,26 @@ pub struct Artifact {
     /// What was found inside, in container order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Artifact>,
+    /// The files a package database's file list names, per package (this
+    /// artifact is a dpkg or opkg `info/<package>.list`, or apk's
+    /// `installed`); read to link files to the package that installed them.
+    #[serde(skip)]
+    pub package_files: Vec<PackageFiles>,
+    /// purl of the package the image's own database says installed this
+    /// file (`pkg:deb/debian/dropbear-bin@2022.83-1+deb12u1?arch=armhf`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+}
+
+/// The files one package installed, as its database lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageFiles {
+    /// The database: `dpkg`, `opkg`, `ipkg` or `apk`.
+    pub manager: &'static str,
+    /// Package name.
+    pub package: String,
+    /// Absolute paths, as listed (`/usr/sbin/dropbear`).
+    pub paths: Vec<String>,
 }
 
 impl Artifact {
@@ -659,6 +679,8 @@ impl Artifact {
             facts: Vec::new(),
             hits: Vec::new(),
             children: Vec::new(),
+            package_files: Vec::new(),
+            package: None,
         }
     }
 

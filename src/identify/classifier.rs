@@ -10,7 +10,8 @@
 //! Matching: one Aho-Corasick pass over every anchor of every classifier
 //! (built once, shared by all threads), so the cost per byte does not grow
 //! with the number of classifiers; a classifier's regex runs only from its
-//! first anchor hit on, and after a match only from its next anchor hit.
+//! first anchor hit on, and after a match only from its next anchor hit,
+//! in a bounded window, a bounded number of times.
 //!
 //! A record may instead read the version from the file name (`filename`,
 //! a regex over the name of an ELF file): libraries whose real name is
@@ -82,6 +83,16 @@ impl<'a> Names<'a> {
 /// several copies of a component shows each, a hostile one cannot flood
 /// the SBOM.
 const MAX_VERSIONS_PER_FILE: usize = 16;
+
+/// Matches one record examines in one file, new versions or not.
+const MAX_MATCHES_PER_FILE: usize = 256;
+
+/// After the first match, how far past a later anchor hit the regex may
+/// read: a regex whose tail may run to the end of a text run (the kernel
+/// banner's optional distribution part) would otherwise read on to it at
+/// every hit, quadratic in a file of repeated banners. The first search
+/// is not bounded (some layouts keep the version far from the anchor).
+const AFTER_LATER_HIT: usize = 16 * 1024;
 
 /// One classifier record, as written in TOML.
 #[derive(Debug, Clone, Deserialize)]
@@ -487,25 +498,37 @@ impl Classifiers {
             let claims = c.claims.as_ref().is_some_and(|g| names.match_any(g));
             let mut versions = HashSet::new();
             let mut anchors = NextAnchor::new(&c.record.anchors);
-            // Successive matches, from the first anchor hit on: each regex
-            // search either finds a new match or ends the loop, so a file
-            // dense with anchors costs one pass, not one per hit. After a
-            // match the search resumes only at a later anchor hit.
-            let mut start = Some(at.saturating_sub(BEFORE));
-            while let Some(from) = start {
-                let Some(caps) = c.regex.captures_at(bytes, from) else {
+            // Successive matches, from the first anchor hit on. The first
+            // search may read to the end of the file; after a match the
+            // search resumes only at a later anchor hit and reads at most
+            // AFTER_LATER_HIT past it, and at most MAX_MATCHES_PER_FILE
+            // searches run, so the work per record and file is bounded.
+            let mut start = Some((at.saturating_sub(BEFORE), bytes.len()));
+            for _ in 0..MAX_MATCHES_PER_FILE {
+                let Some((from, limit)) = start else {
                     break;
+                };
+                let Some(caps) = c.regex.captures_at(&bytes[..limit], from) else {
+                    // None from here to `limit`: on to the next hit past it.
+                    start = anchors
+                        .at_or_after(bytes, limit.max(from + 1))
+                        .filter(|_| limit < bytes.len())
+                        .map(|hit| later_search(hit, limit, bytes.len()));
+                    continue;
                 };
                 let end = caps.get(0).map_or(from, |m| m.end()).max(from + 1);
                 start = anchors
                     .at_or_after(bytes, end)
-                    .map(|hit| hit.saturating_sub(BEFORE).max(end));
+                    .map(|hit| later_search(hit, end, bytes.len()));
                 let Some(id) = c.identification(&caps, claims, Technique::BinaryAnalysis) else {
                     continue;
                 };
                 // One identification per version: its first occurrence.
-                if versions.len() < MAX_VERSIONS_PER_FILE && versions.insert(id.version.clone()) {
+                if versions.insert(id.version.clone()) {
                     found.push(id);
+                    if versions.len() == MAX_VERSIONS_PER_FILE {
+                        break;
+                    }
                 }
             }
         }
@@ -552,6 +575,15 @@ impl Classifiers {
                 })
         });
     }
+}
+
+/// Where a search after the first starts and how far it may read: from
+/// `BEFORE` ahead of the anchor hit (not before `floor`, the end of what
+/// was searched) to `AFTER_LATER_HIT` past it.
+fn later_search(hit: usize, floor: usize, len: usize) -> (usize, usize) {
+    let from = hit.saturating_sub(BEFORE).max(floor).min(len);
+    let limit = hit.saturating_add(AFTER_LATER_HIT).min(len).max(from);
+    (from, limit)
 }
 
 /// A record's next anchor hit. Each anchor's last hit is kept and searched
@@ -815,6 +847,14 @@ mod tests {
             );
         }
         assert_eq!(versions("app", &flood).len(), MAX_VERSIONS_PER_FILE);
+        // A megabyte of one kernel banner with no line end: the banner's
+        // optional tail may read to the end of the run, so later searches
+        // are bounded (unbounded, this took 37 s).
+        let banners = b"Linux version 5.10.1 (a@b) ".repeat(40_000);
+        assert_eq!(
+            versions("vmlinux", &banners),
+            [("linux-kernel-banner".into(), "5.10.1".into(), 0)]
+        );
     }
 
     #[test]

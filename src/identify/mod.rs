@@ -212,6 +212,7 @@ impl Inspector for Identifier {
         }
         let listed = packages::identify(artifact, bytes);
         artifact.identified.extend(listed);
+        artifact.package_files = packages::file_lists(artifact, bytes);
     }
 
     fn inspect_container(&self, artifact: &mut Artifact) {

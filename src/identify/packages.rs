@@ -16,10 +16,16 @@
 //! An ELF file's own `.note.package` is the same kind of record, carried
 //! by the binary ([`from_note`]).
 
-use crate::model::{Artifact, Identification, PackageNote, Technique};
+use std::collections::HashMap;
+
+use crate::model::{Artifact, Identification, PackageFiles, PackageNote, Step, Technique};
 
 /// Most packages read from one database.
 const MAX_PACKAGES: usize = 100_000;
+
+/// Most paths read from one file list (a Debian desktop lists ~300 000 in
+/// all; one package's list is far shorter).
+const MAX_LISTED_PATHS: usize = 1_000_000;
 
 /// The database kind at this artifact's path, if any.
 fn kind(artifact: &Artifact) -> Option<&'static str> {
@@ -194,6 +200,135 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
     }
 }
 
+/// The file lists of package databases: dpkg's `var/lib/dpkg/info/<package>.list`
+/// (`<package>:<arch>.list` when multi-arch), opkg's and ipkg's
+/// `info/<package>.list`, and apk's `installed` (`F:` directory, `R:` file
+/// lines per package).
+pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
+    let Some(path) = artifact.location.0.last().and_then(|s| s.path.as_deref()) else {
+        return Vec::new();
+    };
+    let path = path.trim_start_matches("./").trim_start_matches('/');
+    let text = String::from_utf8_lossy(bytes);
+    if kind(artifact) == Some("apk") {
+        return apk_file_lists(&text);
+    }
+    let Some((dir, file)) = path.rsplit_once('/') else {
+        return Vec::new();
+    };
+    let Some(package) = file.strip_suffix(".list") else {
+        return Vec::new();
+    };
+    let manager = [
+        ("var/lib/dpkg/info", "dpkg"),
+        ("usr/lib/opkg/info", "opkg"),
+        ("var/lib/opkg/info", "opkg"),
+        ("usr/lib/ipkg/info", "ipkg"),
+        ("var/lib/ipkg/info", "ipkg"),
+    ]
+    .into_iter()
+    .find(|(info, _)| ends_at(dir, info))
+    .map(|(_, manager)| manager);
+    let (Some(manager), Some(package)) = (manager, package.split(':').next()) else {
+        return Vec::new();
+    };
+    let paths = text
+        .lines()
+        .filter(|l| l.starts_with('/') && *l != "/" && *l != "/.")
+        .take(MAX_LISTED_PATHS)
+        .map(str::to_string)
+        .collect();
+    vec![PackageFiles {
+        manager,
+        package: package.to_string(),
+        paths,
+    }]
+}
+
+fn apk_file_lists(text: &str) -> Vec<PackageFiles> {
+    let mut out = Vec::new();
+    let mut listed = 0;
+    for paragraph in text.split("\n\n").take(MAX_PACKAGES) {
+        let mut package = None;
+        let mut dir = "";
+        let mut paths = Vec::new();
+        for line in paragraph.lines() {
+            if let Some(name) = line.strip_prefix("P:") {
+                package = Some(name.trim());
+            } else if let Some(d) = line.strip_prefix("F:") {
+                dir = d.trim();
+            } else if let Some(file) = line.strip_prefix("R:")
+                && listed < MAX_LISTED_PATHS
+            {
+                paths.push(format!("/{dir}/{}", file.trim()));
+                listed += 1;
+            }
+        }
+        if let Some(package) = package.filter(|_| !paths.is_empty()) {
+            out.push(PackageFiles {
+                manager: "apk",
+                package: package.to_string(),
+                paths,
+            });
+        }
+    }
+    out
+}
+
+/// Give every file a package database lists the purl of the package that
+/// installed it (`Artifact::package`). A list is matched against its own
+/// database and the files of the same container (root filesystem), and
+/// only when the database lists the package as installed.
+pub fn link_owners(image: &mut Artifact) {
+    type Container = Vec<Step>;
+    fn container(artifact: &Artifact) -> Container {
+        let steps = &artifact.location.0;
+        steps[..steps.len().saturating_sub(1)].to_vec()
+    }
+    fn normalized(artifact: &Artifact) -> Option<&str> {
+        let path = artifact.location.0.last()?.path.as_deref()?;
+        Some(path.trim_start_matches("./").trim_start_matches('/'))
+    }
+    let mut installed: HashMap<(Container, &str, &str), &str> = HashMap::new();
+    for artifact in image.iter() {
+        for id in &artifact.identified {
+            if let Some(manager) = id.classifier.strip_suffix("-database") {
+                installed
+                    .entry((container(artifact), manager, id.component.as_str()))
+                    .or_insert(id.purl.as_str());
+            }
+        }
+    }
+    let mut owners: HashMap<(Container, String), String> = HashMap::new();
+    for artifact in image.iter() {
+        for list in &artifact.package_files {
+            let home = container(artifact);
+            let Some(purl) = installed.get(&(home.clone(), list.manager, list.package.as_str()))
+            else {
+                continue;
+            };
+            for path in &list.paths {
+                owners
+                    .entry((home.clone(), path.trim_start_matches('/').to_string()))
+                    .or_insert_with(|| purl.to_string());
+            }
+        }
+    }
+    if owners.is_empty() {
+        return;
+    }
+    fn mark(artifact: &mut Artifact, owners: &HashMap<(Container, String), String>) {
+        if let Some(path) = normalized(artifact) {
+            let key = (container(artifact), path.to_string());
+            artifact.package = owners.get(&key).cloned();
+        }
+        for child in &mut artifact.children {
+            mark(child, owners);
+        }
+    }
+    mark(image, &owners);
+}
+
 /// Percent-encode a purl segment.
 fn percent(s: &str) -> String {
     crate::identify::classifier::purl_escape(s)
@@ -312,6 +447,36 @@ mod tests {
                 "pkg:opkg/dropbear@2019.78-2?arch=mipsel_24kc"
             );
         }
+    }
+
+    #[test]
+    fn file_lists_name_each_packages_files() {
+        let dpkg = file_lists(
+            &at("var/lib/dpkg/info/libc6:armhf.list"),
+            b"/.\n/lib\n/lib/arm-linux-gnueabihf/libc.so.6\n",
+        );
+        assert_eq!(
+            dpkg,
+            [PackageFiles {
+                manager: "dpkg",
+                package: "libc6".into(),
+                paths: vec!["/lib".into(), "/lib/arm-linux-gnueabihf/libc.so.6".into()],
+            }]
+        );
+        let opkg = file_lists(&at("usr/lib/opkg/info/uhttpd.list"), b"/usr/sbin/uhttpd\n");
+        assert_eq!(opkg[0].manager, "opkg");
+        let apk = file_lists(
+            &at("lib/apk/db/installed"),
+            b"P:musl\nV:1.2.4-r2\nF:lib\nR:ld-musl-armhf.so.1\nR:libc.musl-armv7.so.1\n\nP:empty\nV:1\n",
+        );
+        assert_eq!(apk.len(), 1);
+        assert_eq!(
+            apk[0].paths,
+            ["/lib/ld-musl-armhf.so.1", "/lib/libc.musl-armv7.so.1"]
+        );
+        // Decoys: a list outside a database, and a database's other files.
+        assert!(file_lists(&at("usr/share/doc/x.list"), b"/usr/bin/x\n").is_empty());
+        assert!(file_lists(&at("var/lib/dpkg/info/x.md5sums"), b"/usr/bin/x\n").is_empty());
     }
 
     #[test]

@@ -565,6 +565,9 @@ fn elf_dependencies(
                 }
                 Some(_) => {}
                 None => {
+                    // In the graph (its list may be empty), and named by
+                    // the composition that says the list is incomplete.
+                    edges.entry(own.as_str()).or_default();
                     unresolved.insert(own.as_str());
                 }
             }
@@ -689,6 +692,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 properties: series
                     .into_iter()
                     .chain(busybox_applets(&applets, &found))
+                    .chain(installed_by(found.iter().map(|(artifact, _)| *artifact)))
                     .collect(),
                 ..Component::default()
             };
@@ -729,12 +733,24 @@ const MODINFO_PROPERTIES: &[&str] = &[
     "alias",
 ];
 
+/// `firmsight:package`: the packages the image's own database says
+/// installed these files (each once, sorted).
+fn installed_by<'a>(artifacts: impl Iterator<Item = &'a Artifact>) -> Vec<Property> {
+    let packages: std::collections::BTreeSet<&str> =
+        artifacts.filter_map(|a| a.package.as_deref()).collect();
+    packages
+        .into_iter()
+        .map(|purl| Property::new("firmsight:package", purl))
+        .collect()
+}
+
 /// Kind, size and status of an artifact, as properties.
 fn artifact_properties(artifact: &Artifact) -> Vec<Property> {
     let mut props = vec![
         Property::new("firmsight:kind", artifact.kind.clone()),
         Property::new("firmsight:size", artifact.size.to_string()),
     ];
+    props.extend(installed_by(std::iter::once(artifact)));
     if artifact.status != Status::Unpacked {
         props.push(Property::new(
             "firmsight:status",
@@ -912,6 +928,83 @@ mod tests {
         let programs: Vec<String> = edges.into_iter().map(|(program, _)| program).collect();
         assert_eq!(bom.compositions.len(), 2);
         assert_eq!(bom.compositions[1].dependencies, programs);
+    }
+
+    #[test]
+    fn a_file_names_the_package_its_database_says_installed_it() {
+        let arm = |spec: ElfSpec| spec.build();
+        let dropbear = arm(ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_rodata(b"\0SSH-2.0-dropbear_2019.78\0"));
+        let helper = arm(ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        ));
+        let status = b"Package: dropbear\nVersion: 2019.78-2\nStatus: install user installed\nArchitecture: mipsel_24kc\n\nPackage: gone\nVersion: 1\nStatus: deinstall ok not-installed\n";
+        let rootfs = samples::tar(&[
+            RootfsEntry::File("usr/lib/opkg/status", status.to_vec()),
+            RootfsEntry::File(
+                "usr/lib/opkg/info/dropbear.list",
+                b"/usr/sbin/dropbear\n/etc/init.d/dropbear\n".to_vec(),
+            ),
+            // A list whose package is not installed links nothing.
+            RootfsEntry::File("usr/lib/opkg/info/gone.list", b"/usr/bin/helper\n".to_vec()),
+            RootfsEntry::File("usr/sbin/dropbear", dropbear.clone()),
+            RootfsEntry::File("usr/bin/helper", helper),
+            // The same path in another root filesystem is not this package's.
+            RootfsEntry::File(
+                "other.tar",
+                samples::tar(&[RootfsEntry::File("usr/sbin/dropbear", dropbear)]),
+            ),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(rootfs), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let packages = |c: &Component| -> Vec<String> {
+            c.properties
+                .iter()
+                .filter(|p| p.name == "firmsight:package")
+                .map(|p| p.value.clone())
+                .collect()
+        };
+        let dropbear = bom
+            .components
+            .iter()
+            .find(|c| {
+                c.name == "dropbear" && c.purl.as_deref() == Some("pkg:generic/dropbear@2019.78")
+            })
+            .expect("dropbear from its binary");
+        assert_eq!(
+            packages(dropbear),
+            ["pkg:opkg/dropbear@2019.78-2?arch=mipsel_24kc"]
+        );
+        // Both copies are occurrences; only the listed one is the package's.
+        assert_eq!(
+            dropbear
+                .evidence
+                .as_ref()
+                .expect("evidence")
+                .occurrences
+                .len(),
+            2
+        );
+        let helper = bom
+            .components
+            .iter()
+            .find(|c| c.name == "helper")
+            .expect("helper file");
+        assert!(packages(helper).is_empty());
+        let linked: Vec<_> = result
+            .image
+            .iter()
+            .filter(|a| a.package.is_some())
+            .map(|a| a.location.to_string())
+            .collect();
+        assert_eq!(linked, ["fw.tar › tar:usr/sbin/dropbear"]);
     }
 
     #[test]
