@@ -11,6 +11,9 @@
 //! - apk `lib/apk/db/installed`: `P:` name, `V:` version, `A:` arch lines.
 //! - `etc/os-release`, `usr/lib/os-release` (`ID`, `VERSION_ID`) and
 //!   `etc/openwrt_release` (`DISTRIB_ID`, `DISTRIB_RELEASE`): the OS itself.
+//! - Buildroot before os-release (2009–2015) wrote `etc/br-version`, its
+//!   release alone (`2012.08`); a development tree's (`2009.08-git`) names
+//!   no release.
 //!
 //! Recognised by path, so a file called `status` elsewhere is ignored.
 //! An ELF file's own `.note.package` is the same kind of record, carried
@@ -54,6 +57,7 @@ fn kind(artifact: &Artifact) -> Option<&'static str> {
         ("etc/os-release", "os-release"),
         ("usr/lib/os-release", "os-release"),
         ("etc/openwrt_release", "openwrt-release"),
+        ("etc/br-version", "br-version"),
     ]
     .into_iter()
     .find(|(suffix, _)| ends_at(path, suffix))
@@ -209,9 +213,9 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
         return Vec::new();
     };
     let path = path.trim_start_matches("./").trim_start_matches('/');
-    let text = String::from_utf8_lossy(bytes);
+    // The path decides; only a list's bytes are decoded.
     if kind(artifact) == Some("apk") {
-        return apk_file_lists(&text);
+        return apk_file_lists(&String::from_utf8_lossy(bytes));
     }
     let Some((dir, file)) = path.rsplit_once('/') else {
         return Vec::new();
@@ -232,7 +236,7 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
     let (Some(manager), Some(package)) = (manager, package.split(':').next()) else {
         return Vec::new();
     };
-    let paths = text
+    let paths = String::from_utf8_lossy(bytes)
         .lines()
         .filter(|l| l.starts_with('/') && *l != "/" && *l != "/.")
         .take(MAX_LISTED_PATHS)
@@ -389,10 +393,10 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
             .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
             .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
     };
-    let (id, version) = if kind == "openwrt-release" {
-        (value("DISTRIB_ID")?, value("DISTRIB_RELEASE")?)
-    } else {
-        (value("ID")?, value("VERSION_ID")?)
+    let (id, version) = match kind {
+        "openwrt-release" => (value("DISTRIB_ID")?, value("DISTRIB_RELEASE")?),
+        "br-version" => ("buildroot".to_string(), buildroot_release(text)?),
+        _ => (value("ID")?, value("VERSION_ID")?),
     };
     let id = id.to_ascii_lowercase();
     Some(Identification {
@@ -409,6 +413,23 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
     })
+}
+
+/// A Buildroot release as `br-version` writes it: `YYYY.MM` or
+/// `YYYY.MM.x`, alone on its line.
+fn buildroot_release(text: &str) -> Option<String> {
+    let line = text.lines().next()?.trim();
+    let parts: Vec<&str> = line.split('.').collect();
+    let numeric = |p: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let release = matches!(parts.as_slice(),
+        [year, month, rest @ ..]
+            if numeric(year, 4..=4)
+                && numeric(month, 2..=2)
+                && rest.len() <= 1
+                && rest.iter().all(|p| numeric(p, 1..=3)));
+    release.then(|| line.to_string())
 }
 
 #[cfg(test)]
@@ -592,6 +613,26 @@ mod tests {
             identify(&at("etc/openwrt_release"), owrt.as_bytes())[0].version,
             "21.02.3"
         );
+    }
+
+    #[test]
+    fn an_old_buildroot_names_its_release_in_br_version() {
+        let found = identify(&at("etc/br-version"), b"2012.08\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].purl, "pkg:generic/buildroot@2012.08");
+        assert_eq!(found[0].kind, "operating-system");
+        assert_eq!(
+            identify(&at("etc/br-version"), b"2014.02.1\n")[0].version,
+            "2014.02.1"
+        );
+        // A development tree, anything else, or the file elsewhere.
+        for text in ["2009.08-git\n", "v2012.08\n", "12.08\n", "2012.8\n", ""] {
+            assert!(
+                identify(&at("etc/br-version"), text.as_bytes()).is_empty(),
+                "{text}"
+            );
+        }
+        assert!(identify(&at("usr/share/br-version"), b"2012.08\n").is_empty());
     }
 
     #[test]
