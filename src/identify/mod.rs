@@ -184,6 +184,11 @@ impl Inspector for Identifier {
             }
         }
         if let Some(banner) = kernel::banner(artifact, bytes) {
+            if let Some(mut compiler) = toolchain::from_kernel_banner(&banner) {
+                compiler.offset =
+                    memchr::memmem::find(bytes, banner.as_bytes()).unwrap_or(0) as u64;
+                artifact.identified.push(compiler);
+            }
             artifact
                 .notes
                 .push(format!("linux kernel banner: {banner}"));

@@ -8,7 +8,8 @@
 //! GCC they ship with, so the `.comment` of `libgcc_s.so*` and
 //! `libstdc++.so*` is their version (when it names one GCC version only),
 //! and so is the package note that names GCC's source package when the
-//! distribution strips `.comment`.
+//! distribution strips `.comment`. A kernel names its compiler in its
+//! `Linux version` banner ([`from_kernel_banner`]).
 
 use std::sync::LazyLock;
 
@@ -28,6 +29,42 @@ static GCC: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)(?:\s|$)").ok()
 });
+
+/// The compiler in a kernel banner, in the forms Linux has written:
+/// `(gcc version 6.3.0 (HC&C V1R3C00SPC200B005_20190606) )` (before 5.8),
+/// `(gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld …)` and
+/// `(arm-linux-gnueabihf-gcc (Buildroot 2020.02) 8.4.0, GNU ld …)` (the
+/// compiler's own `--version` line), `(Debian clang version 14.0.6, …)`.
+static BANNER_GCC: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"\((?:gcc version (?P<old>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ )]|(?:[A-Za-z0-9_.+]+-)*gcc(?:-[0-9.]+)?(?:\.br_real)? \([^()]*(?:\([^()]*\)[^()]*)*\) (?P<new>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ ,)])",
+    )
+    .ok()
+});
+
+/// `clang version 14.0.6` in a banner, where a comma or parenthesis may follow.
+static BANNER_CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?:\(|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)[ ,)]").ok()
+});
+
+/// The compiler a kernel banner names, as a build tool found in the kernel.
+pub fn from_kernel_banner(banner: &str) -> Option<Identification> {
+    if let Some(caps) = BANNER_GCC.as_ref().and_then(|r| r.captures(banner)) {
+        let version = caps.name("old").or_else(|| caps.name("new"))?.as_str();
+        let mut id = compiler("gcc", version, "GNU Project", "cpe:2.3:a:gnu:gcc");
+        id.classifier = "linux-banner-toolchain".into();
+        return Some(id);
+    }
+    let caps = BANNER_CLANG.as_ref()?.captures(banner)?;
+    let mut id = compiler(
+        "clang",
+        caps.name("version")?.as_str(),
+        "LLVM Project",
+        "cpe:2.3:a:llvm:clang",
+    );
+    id.classifier = "linux-banner-toolchain".into();
+    Some(id)
+}
 
 /// The compilers named in `facts.toolchain`, and the version of GCC's
 /// runtime library when the file (called `name`) is one.
@@ -136,6 +173,56 @@ fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identificat
         claims_file: false,
         technique: Technique::BinaryAnalysis,
         series: false,
+    }
+}
+
+#[cfg(test)]
+mod banner_tests {
+    use super::*;
+
+    #[test]
+    fn a_kernel_banner_names_its_compiler() {
+        let compiler = |banner: &str| from_kernel_banner(banner).map(|i| (i.component, i.version));
+        let gcc = |v: &str| Some(("gcc".to_string(), v.to_string()));
+        assert_eq!(
+            compiler(
+                "Linux version 4.9.37 (root@build) (gcc version 6.3.0 (HC&C V1R3C00SPC200B005_20190606) ) #1 SMP Fri Jan 8 2021"
+            ),
+            gcc("6.3.0")
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 6.1.0-50-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP Debian 6.1.176-1 (2026-07-02)"
+            ),
+            gcc("12.2.0")
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 5.10.120 (br@host) (arm-buildroot-linux-gnueabihf-gcc.br_real (Buildroot 2020.02.1) 8.4.0, GNU ld (GNU Binutils) 2.33.1) #2 PREEMPT"
+            ),
+            gcc("8.4.0")
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 3.10.14 (jenkins@ci) (gcc version 4.7.2 (Ingenic r2.3.3 2016.12) ) #1 PREEMPT"
+            ),
+            gcc("4.7.2")
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 6.1.0 (u@h) (Debian clang version 14.0.6, Debian LLD 14.0.6) #1"
+            ),
+            Some(("clang".to_string(), "14.0.6".to_string()))
+        );
+        // A banner naming no compiler, and a build host called gcc.
+        assert_eq!(
+            compiler("Linux version 4.4.0 (root@localhost) #1 SMP"),
+            None
+        );
+        assert_eq!(
+            compiler("Linux version 4.4.0 (root@gcc) (ld 2.30) #1"),
+            None
+        );
     }
 }
 

@@ -345,10 +345,18 @@ fn samples_yield_versioned_components_with_evidence() {
         purls(&flash),
         [
             "pkg:generic/busybox@1.31.1",
+            "pkg:generic/gcc@6.3.0",
             "pkg:generic/linux@4.9.37",
             "pkg:generic/u-boot@2016.11"
         ]
     );
+    // The kernel banner's compiler built the kernel; it is not shipped.
+    let gcc = flash
+        .components
+        .iter()
+        .find(|c| c.name == "gcc")
+        .expect("gcc");
+    assert_eq!(gcc.scope, Some("excluded"));
 }
 
 #[test]
