@@ -658,8 +658,13 @@ pub struct PackageFiles {
     pub manager: &'static str,
     /// Package name.
     pub package: String,
-    /// Absolute paths, as listed (`/usr/sbin/dropbear`).
-    pub paths: Vec<String>,
+    /// The architecture a multi-arch dpkg list names (`libc6:armhf.list`).
+    pub arch: Option<String>,
+    /// Where the database's root filesystem sits in its container (`""`,
+    /// or `rootfs/` for `rootfs/var/lib/dpkg`).
+    pub root: String,
+    /// Absolute paths, as listed, one per line (`/usr/sbin/dropbear\n`).
+    pub paths: String,
 }
 
 impl Artifact {

@@ -87,12 +87,18 @@ const MAX_VERSIONS_PER_FILE: usize = 16;
 /// Matches one record examines in one file, new versions or not.
 const MAX_MATCHES_PER_FILE: usize = 256;
 
-/// After the first match, how far past a later anchor hit the regex may
-/// read: a regex whose tail may run to the end of a text run (the kernel
-/// banner's optional distribution part) would otherwise read on to it at
-/// every hit, quadratic in a file of repeated banners. The first search
-/// is not bounded (some layouts keep the version far from the anchor).
-const AFTER_LATER_HIT: usize = 16 * 1024;
+/// After the first match, how much a later search may read: a regex whose
+/// tail may run to the end of a text run (the kernel banner's optional
+/// distribution part) would otherwise read on to it at every anchor hit,
+/// quadratic in a file of repeated banners. The first search is not
+/// bounded (some layouts keep the version far from the anchor).
+const LATER_WINDOW: usize = 32 * 1024;
+
+/// Room a match in a bounded window must have had after its start to be
+/// taken as whole: one that starts later may have been cut at the
+/// window's end (an optional tail lost), so it is searched again from its
+/// own start.
+const MATCH_ROOM: usize = 16 * 1024;
 
 /// One classifier record, as written in TOML.
 #[derive(Debug, Clone, Deserialize)]
@@ -501,22 +507,31 @@ impl Classifiers {
             // Successive matches, from the first anchor hit on. The first
             // search may read to the end of the file; after a match the
             // search resumes only at a later anchor hit and reads at most
-            // AFTER_LATER_HIT past it, and at most MAX_MATCHES_PER_FILE
+            // LATER_WINDOW from there, and at most MAX_MATCHES_PER_FILE
             // searches run, so the work per record and file is bounded.
             let mut start = Some((at.saturating_sub(BEFORE), bytes.len()));
             for _ in 0..MAX_MATCHES_PER_FILE {
                 let Some((from, limit)) = start else {
                     break;
                 };
+                let bounded = limit < bytes.len();
                 let Some(caps) = c.regex.captures_at(&bytes[..limit], from) else {
-                    // None from here to `limit`: on to the next hit past it.
+                    // No whole match up to `limit`; one starting in its last
+                    // MATCH_ROOM bytes may have been cut: search again from
+                    // the first anchor hit there.
                     start = anchors
-                        .at_or_after(bytes, limit.max(from + 1))
-                        .filter(|_| limit < bytes.len())
-                        .map(|hit| later_search(hit, limit, bytes.len()));
+                        .at_or_after(bytes, limit.saturating_sub(MATCH_ROOM).max(from + 1))
+                        .filter(|_| bounded)
+                        .map(|hit| later_search(hit, from + 1, bytes.len()));
                     continue;
                 };
-                let end = caps.get(0).map_or(from, |m| m.end()).max(from + 1);
+                let (begin, end) = caps.get(0).map_or((from, from), |m| (m.start(), m.end()));
+                if bounded && begin + MATCH_ROOM > limit {
+                    // Perhaps cut short: again, from its own start.
+                    start = Some(window(begin, bytes.len()));
+                    continue;
+                }
+                let end = end.max(from + 1);
                 start = anchors
                     .at_or_after(bytes, end)
                     .map(|hit| later_search(hit, end, bytes.len()));
@@ -578,12 +593,15 @@ impl Classifiers {
 }
 
 /// Where a search after the first starts and how far it may read: from
-/// `BEFORE` ahead of the anchor hit (not before `floor`, the end of what
-/// was searched) to `AFTER_LATER_HIT` past it.
+/// `BEFORE` ahead of the anchor hit (not before `floor`), LATER_WINDOW on.
 fn later_search(hit: usize, floor: usize, len: usize) -> (usize, usize) {
-    let from = hit.saturating_sub(BEFORE).max(floor).min(len);
-    let limit = hit.saturating_add(AFTER_LATER_HIT).min(len).max(from);
-    (from, limit)
+    window(hit.saturating_sub(BEFORE).max(floor), len)
+}
+
+/// A later search from `from`: at most LATER_WINDOW bytes.
+fn window(from: usize, len: usize) -> (usize, usize) {
+    let from = from.min(len);
+    (from, from.saturating_add(LATER_WINDOW).min(len))
 }
 
 /// A record's next anchor hit. Each anchor's last hit is kept and searched
@@ -855,6 +873,49 @@ mod tests {
             versions("vmlinux", &banners),
             [("linux-kernel-banner".into(), "5.10.1".into(), 0)]
         );
+    }
+
+    #[test]
+    fn a_later_match_at_a_window_edge_is_read_whole() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let read = |name: &str, bytes: &[u8]| -> Vec<String> {
+            builtin
+                .scan(name, bytes)
+                .into_iter()
+                .map(|i| format!("{} {}", i.classifier, i.version))
+                .collect()
+        };
+        // A first match, then a second release placed at every offset
+        // around where the later search's window ends: found whole at each.
+        let first = b"\0%ssystemd %i%s (252.39-1~deb12u2)\n%s\n\0";
+        let second = b"\0%ssystemd %i%s (257.13-1~deb13u1)\n%s\n\0";
+        let filler = b"systemd \0".repeat(8);
+        for shift in (LATER_WINDOW - 200..LATER_WINDOW + 200).step_by(7) {
+            let mut blob = first.to_vec();
+            blob.extend_from_slice(&filler);
+            blob.resize(shift, b'.');
+            blob.extend_from_slice(second);
+            assert_eq!(
+                read("libsystemd-shared-257.so", &blob),
+                ["systemd-version-tag 252.39", "systemd-version-tag 257.13"],
+                "second release at {shift}"
+            );
+        }
+        // An Ubuntu banner whose `not` tail lies past a window's end is
+        // still no release (only its series).
+        let mut blob = b"Linux version 5.10.1 (a@b) #1\n".to_vec();
+        blob.extend_from_slice(&b"Linux version \0".repeat(4));
+        let ubuntu = b"Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045) (gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #101-Ubuntu SMP Tue Nov 14 13:30:08 UTC 2023\n";
+        for shift in (LATER_WINDOW - 400..LATER_WINDOW).step_by(13) {
+            let mut b = blob.clone();
+            b.resize(shift, b'.');
+            b.extend_from_slice(ubuntu);
+            let found = read("vmlinux", &b);
+            assert!(
+                !found.iter().any(|f| f.ends_with("5.15.0")),
+                "Ubuntu ABI read as a release at {shift}: {found:?}"
+            );
+        }
     }
 
     #[test]

@@ -26,9 +26,12 @@ use crate::model::{Artifact, Identification, PackageFiles, PackageNote, Step, Te
 /// Most packages read from one database.
 const MAX_PACKAGES: usize = 100_000;
 
-/// Most paths read from one file list (a Debian desktop lists ~300 000 in
-/// all; one package's list is far shorter).
-const MAX_LISTED_PATHS: usize = 1_000_000;
+/// Most bytes of one file list read (one package's list is far shorter).
+const MAX_LIST_BYTES: usize = 16 << 20;
+
+/// Most files linked to their packages in one image (a Debian desktop lists
+/// ~300 000).
+const MAX_OWNED_PATHS: usize = 1_000_000;
 
 /// The database kind at this artifact's path, if any.
 fn kind(artifact: &Artifact) -> Option<&'static str> {
@@ -206,24 +209,29 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
 
 /// The file lists of package databases: dpkg's `var/lib/dpkg/info/<package>.list`
 /// (`<package>:<arch>.list` when multi-arch), opkg's and ipkg's
-/// `info/<package>.list`, and apk's `installed` (`F:` directory, `R:` file
-/// lines per package).
+/// `info/<package>.list` (newer opkg adds a tab and the file's mode after
+/// the path), and apk's `installed` (`F:` directory, `R:` file lines per
+/// package). A list longer than [`MAX_LIST_BYTES`] is read to there.
 pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
     let Some(path) = artifact.location.0.last().and_then(|s| s.path.as_deref()) else {
         return Vec::new();
     };
     let path = path.trim_start_matches("./").trim_start_matches('/');
+    let bytes = &bytes[..bytes.len().min(MAX_LIST_BYTES)];
     // The path decides; only a list's bytes are decoded.
     if kind(artifact) == Some("apk") {
-        return apk_file_lists(&String::from_utf8_lossy(bytes));
+        let root = path
+            .strip_suffix("lib/apk/db/installed")
+            .unwrap_or_default();
+        return apk_file_lists(&String::from_utf8_lossy(bytes), root);
     }
     let Some((dir, file)) = path.rsplit_once('/') else {
         return Vec::new();
     };
-    let Some(package) = file.strip_suffix(".list") else {
+    let Some(stem) = file.strip_suffix(".list") else {
         return Vec::new();
     };
-    let manager = [
+    let found = [
         ("var/lib/dpkg/info", "dpkg"),
         ("usr/lib/opkg/info", "opkg"),
         ("var/lib/opkg/info", "opkg"),
@@ -231,47 +239,52 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
         ("var/lib/ipkg/info", "ipkg"),
     ]
     .into_iter()
-    .find(|(info, _)| ends_at(dir, info))
-    .map(|(_, manager)| manager);
-    let (Some(manager), Some(package)) = (manager, package.split(':').next()) else {
+    .find(|(info, _)| ends_at(dir, info));
+    let Some((info, manager)) = found else {
         return Vec::new();
     };
-    let paths = String::from_utf8_lossy(bytes)
-        .lines()
-        .filter(|l| l.starts_with('/') && *l != "/" && *l != "/.")
-        .take(MAX_LISTED_PATHS)
-        .map(str::to_string)
-        .collect();
+    let (package, arch) = match stem.split_once(':') {
+        Some((package, arch)) => (package, Some(arch.to_string())),
+        None => (stem, None),
+    };
+    let mut paths = String::new();
+    for line in String::from_utf8_lossy(bytes).lines() {
+        let listed = line.split('\t').next().unwrap_or_default();
+        if listed.starts_with('/') && listed != "/" && listed != "/." {
+            paths.push_str(listed);
+            paths.push('\n');
+        }
+    }
     vec![PackageFiles {
         manager,
         package: package.to_string(),
+        arch,
+        root: dir[..dir.len() - info.len()].to_string(),
         paths,
     }]
 }
 
-fn apk_file_lists(text: &str) -> Vec<PackageFiles> {
+fn apk_file_lists(text: &str, root: &str) -> Vec<PackageFiles> {
     let mut out = Vec::new();
-    let mut listed = 0;
     for paragraph in text.split("\n\n").take(MAX_PACKAGES) {
         let mut package = None;
         let mut dir = "";
-        let mut paths = Vec::new();
+        let mut paths = String::new();
         for line in paragraph.lines() {
             if let Some(name) = line.strip_prefix("P:") {
                 package = Some(name.trim());
             } else if let Some(d) = line.strip_prefix("F:") {
                 dir = d.trim();
-            } else if let Some(file) = line.strip_prefix("R:")
-                && listed < MAX_LISTED_PATHS
-            {
-                paths.push(format!("/{dir}/{}", file.trim()));
-                listed += 1;
+            } else if let Some(file) = line.strip_prefix("R:") {
+                paths.push_str(&format!("/{dir}/{}\n", file.trim()));
             }
         }
         if let Some(package) = package.filter(|_| !paths.is_empty()) {
             out.push(PackageFiles {
                 manager: "apk",
                 package: package.to_string(),
+                arch: None,
+                root: root.to_string(),
                 paths,
             });
         }
@@ -281,56 +294,123 @@ fn apk_file_lists(text: &str) -> Vec<PackageFiles> {
 
 /// Give every file a package database lists the purl of the package that
 /// installed it (`Artifact::package`). A list is matched against its own
-/// database and the files of the same container (root filesystem), and
-/// only when the database lists the package as installed.
+/// database and the files of the same container (root filesystem), under
+/// the directory the database sits in, and only when the database lists
+/// the package as installed. On a merged-/usr system the list's `/bin/sh`
+/// is the file at `usr/bin/sh`. At most [`MAX_OWNED_PATHS`] are linked.
 pub fn link_owners(image: &mut Artifact) {
-    type Container = Vec<Step>;
-    fn container(artifact: &Artifact) -> Container {
+    use std::sync::Arc;
+    fn container(artifact: &Artifact) -> &[Step] {
         let steps = &artifact.location.0;
-        steps[..steps.len().saturating_sub(1)].to_vec()
+        &steps[..steps.len().saturating_sub(1)]
     }
-    fn normalized(artifact: &Artifact) -> Option<&str> {
-        let path = artifact.location.0.last()?.path.as_deref()?;
-        Some(path.trim_start_matches("./").trim_start_matches('/'))
-    }
-    let mut installed: HashMap<(Container, &str, &str), &str> = HashMap::new();
+    // Containers are numbered, so a key holds a number, not a chain.
+    let mut containers: HashMap<Vec<Step>, usize> = HashMap::new();
+    let mut installed: HashMap<(usize, &'static str, String), Vec<Arc<str>>> = HashMap::new();
     for artifact in image.iter() {
         for id in &artifact.identified {
-            if let Some(manager) = id.classifier.strip_suffix("-database") {
-                installed
-                    .entry((container(artifact), manager, id.component.as_str()))
-                    .or_insert(id.purl.as_str());
-            }
-        }
-    }
-    let mut owners: HashMap<(Container, String), String> = HashMap::new();
-    for artifact in image.iter() {
-        for list in &artifact.package_files {
-            let home = container(artifact);
-            let Some(purl) = installed.get(&(home.clone(), list.manager, list.package.as_str()))
+            let Some(manager) = id.classifier.strip_suffix("-database") else {
+                continue;
+            };
+            let Some(manager) = ["dpkg", "opkg", "ipkg", "apk"]
+                .into_iter()
+                .find(|m| *m == manager)
             else {
                 continue;
             };
-            for path in &list.paths {
-                owners
-                    .entry((home.clone(), path.trim_start_matches('/').to_string()))
-                    .or_insert_with(|| purl.to_string());
-            }
+            let next = containers.len();
+            let home = *containers
+                .entry(container(artifact).to_vec())
+                .or_insert(next);
+            installed
+                .entry((home, manager, id.component.clone()))
+                .or_default()
+                .push(Arc::from(id.purl.as_str()));
         }
     }
-    if owners.is_empty() {
+    if installed.is_empty() {
         return;
     }
-    fn mark(artifact: &mut Artifact, owners: &HashMap<(Container, String), String>) {
-        if let Some(path) = normalized(artifact) {
-            let key = (container(artifact), path.to_string());
-            artifact.package = owners.get(&key).cloned();
-        }
-        for child in &mut artifact.children {
-            mark(child, owners);
+    let mut lists = Vec::new();
+    take_lists(image, &containers, &mut lists);
+    let mut owners: HashMap<(usize, String), Arc<str>> = HashMap::new();
+    'lists: for (home, list) in lists {
+        let Some(purls) = installed.get(&(home, list.manager, list.package.clone())) else {
+            continue;
+        };
+        // A multi-arch list names its architecture: that package's purl.
+        let purl = list
+            .arch
+            .as_deref()
+            .and_then(|arch| purls.iter().find(|p| p.ends_with(&format!("?arch={arch}"))))
+            .unwrap_or(&purls[0]);
+        for path in list.paths.lines() {
+            if owners.len() >= MAX_OWNED_PATHS {
+                break 'lists;
+            }
+            owners
+                .entry((
+                    home,
+                    format!("{}{}", list.root, path.trim_start_matches('/')),
+                ))
+                .or_insert_with(|| purl.clone());
         }
     }
-    mark(image, &owners);
+    mark_owned(image, &containers, &owners);
+}
+
+/// Move every artifact's file lists out (in tree order), with the number
+/// of its container; lists in containers without a database are dropped.
+fn take_lists(
+    artifact: &mut Artifact,
+    containers: &HashMap<Vec<Step>, usize>,
+    out: &mut Vec<(usize, PackageFiles)>,
+) {
+    let lists = std::mem::take(&mut artifact.package_files);
+    let steps = &artifact.location.0;
+    if let Some(&home) = containers.get(&steps[..steps.len().saturating_sub(1)]) {
+        out.extend(lists.into_iter().map(|l| (home, l)));
+    }
+    for child in &mut artifact.children {
+        take_lists(child, containers, out);
+    }
+}
+
+fn mark_owned(
+    artifact: &mut Artifact,
+    containers: &HashMap<Vec<Step>, usize>,
+    owners: &HashMap<(usize, String), std::sync::Arc<str>>,
+) {
+    let steps = &artifact.location.0;
+    let home = containers
+        .get(&steps[..steps.len().saturating_sub(1)])
+        .copied();
+    let path = steps
+        .last()
+        .and_then(|s| s.path.as_deref())
+        .map(|p| p.trim_start_matches("./").trim_start_matches('/'));
+    if let (Some(home), Some(path)) = (home, path) {
+        let owner = owners
+            .get(&(home, path.to_string()))
+            .or_else(|| unmerged(path).and_then(|p| owners.get(&(home, p))));
+        artifact.package = owner.map(|p| p.to_string());
+    }
+    for child in &mut artifact.children {
+        mark_owned(child, containers, owners);
+    }
+}
+
+/// The path a merged-/usr file had before the merge: `usr/bin/sh` was
+/// `bin/sh` (also `sbin`, `lib`, `lib32`, `lib64`, `libx32`), under any
+/// root directory.
+fn unmerged(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let at = segments.windows(2).position(|w| {
+        w[0] == "usr" && matches!(w[1], "bin" | "sbin" | "lib" | "lib32" | "lib64" | "libx32")
+    })?;
+    let mut kept = segments;
+    kept.remove(at);
+    Some(kept.join("/"))
 }
 
 /// Percent-encode a purl segment.
@@ -481,11 +561,19 @@ mod tests {
             [PackageFiles {
                 manager: "dpkg",
                 package: "libc6".into(),
-                paths: vec!["/lib".into(), "/lib/arm-linux-gnueabihf/libc.so.6".into()],
+                arch: Some("armhf".into()),
+                root: String::new(),
+                paths: "/lib\n/lib/arm-linux-gnueabihf/libc.so.6\n".into(),
             }]
         );
-        let opkg = file_lists(&at("usr/lib/opkg/info/uhttpd.list"), b"/usr/sbin/uhttpd\n");
+        // Newer opkg writes the mode after a tab; a root directory is kept.
+        let opkg = file_lists(
+            &at("rootfs/usr/lib/opkg/info/uhttpd.list"),
+            b"/usr/sbin/uhttpd\t0100755\n/etc/init.d/uhttpd\n",
+        );
         assert_eq!(opkg[0].manager, "opkg");
+        assert_eq!(opkg[0].root, "rootfs/");
+        assert_eq!(opkg[0].paths, "/usr/sbin/uhttpd\n/etc/init.d/uhttpd\n");
         let apk = file_lists(
             &at("lib/apk/db/installed"),
             b"P:musl\nV:1.2.4-r2\nF:lib\nR:ld-musl-armhf.so.1\nR:libc.musl-armv7.so.1\n\nP:empty\nV:1\n",
@@ -493,8 +581,14 @@ mod tests {
         assert_eq!(apk.len(), 1);
         assert_eq!(
             apk[0].paths,
-            ["/lib/ld-musl-armhf.so.1", "/lib/libc.musl-armv7.so.1"]
+            "/lib/ld-musl-armhf.so.1\n/lib/libc.musl-armv7.so.1\n"
         );
+        assert_eq!(unmerged("usr/bin/busybox").as_deref(), Some("bin/busybox"));
+        assert_eq!(
+            unmerged("rootfs/usr/lib/x/libc.so.6").as_deref(),
+            Some("rootfs/lib/x/libc.so.6")
+        );
+        assert_eq!(unmerged("usr/share/x"), None);
         // Decoys: a list outside a database, and a database's other files.
         assert!(file_lists(&at("usr/share/doc/x.list"), b"/usr/bin/x\n").is_empty());
         assert!(file_lists(&at("var/lib/dpkg/info/x.md5sums"), b"/usr/bin/x\n").is_empty());

@@ -37,14 +37,17 @@ static CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// compiler's own `--version` line), `(Debian clang version 14.0.6, …)`.
 static BANNER_GCC: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"\((?:gcc version (?P<old>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ )]|(?:[A-Za-z0-9_.+]+-)*gcc(?:-[0-9.]+)?(?:\.br_real)? \([^()]*(?:\([^()]*\)[^()]*)*\) (?P<new>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ ,)])",
+        r"\((?:gcc version (?P<old>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ )]|(?:[A-Za-z0-9_.+]+-)*(?:gcc|cc)(?:-[0-9.]+)?(?:\.br_real)? \([^()]*(?:\([^()]*\)[^()]*)*\) (?P<new>[0-9]+\.[0-9]+(?:\.[0-9]+)?)[ ,)])",
     )
     .ok()
 });
 
 /// `clang version 14.0.6` in a banner, where a comma or parenthesis may follow.
 static BANNER_CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?:\(|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)[ ,)]").ok()
+    Regex::new(
+        r"(?:\(|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)(?:[-+~][^ ,)]*|git)?[ ,)]",
+    )
+    .ok()
 });
 
 /// The compiler a kernel banner names, as a build tool found in the kernel.
@@ -213,6 +216,24 @@ mod banner_tests {
                 "Linux version 6.1.0 (u@h) (Debian clang version 14.0.6, Debian LLD 14.0.6) #1"
             ),
             Some(("clang".to_string(), "14.0.6".to_string()))
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 5.15.0 (u@h) (Ubuntu clang version 14.0.0-1ubuntu1.1, Ubuntu LLD 14.0.0) #1"
+            ),
+            Some(("clang".to_string(), "14.0.0".to_string()))
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 5.10.110 (root@h) (cc (GCC) 9.3.0, GNU ld (GNU Binutils) 2.34) #1"
+            ),
+            gcc("9.3.0")
+        );
+        assert_eq!(
+            compiler(
+                "Linux version 5.4.1 (b@h) (mipsel-openwrt-linux-musl-gcc (OpenWrt GCC 8.4.0 r16279-5cc0535800) 8.4.0, GNU ld (GNU Binutils) 2.34) #0"
+            ),
+            gcc("8.4.0")
         );
         // A banner naming no compiler, and a build host called gcc.
         assert_eq!(

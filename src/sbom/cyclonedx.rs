@@ -692,7 +692,14 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 properties: series
                     .into_iter()
                     .chain(busybox_applets(&applets, &found))
-                    .chain(installed_by(found.iter().map(|(artifact, _)| *artifact)))
+                    // Only files that *are* the component were installed as
+                    // it (not a program embedding it, nor one a compiler built).
+                    .chain(installed_by(
+                        found
+                            .iter()
+                            .filter(|(_, id)| id.claims_file && !build_tool)
+                            .map(|(artifact, _)| *artifact),
+                    ))
                     .collect(),
                 ..Component::default()
             };
@@ -1005,6 +1012,55 @@ mod tests {
             .map(|a| a.location.to_string())
             .collect();
         assert_eq!(linked, ["fw.tar › tar:usr/sbin/dropbear"]);
+    }
+
+    #[test]
+    fn a_debian_root_under_a_directory_links_merged_usr_and_multi_arch_files() {
+        let program = |tag: &[u8]| {
+            ElfSpec::executable(
+                crate::model::ElfClass::Elf32,
+                crate::model::Endian::Little,
+                machine::ARM,
+            )
+            .with_rodata(tag)
+            .build()
+        };
+        let status = b"Package: libc6\nStatus: install ok installed\nArchitecture: armhf\nVersion: 2.36-9\n\nPackage: libc6\nStatus: install ok installed\nArchitecture: arm64\nVersion: 2.36-9\n";
+        let image = samples::tar(&[
+            RootfsEntry::File("rootfs/var/lib/dpkg/status", status.to_vec()),
+            RootfsEntry::File(
+                "rootfs/var/lib/dpkg/info/libc6:armhf.list",
+                b"/.\n/lib\n/lib/arm-linux-gnueabihf/ldd32\n".to_vec(),
+            ),
+            RootfsEntry::File(
+                "rootfs/var/lib/dpkg/info/libc6:arm64.list",
+                b"/.\n/lib\n/lib/aarch64-linux-gnu/ldd64\n".to_vec(),
+            ),
+            // Merged /usr: the lists' /lib is usr/lib.
+            RootfsEntry::File("rootfs/usr/lib/arm-linux-gnueabihf/ldd32", program(b"32")),
+            RootfsEntry::File("rootfs/usr/lib/aarch64-linux-gnu/ldd64", program(b"64")),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let mut linked: Vec<(String, String)> = result
+            .image
+            .iter()
+            .filter_map(|a| Some((a.name.clone(), a.package.clone()?)))
+            .collect();
+        linked.sort();
+        assert_eq!(
+            linked,
+            [
+                (
+                    "ldd32".to_string(),
+                    "pkg:deb/libc6@2.36-9?arch=armhf".to_string()
+                ),
+                (
+                    "ldd64".to_string(),
+                    "pkg:deb/libc6@2.36-9?arch=arm64".to_string()
+                ),
+            ]
+        );
     }
 
     #[test]
