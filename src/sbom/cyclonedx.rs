@@ -221,17 +221,35 @@ impl LicenseChoice {
             LicenseChoice::Expression { expression: spdx }
         } else {
             LicenseChoice::License {
-                license: License { id: spdx },
+                license: License {
+                    id: Some(spdx),
+                    name: None,
+                },
             }
+        }
+    }
+
+    /// A licence known only by what its source calls it (a kernel module's
+    /// `MODULE_LICENSE("Proprietary")`): a name, not an SPDX id.
+    pub fn named(name: String) -> Self {
+        LicenseChoice::License {
+            license: License {
+                id: None,
+                name: Some(name),
+            },
         }
     }
 }
 
-/// A licence by SPDX id.
+/// A licence by SPDX id, or by name (CycloneDX: one of the two).
 #[derive(Debug, Clone, Serialize)]
 pub struct License {
     /// SPDX id.
-    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Name, where no SPDX id is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// `evidence` (CycloneDX 1.6: `identity` is an array).
@@ -553,6 +571,27 @@ fn elf_dependencies(
     }
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut unresolved: BTreeSet<&str> = BTreeSet::new();
+    // A component linked in statically: the program depends on it as
+    // surely as on a library it loads (not on its compiler, nor on the
+    // package a manifest says it came from).
+    let embedded: Vec<(&str, String)> = files
+        .iter()
+        .flat_map(|(artifact, _, own)| {
+            artifact
+                .identified
+                .iter()
+                .filter(|id| {
+                    !id.claims_file
+                        && id.technique == crate::model::Technique::BinaryAnalysis
+                        && id.kind != crate::identify::toolchain::BUILD_TOOL
+                })
+                .map(move |id| (own.as_str(), id.bom_ref()))
+        })
+        .filter(|(own, target)| own != target)
+        .collect();
+    for (own, target) in &embedded {
+        edges.entry(own).or_default().insert(target.as_str());
+    }
     for (artifact, elf, own) in &files {
         let home = container(artifact);
         for needed in &elf.needed {
@@ -819,7 +858,15 @@ fn elf_component(artifact: &Artifact, elf: &ElfFacts) -> Component {
         // `#` separates duplicate suffixes, so it is escaped in paths.
         bom_ref: Some(format!("file:{}", location.replace('#', "%23"))),
         supplier: None,
-        licenses: Vec::new(),
+        // A kernel module declares its licence (`GPL`, `Dual BSD/GPL`,
+        // `Proprietary`): kernel words, not SPDX ids, so kept as a name.
+        licenses: elf
+            .modinfo
+            .iter()
+            .filter(|(key, value)| key == "license" && !value.trim().is_empty())
+            .map(|(_, value)| LicenseChoice::named(value.clone()))
+            .take(1)
+            .collect(),
         purl: None,
         cpe: None,
         evidence: None,
@@ -880,6 +927,15 @@ mod tests {
             zlib.evidence.as_ref().expect("evidence").occurrences.len(),
             2
         );
+        // The program depends on the zlib linked into it.
+        let program = bom.components[0].bom_ref.clone().expect("ref");
+        let edges: Vec<_> = bom
+            .dependencies
+            .iter()
+            .filter(|d| d.reference == program)
+            .collect();
+        assert_eq!(edges.len(), 1, "{:?}", bom.dependencies);
+        assert_eq!(edges[0].depends_on, ["pkg:generic/zlib@1.2.11"]);
     }
 
     #[test]
@@ -1226,11 +1282,10 @@ mod tests {
             };
             match LicenseChoice::from_spdx(spdx.clone()) {
                 LicenseChoice::License { license } => assert!(
-                    license
-                        .id
+                    license.id.as_deref().is_some_and(|id| id
                         .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-+".contains(&b)),
-                    "{}: {}",
+                        .all(|b| b.is_ascii_alphanumeric() || b".-+".contains(&b))),
+                    "{}: {:?}",
                     record.id,
                     license.id
                 ),

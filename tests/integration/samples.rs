@@ -332,6 +332,16 @@ fn samples_yield_versioned_components_with_evidence() {
         .map(|p| (p.name.as_str(), p.value.as_str()))
         .collect();
     assert_eq!(applets, [("firmsight:busybox:applets", "ls,sh")]);
+    // A vendor kernel module declares itself proprietary: a licence name.
+    let module = camera
+        .components
+        .iter()
+        .find(|c| c.name == "hi3516ev200_sys.ko")
+        .expect("module");
+    assert_eq!(
+        serde_json::to_value(&module.licenses).expect("serialises"),
+        serde_json::json!([{"license": {"name": "Proprietary"}}])
+    );
     // The identified library is its component, not also a bare file.
     assert!(
         !camera
