@@ -412,7 +412,8 @@ pub struct Identification {
     pub cpe: Option<String>,
     /// Supplier.
     pub supplier: Option<String>,
-    /// SPDX licence id.
+    /// Licence: an SPDX id or expression from a classifier, or what a
+    /// package database declares (kept by name when it is not SPDX).
     pub license: Option<String>,
     /// Whether the artifact *is* this component (`libcrypto.so.1.1` is
     /// openssl) rather than containing it (a program linking zlib in).

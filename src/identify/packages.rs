@@ -85,13 +85,24 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     }
 }
 
-fn package(
-    name: &str,
-    version: &str,
-    arch: Option<&str>,
-    source: &'static str,
-    offset: usize,
-) -> Identification {
+/// One installed package: name, version, architecture and the licence the
+/// database declares (opkg `License:`, apk `L:`; dpkg keeps none), as
+/// written (the SBOM keeps it as an SPDX id or expression when it is one,
+/// else as a name).
+struct Listed<'a> {
+    name: &'a str,
+    version: &'a str,
+    arch: Option<&'a str>,
+    license: Option<&'a str>,
+}
+
+fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identification {
+    let Listed {
+        name,
+        version,
+        arch,
+        license,
+    } = listed;
     // The purl namespace is the distribution (debian, ubuntu, alpine,
     // openwrt); the database alone does not say which, so it is left out
     // rather than guessed. `opkg` is not yet a registered purl type; ipkg
@@ -117,7 +128,7 @@ fn package(
         ),
         cpe: None,
         supplier: None,
-        license: None,
+        license: license.map(str::to_string),
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
@@ -430,13 +441,13 @@ fn control_paragraphs(text: &str, source: &'static str) -> Vec<Identification> {
         };
         let installed = field("Status").is_none_or(|s| s.ends_with(" installed"));
         if let (Some(name), Some(version), true) = (field("Package"), field("Version"), installed) {
-            out.push(package(
+            let listed = Listed {
                 name,
                 version,
-                field("Architecture"),
-                source,
-                offset,
-            ));
+                arch: field("Architecture"),
+                license: field("License").filter(|l| !l.is_empty()),
+            };
+            out.push(package(listed, source, offset));
         }
         offset += paragraph.len() + 2;
         if out.len() >= MAX_PACKAGES {
@@ -457,7 +468,13 @@ fn apk(text: &str) -> Vec<Identification> {
                 .map(str::trim)
         };
         if let (Some(name), Some(version)) = (field("P:"), field("V:")) {
-            out.push(package(name, version, field("A:"), "apk", offset));
+            let listed = Listed {
+                name,
+                version,
+                arch: field("A:"),
+                license: field("L:").filter(|l| !l.is_empty()),
+            };
+            out.push(package(listed, "apk", offset));
         }
         offset += paragraph.len() + 2;
         if out.len() >= MAX_PACKAGES {
@@ -600,6 +617,7 @@ mod tests {
         let found = identify(&at("usr/lib/opkg/info/uhttpd.control"), control.as_bytes());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].classifier, "opkg-database");
+        assert_eq!(found[0].license.as_deref(), Some("ISC"));
         assert_eq!(
             found[0].purl,
             "pkg:opkg/uhttpd@2023-06-25-34a8a74d-2?arch=mipsel_24kc"

@@ -214,18 +214,59 @@ pub enum LicenseChoice {
     },
 }
 
+/// SPDX licence and exception ids the CycloneDX schema accepts, by their
+/// lower-case spelling (ids match case-insensitively).
+static SPDX_IDS: std::sync::LazyLock<std::collections::HashMap<String, &'static str>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../../signatures/spdx-ids.txt")
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|id| (id.to_ascii_lowercase(), id))
+            .collect()
+    });
+
 impl LicenseChoice {
-    /// The choice an SPDX id or expression makes.
-    pub fn from_spdx(spdx: String) -> Self {
-        if spdx.contains(' ') || spdx.contains('(') {
-            LicenseChoice::Expression { expression: spdx }
-        } else {
-            LicenseChoice::License {
+    /// The choice a declared licence makes: a known SPDX id is an id, an
+    /// expression of known ids (`FTL OR GPL-2.0-or-later`) an expression,
+    /// anything else (a package database's `GPLv2`, `BSD`) a name, so the
+    /// document stays schema-valid and nothing is guessed.
+    pub fn from_declared(text: String) -> Self {
+        let text = text.trim();
+        if let Some(id) = SPDX_IDS.get(&text.to_ascii_lowercase()) {
+            return LicenseChoice::License {
                 license: License {
-                    id: Some(spdx),
+                    id: Some(id.to_string()),
                     name: None,
                 },
+            };
+        }
+        // An expression: ids, LicenseRef-…, operators and parentheses.
+        let spaced = text.replace('(', " ( ").replace(')', " ) ");
+        let mut tokens = Vec::new();
+        for token in spaced.split_whitespace() {
+            let known = match token {
+                "(" | ")" => Some(token.to_string()),
+                _ if ["AND", "OR", "WITH"].contains(&token.to_ascii_uppercase().as_str()) => {
+                    Some(token.to_ascii_uppercase())
+                }
+                _ if token.starts_with("LicenseRef-") => Some(token.to_string()),
+                _ => SPDX_IDS
+                    .get(&token.to_ascii_lowercase())
+                    .map(|id| id.to_string()),
+            };
+            match known {
+                Some(token) => tokens.push(token),
+                None => return LicenseChoice::named(text.to_string()),
             }
+        }
+        let operators = tokens
+            .iter()
+            .any(|t| ["AND", "OR", "WITH"].contains(&t.as_str()));
+        if !operators {
+            return LicenseChoice::named(text.to_string());
+        }
+        LicenseChoice::Expression {
+            expression: tokens.join(" ").replace("( ", "(").replace(" )", ")"),
         }
     }
 
@@ -696,7 +737,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 description: None,
                 hashes: Vec::new(),
                 licenses: field(|id| id.license.as_ref())
-                    .map(|spdx| vec![LicenseChoice::from_spdx(spdx)])
+                    .map(|declared| vec![LicenseChoice::from_declared(declared)])
                     .unwrap_or_default(),
                 purl: Some(purl.clone()),
                 cpe: field(|id| id.cpe.as_ref()),
@@ -1264,14 +1305,37 @@ mod tests {
     #[test]
     fn licence_expressions_are_expressions_and_ids_are_ids() {
         let json = |spdx: &str| {
-            serde_json::to_value(LicenseChoice::from_spdx(spdx.into())).expect("serialises")
+            serde_json::to_value(LicenseChoice::from_declared(spdx.into())).expect("serialises")
         };
         assert_eq!(json("MIT"), serde_json::json!({"license": {"id": "MIT"}}));
         assert_eq!(
             json("FTL OR GPL-2.0-or-later"),
             serde_json::json!({"expression": "FTL OR GPL-2.0-or-later"})
         );
-        // Every classifier's licence is one of the two shapes.
+        // A package database's words: ids in their SPDX case, expressions
+        // of known ids, and anything else by name.
+        assert_eq!(
+            json("gpl-2.0-only"),
+            serde_json::json!({"license": {"id": "GPL-2.0-only"}})
+        );
+        assert_eq!(
+            json("(MIT or Apache-2.0) AND GPL-3.0-or-later WITH GCC-exception-3.1"),
+            serde_json::json!({"expression": "(MIT OR Apache-2.0) AND GPL-3.0-or-later WITH GCC-exception-3.1"})
+        );
+        for declared in [
+            "GPLv2",
+            "BSD",
+            "GPL-2.0 and BSD-4-Clause-ish",
+            "MIT Apache-2.0",
+        ] {
+            assert_eq!(
+                json(declared),
+                serde_json::json!({"license": {"name": declared}}),
+                "{declared}"
+            );
+        }
+        // Every classifier's licence is an SPDX id or expression (never a
+        // name: a misspelt id fails here).
         let (_, files) = crate::identify::classifier::Classifiers::load(
             crate::identify::classifier::BUILTIN_CLASSIFIERS,
         )
@@ -1280,14 +1344,11 @@ mod tests {
             let Some(spdx) = &record.license else {
                 continue;
             };
-            match LicenseChoice::from_spdx(spdx.clone()) {
+            match LicenseChoice::from_declared(spdx.clone()) {
                 LicenseChoice::License { license } => assert!(
-                    license.id.as_deref().is_some_and(|id| id
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-+".contains(&b))),
-                    "{}: {:?}",
+                    license.id.as_deref() == Some(spdx.as_str()),
+                    "{}: {spdx} is not an SPDX id",
                     record.id,
-                    license.id
                 ),
                 LicenseChoice::Expression { expression } => assert!(
                     expression
