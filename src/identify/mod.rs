@@ -246,7 +246,7 @@ fn elf_evidence_offset(bytes: &[u8], facts: &ElfFacts, id: &Identification) -> O
 }
 
 /// SHA-256 over every built-in signature file (classifiers, evidence rules,
-/// sensor schemes, relabels, the USB vendor table): results made with
+/// sensor schemes, relabels, the USB vendor table, the SPDX ids): results made with
 /// other signatures are not reused (the batch store keys on it).
 pub fn signatures_fingerprint() -> &'static str {
     use sha2::{Digest, Sha256};
@@ -261,6 +261,11 @@ pub fn signatures_fingerprint() -> &'static str {
                 ("sensors.toml", sensors::BUILTIN),
                 ("relabels.toml", relabel::BUILTIN),
                 ("usb-vendors.tsv", drivers::USB_VENDORS),
+                // Licences are written as SPDX ids only when listed here.
+                (
+                    "spdx-ids.txt",
+                    include_str!("../../signatures/spdx-ids.txt"),
+                ),
             ]);
         for (name, text) in files {
             hash.update(name.as_bytes());
