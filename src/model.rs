@@ -24,6 +24,12 @@ pub struct Step {
 pub struct Location(pub Vec<Step>);
 
 impl Location {
+    /// The steps of the container this location lies in (all but the
+    /// last): files with equal containers share a root filesystem.
+    pub fn container(&self) -> &[Step] {
+        &self.0[..self.0.len().saturating_sub(1)]
+    }
+
     /// The location of an input file, named as the user gave it.
     pub fn root(name: impl Into<String>) -> Self {
         Location(vec![Step {

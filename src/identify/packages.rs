@@ -311,10 +311,6 @@ fn apk_file_lists(text: &str, root: &str) -> Vec<PackageFiles> {
 /// is the file at `usr/bin/sh`. At most [`MAX_OWNED_PATHS`] are linked.
 pub fn link_owners(image: &mut Artifact) {
     use std::sync::Arc;
-    fn container(artifact: &Artifact) -> &[Step] {
-        let steps = &artifact.location.0;
-        &steps[..steps.len().saturating_sub(1)]
-    }
     // Containers are numbered, so a key holds a number, not a chain.
     let mut containers: HashMap<Vec<Step>, usize> = HashMap::new();
     let mut installed: HashMap<(usize, &'static str, String), Vec<Arc<str>>> = HashMap::new();
@@ -331,7 +327,7 @@ pub fn link_owners(image: &mut Artifact) {
             };
             let next = containers.len();
             let home = *containers
-                .entry(container(artifact).to_vec())
+                .entry(artifact.location.container().to_vec())
                 .or_insert(next);
             installed
                 .entry((home, manager, id.component.clone()))
@@ -378,8 +374,7 @@ fn take_lists(
     out: &mut Vec<(usize, PackageFiles)>,
 ) {
     let lists = std::mem::take(&mut artifact.package_files);
-    let steps = &artifact.location.0;
-    if let Some(&home) = containers.get(&steps[..steps.len().saturating_sub(1)]) {
+    if let Some(&home) = containers.get(artifact.location.container()) {
         out.extend(lists.into_iter().map(|l| (home, l)));
     }
     for child in &mut artifact.children {
@@ -392,11 +387,10 @@ fn mark_owned(
     containers: &HashMap<Vec<Step>, usize>,
     owners: &HashMap<(usize, String), std::sync::Arc<str>>,
 ) {
-    let steps = &artifact.location.0;
-    let home = containers
-        .get(&steps[..steps.len().saturating_sub(1)])
-        .copied();
-    let path = steps
+    let home = containers.get(artifact.location.container()).copied();
+    let path = artifact
+        .location
+        .0
         .last()
         .and_then(|s| s.path.as_deref())
         .map(|p| p.trim_start_matches("./").trim_start_matches('/'));

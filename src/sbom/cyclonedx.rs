@@ -590,24 +590,23 @@ fn elf_dependencies(
     // A library is looked up in the program's own container (its root
     // filesystem) first, then in the whole image: an image holding two
     // root filesystems links each program to its own copy.
-    let container = |artifact: &Artifact| -> Vec<crate::model::Step> {
-        let steps = &artifact.location.0;
-        steps[..steps.len().saturating_sub(1)].to_vec()
-    };
     let mut by_name: HashMap<&str, &str> = HashMap::new();
-    let mut in_container: HashMap<(Vec<crate::model::Step>, &str), &str> = HashMap::new();
+    let mut in_container: HashMap<(&[crate::model::Step], &str), &str> = HashMap::new();
     for (artifact, _, own) in &files {
         by_name
             .entry(artifact.name.as_str())
             .or_insert(own.as_str());
         in_container
-            .entry((container(artifact), artifact.name.as_str()))
+            .entry((artifact.location.container(), artifact.name.as_str()))
             .or_insert(own.as_str());
     }
     for (artifact, elf, own) in &files {
         if let Some(soname) = &elf.soname {
             by_name.insert(soname.as_str(), own.as_str());
-            in_container.insert((container(artifact), soname.as_str()), own.as_str());
+            in_container.insert(
+                (artifact.location.container(), soname.as_str()),
+                own.as_str(),
+            );
         }
     }
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -634,10 +633,10 @@ fn elf_dependencies(
         edges.entry(own).or_default().insert(target.as_str());
     }
     for (artifact, elf, own) in &files {
-        let home = container(artifact);
+        let home = artifact.location.container();
         for needed in &elf.needed {
             let target = in_container
-                .get(&(home.clone(), needed.as_str()))
+                .get(&(home, needed.as_str()))
                 .or_else(|| by_name.get(needed.as_str()));
             match target {
                 Some(&target) if target != own.as_str() => {
