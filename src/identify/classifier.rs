@@ -31,12 +31,17 @@
 //! whose bytes hold no version at all; a name missing from the table, or
 //! one that upstream's record gives to two releases, yields nothing.
 //!
+//! A record limited to named libraries (`files`) may set `anywhere`: its
+//! anchor, an exported function's name, gates it and the first search
+//! starts at the file's start (patchelf moves `.dynstr` after the text).
+//!
 //! Precedence: within one file, each classifier reports every distinct
 //! version it matches (up to 16), each at its first occurrence: a blob
 //! that embeds two zlibs shows both. Different classifiers, or different
 //! versions of one component, are all kept: conflicting evidence is
 //! shown, not merged away.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
 
@@ -69,14 +74,44 @@ impl<'a> From<&'a str> for Names<'a> {
 }
 
 impl<'a> Names<'a> {
-    /// The file name, then the SONAME when it differs.
-    fn all(self) -> impl Iterator<Item = &'a str> {
-        std::iter::once(self.file).chain(self.soname.filter(|s| *s != self.file))
+    /// The file name, then the SONAME when it differs, then the file's
+    /// name before a wheel build grafted it (see [`ungrafted`]).
+    fn all(self) -> impl Iterator<Item = Cow<'a, str>> {
+        let named = std::iter::once(self.file).chain(self.soname.filter(|s| *s != self.file));
+        named
+            .clone()
+            .map(Cow::Borrowed)
+            .chain(named.filter_map(ungrafted).map(Cow::Owned))
     }
 
     fn match_any(self, globs: &globset::GlobSet) -> bool {
-        self.all().any(|name| globs.is_match(name))
+        self.all().any(|name| globs.is_match(name.as_ref()))
     }
+}
+
+/// The name a shared library had before auditwheel grafted it into a
+/// Python wheel: `repair.py` (`copylib`) renames `<base>.<ext>` to
+/// `<base>-<first 8 hex digits of its SHA-256>.<ext>`, and a library
+/// grafted twice carries two hashes (numpy's
+/// `libgfortran-040039e1-0352e75f.so.5.0.0`). Firmware with a Python
+/// runtime ships such wheels' libraries (`libzstd-40ad5e7e.so.1.5.7` is
+/// zstd's `libzstd.so.1.5.7`).
+pub fn ungrafted(name: &str) -> Option<String> {
+    let (mut base, ext) = name.split_once('.')?;
+    if ext != "so" && !ext.starts_with("so.") {
+        return None;
+    }
+    let is_hash =
+        |h: &str| h.len() == 8 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let mut grafted = false;
+    while let Some((stem, _)) = base
+        .rsplit_once('-')
+        .filter(|(s, h)| !s.is_empty() && is_hash(h))
+    {
+        base = stem;
+        grafted = true;
+    }
+    grafted.then(|| format!("{base}.{ext}"))
 }
 
 /// Distinct versions one record reports in one file: a blob that embeds
@@ -129,6 +164,13 @@ pub struct Record {
     /// Byte regex with a named `version` group (over the bytes; with
     /// `filename`, over the file name instead).
     pub version: String,
+    /// The version may lie before the anchor: the anchor (an exported
+    /// symbol's name) shows the file is the library, and the first search
+    /// starts at the file's start. patchelf, which auditwheel runs on every
+    /// library it grafts into a wheel, moves `.dynstr` after `.rodata`.
+    /// Only with `files`, which limits the cost to the named libraries.
+    #[serde(default)]
+    pub anywhere: bool,
     /// How the version is written from the regex's named groups
     /// (`0.{build}.{revision}`); `{version}` when absent, and then the
     /// regex needs a `version` group.
@@ -379,6 +421,11 @@ impl Classifiers {
                             .into(),
                     ));
                 }
+                if record.anywhere && record.files.is_empty() {
+                    return Err(bad(
+                        "an `anywhere` record is limited to named files (`files`)".into(),
+                    ));
+                }
                 if record.series && record.presence {
                     return Err(bad("a record is `series` or `presence`, not both".into()));
                 }
@@ -509,7 +556,12 @@ impl Classifiers {
             // search resumes only at a later anchor hit and reads at most
             // LATER_WINDOW from there, and at most MAX_MATCHES_PER_FILE
             // searches run, so the work per record and file is bounded.
-            let mut start = Some((at.saturating_sub(BEFORE), bytes.len()));
+            let first = if c.record.anywhere {
+                0
+            } else {
+                at.saturating_sub(BEFORE)
+            };
+            let mut start = Some((first, bytes.len()));
             for _ in 0..MAX_MATCHES_PER_FILE {
                 let Some((from, limit)) = start else {
                     break;
@@ -562,9 +614,8 @@ impl Classifiers {
             .filter(|c| c.record.filename)
             .filter(|c| c.globs.as_ref().is_none_or(|g| names.match_any(g)))
             .filter_map(|c| {
-                let caps = names
-                    .all()
-                    .find_map(|name| c.regex.captures(name.as_bytes()))?;
+                let name = names.all().find(|name| c.regex.is_match(name.as_bytes()))?;
+                let caps = c.regex.captures(name.as_bytes())?;
                 let mut found = c.identification(&caps, true, Technique::Filename)?;
                 found.offset = 0;
                 Some(found)
@@ -584,9 +635,11 @@ impl Classifiers {
             id.claims_file
                 || !self.compiled.iter().any(|c| {
                     c.record.id == id.classifier
-                        && c.claims
-                            .as_ref()
-                            .is_some_and(|g| needed.iter().any(|lib| g.is_match(lib)))
+                        && c.claims.as_ref().is_some_and(|g| {
+                            needed
+                                .iter()
+                                .any(|lib| Names::from(lib.as_str()).match_any(g))
+                        })
                 })
         });
     }
@@ -933,6 +986,12 @@ purl = "pkg:generic/x@{version}"
         let err =
             Classifiers::load(&[("y.toml", "[[classifier]]\nid = 1")]).expect_err("not a record");
         assert!(err.to_string().contains("y.toml"), "{err}");
+        // Searching every file from its start is allowed only in named files.
+        let unbounded = bad.replace("?P<ver>", "?P<version>") + "anywhere = true\n";
+        let err = Classifiers::load(&[("z.toml", &unbounded)]).expect_err("anywhere, any file");
+        assert!(err.to_string().contains("`files`"), "{err}");
+        let bounded = unbounded.replace("anywhere", "files = [\"libx.so*\"]\nanywhere");
+        Classifiers::load(&[("z.toml", &bounded)]).expect("anywhere in named files");
     }
 
     #[test]
@@ -1028,6 +1087,37 @@ cpe = "cpe:2.3:a:xiph:libogg:{version}:*:*:*:*:*:*:*"
         );
         // A name the table does not list is no claim at all.
         assert!(set.scan("libogg.so.0.8.9", elf).is_empty());
+    }
+
+    #[test]
+    fn a_wheel_grafted_library_is_read_by_its_name_before_grafting() {
+        assert_eq!(
+            ungrafted("libzstd-40ad5e7e.so.1.5.7").as_deref(),
+            Some("libzstd.so.1.5.7")
+        );
+        assert_eq!(
+            ungrafted("libgfortran-040039e1-0352e75f.so.5.0.0").as_deref(),
+            Some("libgfortran.so.5.0.0")
+        );
+        assert_eq!(
+            ungrafted("libsfparse-e1f35c00.so").as_deref(),
+            Some("libsfparse.so")
+        );
+        // Not a graft: no hash, a hash-like word that is not 8 hex digits,
+        // not a shared library, nothing before the hash.
+        for name in [
+            "libzstd.so.1.5.7",
+            "libfoo-1234567.so.1",
+            "libfoo-deadbeeg.so",
+            "notes-deadbeef.txt",
+            "-deadbeef.so",
+        ] {
+            assert_eq!(ungrafted(name), None, "{name}");
+        }
+        let builtin = Classifiers::builtin().expect("built-in");
+        let found = builtin.scan("libzstd-40ad5e7e.so.1.5.7", b"\x7fELF\x02\x01\x01\0");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].version, "1.5.7");
     }
 
     #[test]

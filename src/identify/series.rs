@@ -4,11 +4,10 @@
 //! `series = true` find them; this pass settles each against the releases
 //! found anywhere in the image, once the walk is done:
 //!
-//! - exactly one release of the component lies in the series, read from a
-//!   file that is the component (a library's version text, a real name;
-//!   not a package database, not a program linking the component in): the
-//!   series
-//!   corroborates it. It becomes an occurrence of that release with its own
+//! - exactly one release of the component lies in the series, read from
+//!   the same file, or else from any file that is the component (a
+//!   library's version text, a real name; not a package database, not a
+//!   program linking the component in): the series corroborates it. It becomes an occurrence of that release with its own
 //!   method, so the release's evidence shows both the version text and the
 //!   name that agrees with it;
 //! - none, or several: it stays a series component, version unknown and
@@ -94,7 +93,11 @@ fn settle(artifact: &mut Artifact, found: &Found) {
     }
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
         let release = if !id.version.is_empty() {
-            only(found.read.get(&id.component), &id.version)
+            // The file's own release first (libcrypto.so.3 holding its
+            // version text, beside another OpenSSL 3 elsewhere in the
+            // image), else the image's one release in the series.
+            only(local.get(&id.component), &id.version)
+                .or_else(|| only(found.read.get(&id.component), &id.version))
         } else if let Some(here) = local.get(&id.component) {
             // A presence marker beside releases of its own file: one
             // settles it, several conflict and leave it standing.
@@ -222,6 +225,39 @@ mod tests {
         ]);
         resolve(&mut fw);
         assert!(settled(&fw)[1].1);
+    }
+
+    #[test]
+    fn a_series_is_settled_by_its_own_files_release_first() {
+        // Two wheels' OpenSSL 3 (pycurl's 3.6.5, psycopg2's 3.5.8): each
+        // libcrypto.so.3 holds its own version text and is that release;
+        // a libssl.so.3 with no text of its own stays ambiguous.
+        let mut fw = image(vec![
+            vec![
+                found("openssl", "3.6.5", false),
+                found("openssl", "3", true),
+            ],
+            vec![
+                found("openssl", "3.5.8", false),
+                found("openssl", "3", true),
+            ],
+            vec![found("openssl", "3", true)],
+        ]);
+        resolve(&mut fw);
+        let versions: Vec<_> = settled(&fw)
+            .into_iter()
+            .map(|(v, series, _)| (v, series))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                ("3.6.5".into(), false),
+                ("3.6.5".into(), false),
+                ("3.5.8".into(), false),
+                ("3.5.8".into(), false),
+                ("3".into(), true),
+            ]
+        );
     }
 
     #[test]
