@@ -275,12 +275,86 @@ impl Decoy {
     }
 }
 
+/// A component's build paths: a file compiled from the component's source
+/// tree keeps the tree's directory in the file names its assertions print
+/// (`/project/build/zstd-1.5.7/lib//dictBuilder/divsufsort.c`). The
+/// directory names the release in the three layouts builds use: the
+/// release tarball's `<dir>-<release>/` or `<dir>-v<release>/` (Buildroot's `output/build/`, SDKs,
+/// wheel builds), Yocto's `/usr/src/debug/<recipe>/<release>-r<N>/` and
+/// vcpkg's `buildtrees/<port>/src/<ref>-<hash>.clean/`. Only C, C++ and
+/// assembler sources count: a header's path shows what a program was
+/// compiled against, not what it holds. Loaded as one more record.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceTree {
+    /// Stable id of the record it becomes.
+    pub id: String,
+    /// The record of the same file whose component, type, supplier,
+    /// licence, claims, purl and CPE it shares.
+    pub like: String,
+    /// The names the source directory goes by: the tarball's (`zstd`),
+    /// Buildroot's package (`libopenssl`), Yocto's recipe, vcpkg's port.
+    pub dirs: Vec<String>,
+}
+
+impl SourceTree {
+    /// A release in a source directory's name: `1.5.7`, `1.1.1w`, `9.3p1`.
+    const RELEASE: &str = r"[0-9]+(?:\.[0-9]+)+(?:p[0-9]+|[a-z])?";
+    /// What may follow the release in the name (`-stable`, `+dfsg`).
+    const SUFFIX: &str = r"(?:[-+~_][0-9A-Za-z.+~_-]*)?";
+    /// The rest of the path, to a source file's name and its NUL (a
+    /// doubled `/` included: `lib//dictBuilder`).
+    const TO_SOURCE: &str =
+        r"/(?:(?-u:[^/\x00\n]){0,128}/){0,16}(?-u:[^/\x00\n]){1,128}\.(?:c|cc|cpp|cxx|S)\x00";
+
+    fn record(&self, like: &Record) -> Record {
+        let dirs = self
+            .dirs
+            .iter()
+            .map(|d| regex::escape(d))
+            .collect::<Vec<_>>()
+            .join("|");
+        let (release, suffix) = (Self::RELEASE, Self::SUFFIX);
+        let version = format!(
+            r"(?:/(?:{dirs})-v?(?P<tarball>{release}){suffix}|/usr/src/debug/(?:{dirs})/(?:[0-9]+_)?(?P<yocto>{release}){suffix}-r[0-9]+|/buildtrees/(?:{dirs})/src/(?:(?-u:[^/\x00\n])*?[^0-9./])?v?(?P<vcpkg>{release})-[0-9a-f]{{10}}\.clean){}",
+            Self::TO_SOURCE
+        );
+        let anchors = self
+            .dirs
+            .iter()
+            .flat_map(|d| {
+                [
+                    format!("/{d}-"),
+                    format!("/usr/src/debug/{d}/"),
+                    format!("/buildtrees/{d}/"),
+                ]
+            })
+            .collect();
+        Record {
+            id: self.id.clone(),
+            files: Vec::new(),
+            anchors,
+            version,
+            version_format: Some("{tarball|yocto|vcpkg}".into()),
+            anywhere: false,
+            releases: BTreeMap::new(),
+            filename: false,
+            series: false,
+            presence: false,
+            ..like.clone()
+        }
+    }
+}
+
 /// One classifier file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClassifierFile {
     /// Records.
     pub classifier: Vec<Record>,
+    /// The component's build paths, each loaded as one more record.
+    #[serde(default)]
+    pub source_tree: Vec<SourceTree>,
     /// Fixtures.
     #[serde(default)]
     pub fixture: Vec<Fixture>,
@@ -352,11 +426,36 @@ impl Classifiers {
         let mut compiled = Vec::new();
         let mut ids = HashSet::new();
         for (name, text) in sources {
-            let file: ClassifierFile =
+            let mut file: ClassifierFile =
                 toml::from_str(text).map_err(|e| ClassifierError::Parse {
                     file: name.to_string(),
                     message: e.to_string(),
                 })?;
+            for tree in &file.source_tree {
+                let bad = |message: &str| ClassifierError::Record {
+                    file: name.to_string(),
+                    id: tree.id.clone(),
+                    message: message.into(),
+                };
+                let like = file
+                    .classifier
+                    .iter()
+                    .find(|r| r.id == tree.like)
+                    .ok_or_else(|| bad("`like` names no record of this file"))?;
+                if like.series || like.presence {
+                    return Err(bad("`like` must name a record that reads releases"));
+                }
+                let plain = |d: &String| {
+                    d.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+                        && d.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b))
+                };
+                if tree.dirs.is_empty() || !tree.dirs.iter().all(plain) {
+                    return Err(bad("`dirs` are directory names (letters, digits, `._+-`)"));
+                }
+                let record = tree.record(like);
+                file.classifier.push(record);
+            }
             for record in &file.classifier {
                 let bad = |message: String| ClassifierError::Record {
                     file: name.to_string(),
@@ -992,6 +1091,50 @@ purl = "pkg:generic/x@{version}"
         assert!(err.to_string().contains("`files`"), "{err}");
         let bounded = unbounded.replace("anywhere", "files = [\"libx.so*\"]\nanywhere");
         Classifiers::load(&[("z.toml", &bounded)]).expect("anywhere in named files");
+    }
+
+    #[test]
+    fn a_source_tree_is_a_record_like_another_of_its_file() {
+        let file = r#"
+[[classifier]]
+id = "x-text"
+component = "x"
+supplier = "X"
+claims = ["libx.so*"]
+anchors = ["x "]
+version = 'x (?P<version>[0-9.]+)'
+purl = "pkg:generic/x@{version}"
+
+[[source_tree]]
+id = "x-source-path"
+like = "x-text"
+dirs = ["x", "libx"]
+"#;
+        let (set, _) = Classifiers::load(&[("x.toml", file)]).expect("loads");
+        let path =
+            b"\0/opt/sdk/libx-2.3.4/src/x.c\0/vcpkg/buildtrees/x/src/v2.3.5-0123456789.clean/x.c\0";
+        let found: Vec<_> = set
+            .scan("libx.so.2", path)
+            .into_iter()
+            .map(|i| (i.classifier, i.version, i.supplier, i.claims_file))
+            .collect();
+        let from = |v: &str| {
+            (
+                "x-source-path".to_string(),
+                v.to_string(),
+                Some("X".to_string()),
+                true,
+            )
+        };
+        assert_eq!(found, [from("2.3.4"), from("2.3.5")]);
+        for (wrong, message) in [
+            (file.replace("like = \"x-text\"", "like = \"y\""), "`like`"),
+            (file.replace("[\"x\", \"libx\"]", "[\"x/..\"]"), "`dirs`"),
+            (file.replace("[\"x\", \"libx\"]", "[]"), "`dirs`"),
+        ] {
+            let err = Classifiers::load(&[("x.toml", &wrong)]).expect_err(message);
+            assert!(err.to_string().contains(message), "{err}");
+        }
     }
 
     #[test]
