@@ -5,7 +5,10 @@
 //! found anywhere in the image, once the walk is done:
 //!
 //! - exactly one release of the component lies in the series, read from
-//!   the same file, or else from any file that is the component (a
+//!   the same file, or else from the library of the same component the
+//!   file links to (`DT_NEEDED`, in the same container: libssl.so.3 is the
+//!   release of its libcrypto.so.3), or else from any file that is the
+//!   component (a
 //!   library's version text, a real name; not a package database, not a
 //!   program linking the component in): the series corroborates it. It becomes an occurrence of that release with its own
 //!   method, so the release's evidence shows both the version text and the
@@ -47,7 +50,7 @@ pub fn resolve(image: &mut Artifact) {
         }
     }
     if any_series {
-        settle(image, &found);
+        settle(image, &found, &Releases::new());
     }
 }
 
@@ -83,25 +86,84 @@ fn only<'r>(
     }
 }
 
-fn settle(artifact: &mut Artifact, found: &Found) {
-    // Releases read from this very file (not its package note).
-    let mut local = Releases::new();
+/// Releases read from this very file (not its package note).
+fn own_releases(artifact: &Artifact) -> Releases {
+    let mut own = Releases::new();
     for id in &artifact.identified {
         if !id.series && id.technique != Technique::ManifestAnalysis {
-            add(&mut local, id);
+            add(&mut own, id);
         }
     }
+    own
+}
+
+/// For each child of `container`: the releases the libraries it links to
+/// (`DT_NEEDED`, found by SONAME or file name among the files beside it)
+/// read from their own bytes or names.
+fn linked_releases(container: &Artifact) -> Vec<Releases> {
+    let mut by_name: BTreeMap<&str, Releases> = BTreeMap::new();
+    for child in &container.children {
+        // What the library is (not what it embeds), as `Found::read`.
+        let mut own = Releases::new();
+        for id in &child.identified {
+            if id.claims_file && !id.series && id.technique != Technique::ManifestAnalysis {
+                add(&mut own, id);
+            }
+        }
+        if own.is_empty() {
+            continue;
+        }
+        let soname = child.elf.as_ref().and_then(|e| e.soname.as_deref());
+        for name in std::iter::once(child.name.as_str()).chain(soname) {
+            let entry = by_name.entry(name).or_default();
+            for (component, releases) in &own {
+                entry
+                    .entry(component.clone())
+                    .or_default()
+                    .extend(releases.clone());
+            }
+        }
+    }
+    container
+        .children
+        .iter()
+        .map(|child| {
+            let mut linked = Releases::new();
+            for needed in child.elf.iter().flat_map(|e| &e.needed) {
+                for (component, releases) in by_name.get(needed.as_str()).into_iter().flatten() {
+                    linked
+                        .entry(component.clone())
+                        .or_default()
+                        .extend(releases.clone());
+                }
+            }
+            linked
+        })
+        .collect()
+}
+
+/// Settle `artifact`'s series; `linked` holds the releases of the
+/// libraries it links to (see [`linked_releases`]).
+fn settle(artifact: &mut Artifact, found: &Found, linked: &Releases) {
+    let local = own_releases(artifact);
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
         let release = if !id.version.is_empty() {
             // The file's own release first (libcrypto.so.3 holding its
             // version text, beside another OpenSSL 3 elsewhere in the
-            // image), else the image's one release in the series.
+            // image), then that of the library of the same component it
+            // links to (libssl.so.3 to its libcrypto.so.3), else the
+            // image's one release in the series.
             only(local.get(&id.component), &id.version)
+                .or_else(|| only(linked.get(&id.component), &id.version))
                 .or_else(|| only(found.read.get(&id.component), &id.version))
         } else if let Some(here) = local.get(&id.component) {
             // A presence marker beside releases of its own file: one
             // settles it, several conflict and leave it standing.
             only(Some(here), "")
+        } else if let Some(there) = linked.get(&id.component) {
+            // Else the library of its component it links to (FFmpeg's
+            // libswscale to its libavutil).
+            only(Some(there), "")
         } else {
             // Else the image's one release, or the package database's
             // (OpenWrt's ubus is versioned by its opkg record only).
@@ -119,8 +181,9 @@ fn settle(artifact: &mut Artifact, found: &Found) {
             id.series = false;
         }
     }
-    for child in &mut artifact.children {
-        settle(child, found);
+    let linked = linked_releases(artifact);
+    for (child, linked) in artifact.children.iter_mut().zip(&linked) {
+        settle(child, found, linked);
     }
 }
 
@@ -256,6 +319,61 @@ mod tests {
                 ("3.5.8".into(), false),
                 ("3.5.8".into(), false),
                 ("3".into(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_series_is_settled_by_the_library_it_links_to() {
+        // pycurl's libssl-….so.3 holds no version text; it links to its own
+        // libcrypto, which holds 3.6.5, beside psycopg2's OpenSSL 3.5.8.
+        let mut fw = image(vec![
+            vec![found("openssl", "3.6.5", false)],
+            vec![found("openssl", "3", true)],
+            vec![found("openssl", "3.5.8", false)],
+            vec![found("openssl", "3", true)],
+        ]);
+        let elf = |soname: &str, needed: &[&str]| crate::model::ElfFacts {
+            class: crate::model::ElfClass::Elf64,
+            endian: crate::model::Endian::Little,
+            machine: "x86_64".into(),
+            elf_type: crate::model::ElfType::Dyn,
+            role: crate::model::ElfRole::SharedLibrary,
+            interpreter: None,
+            needed: needed.iter().map(|n| n.to_string()).collect(),
+            soname: Some(soname.into()),
+            build_id: None,
+            stripped: true,
+            toolchain: Vec::new(),
+            modinfo: Vec::new(),
+            packer: None,
+            package: None,
+        };
+        fw.children[0].elf = Some(elf("libcrypto-fa202293.so.3", &[]));
+        fw.children[1].elf = Some(elf("libssl-8b66dd34.so.3", &["libcrypto-fa202293.so.3"]));
+        fw.children[2].elf = Some(elf("libcrypto-fb8d5b21.so.3", &[]));
+        // Linked to a library that is not OpenSSL's: stays a series.
+        fw.children[3].elf = Some(elf("libssl-8bd944e8.so.3", &["libc.so.6"]));
+        // A presence (FFmpeg's libswscale) is settled the same way.
+        fw.children.push(
+            image(vec![vec![found("openssl", "", true)]])
+                .children
+                .remove(0),
+        );
+        fw.children[4].elf = Some(elf("libx.so.1", &["libcrypto-fb8d5b21.so.3"]));
+        resolve(&mut fw);
+        let versions: Vec<_> = settled(&fw)
+            .into_iter()
+            .map(|(v, series, _)| (v, series))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                ("3.6.5".into(), false),
+                ("3.6.5".into(), false),
+                ("3.5.8".into(), false),
+                ("3".into(), true),
+                ("3.5.8".into(), false),
             ]
         );
     }
