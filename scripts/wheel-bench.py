@@ -54,21 +54,41 @@ WHEEL_PYTHON = (3, 11)
 # The wheels, pinned; their dependencies are pinned too so a rerun scans
 # the same bytes.
 WHEELS = [
-    "pycurl==7.49.0",
-    "pillow==13.0.0",
-    "lxml==6.2.0",
-    "psycopg2-binary==2.9.13",
-    "cryptography==51.0.1",
-    "cffi==2.1.1",
-    "pycparser==3.12",
-    "zstandard==0.25.0",
-    "lz4==4.4.5",
+    # The wheels whose native libraries are checked.
     "apsw==3.54.1.0",
     "av==18.1.0",
-    "opencv-python-headless==5.1.0.95",
-    "numpy==2.4.6",
+    "cryptography==51.0.1",
     "grpcio==1.85.4",
+    "libusb-package==1.0.30.0",
+    "lxml==6.2.0",
+    "lz4==4.4.5",
+    "ncnn==1.0.20261020",
+    "opencv-python-headless==5.1.0.95",
+    "pillow==13.0.0",
+    "psycopg2-binary==2.9.13",
+    "pycares==5.2.1",
+    "pycurl==7.49.0",
+    "pygit2==1.21.0",
+    "pysqlite3-binary==0.5.4.post2",
+    "python-mbedtls==2.10.1",
+    "ssh-python==1.2.0.post1",
+    "ssh2-python==1.2.0.post1",
+    "tflite-runtime==2.14.0",
+    "uvloop==0.23.0",
+    "zstandard==0.25.0",
+    # What they need to import (the oracles import them).
+    "certifi==2026.10.19.post1",
+    "cffi==2.1.1",
+    "charset-normalizer==3.5.3",
+    "idna==3.21",
+    "importlib_resources==7.1.0",
+    "numpy==2.4.6",
+    "portalocker==4.4.2",
+    "pycparser==3.12",
+    "requests==2.34.2",
+    "tqdm==4.70.1",
     "typing_extensions==4.16.0",
+    "urllib3==2.8.0",
 ]
 
 # Runs inside the virtual environment: prints [file, component, version or
@@ -84,8 +104,33 @@ def rel(path):
 def libs(pattern):
     return sorted(glob.glob(os.path.join(SP, pattern)))
 
+def load(path):
+    """dlopen a grafted library, first loading the libraries beside it
+    that it needs when it has no RPATH to find them itself."""
+    for _ in range(32):
+        try:
+            return ctypes.CDLL(path, mode=os.RTLD_LOCAL)
+        except OSError as e:
+            m = re.match(r"(\S+): cannot open shared object file", str(e))
+            need = m and os.path.join(os.path.dirname(path), m.group(1))
+            if not need or not os.path.exists(need):
+                raise
+            load_global(need)
+    raise OSError(f"{path}: too many missing libraries")
+
+def load_global(path):
+    for _ in range(32):
+        try:
+            return ctypes.CDLL(path, mode=os.RTLD_GLOBAL)
+        except OSError as e:
+            m = re.match(r"(\S+): cannot open shared object file", str(e))
+            need = m and os.path.join(os.path.dirname(path), m.group(1))
+            if not need or not os.path.exists(need):
+                raise
+            load_global(need)
+
 def call(path, name, restype, *args):
-    f = getattr(ctypes.CDLL(path, mode=os.RTLD_LOCAL), name)
+    f = getattr(load(path), name)
     f.restype = restype
     return f(*args)
 
@@ -128,7 +173,7 @@ for p in libs("*.libs/liblzma-*.so*"):
 for p in libs("*.libs/libtiff-*.so*"):
     add(p, "libtiff", first(r"Version (\S+)", text(p, "TIFFGetVersion")))
 for p in libs("*.libs/libfreetype-*.so*"):
-    lib = ctypes.CDLL(p, mode=os.RTLD_LOCAL)
+    lib = load(p)
     handle = ctypes.c_void_p()
     assert lib.FT_Init_FreeType(ctypes.byref(handle)) == 0
     a, b, c = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
@@ -140,6 +185,29 @@ for p in libs("*.libs/libgnutls-*.so*"):
     add(p, "gnutls", text(p, "gnutls_check_version", None))
 for p in libs("*.libs/libasound-*.so*"):
     add(p, "alsa-lib", text(p, "snd_asoundlib_version"))
+for p in libs("*.libs/libssh-*.so*"):
+    add(p, "libssh", first(r"^([0-9.]+)", text(p, "ssh_version", ctypes.c_int(0))))
+for p in libs("*.libs/libmbedcrypto-*.so*"):
+    buf = ctypes.create_string_buffer(32)
+    load(p).mbedtls_version_get_string(buf)
+    # libmbedtls and libmbedx509 beside it are the same build.
+    here = os.path.dirname(rel(p))
+    for q in [p] + libs(os.path.join(here, "libmbedtls-*.so*")) + libs(os.path.join(here, "libmbedx509-*.so*")):
+        add(q, "mbedtls", buf.value.decode())
+for p in libs("*.libs/libsqlite3-*.so*"):
+    add(p, "sqlite", text(p, "sqlite3_libversion"))
+
+class LibusbVersion(ctypes.Structure):
+    _fields_ = [("major", ctypes.c_uint16), ("minor", ctypes.c_uint16),
+                ("micro", ctypes.c_uint16), ("nano", ctypes.c_uint16),
+                ("rc", ctypes.c_char_p), ("describe", ctypes.c_char_p)]
+for p in libs("libusb_package/libusb-1.0.so*"):
+    v = call(p, "libusb_get_version", ctypes.POINTER(LibusbVersion)).contents
+    add(p, "libusb", f"{v.major}.{v.minor}.{v.micro}")
+for p in libs("pycares/_cares*.so"):
+    add(p, "c-ares", text(p, "ares_version", None))
+for p in libs("uvloop/loop*.so"):
+    add(p, "libuv", text(p, "uv_version_string"))
 for p in libs("*.libs/libpcre-*.so*"):
     add(p, "pcre", first(r"^(\S+)", text(p, "pcre_version")))
 for p in libs("*.libs/libavutil-*.so*"):
@@ -155,7 +223,7 @@ class LdapApiInfo(ctypes.Structure):
                 ("protocol_version", ctypes.c_int), ("extensions", ctypes.c_void_p),
                 ("vendor_name", ctypes.c_char_p), ("vendor_version", ctypes.c_int)]
 for p in libs("*.libs/libldap-*.so*"):
-    lib = ctypes.CDLL(p, mode=os.RTLD_LOCAL)
+    lib = load(p)
     info = LdapApiInfo(info_version=1)
     assert lib.ldap_get_option(None, 0x0000, ctypes.byref(info)) == 0  # LDAP_OPT_API_INFO
     v = info.vendor_version
@@ -187,6 +255,15 @@ for p in libs("lz4/_version*.so"):
 import apsw
 for p in libs("apsw/__init__*.so"):
     add(p, "sqlite", apsw.sqlite_lib_version())
+from pysqlite3 import dbapi2
+for p in libs("pysqlite3/_sqlite3*.so"):
+    add(p, "sqlite", dbapi2.sqlite_version)
+import tflite_runtime
+for p in libs("tflite_runtime/_pywrap_tensorflow_interpreter_wrapper*.so"):
+    add(p, "tensorflow-lite", tflite_runtime.__version__)
+import ncnn
+for p in libs("ncnn/ncnn*.so"):
+    add(p, "ncnn", ncnn.__version__)
 # grpcio links BoringSSL, which calls itself OpenSSL 1.1.1: no OpenSSL.
 for p in libs("grpc/_cython/cygrpc*.so"):
     add(p, "openssl", None)
@@ -265,7 +342,9 @@ def main():
         sys.exit(f"needs CPython {WHEEL_PYTHON[0]}.{WHEEL_PYTHON[1]} on x86-64 Linux (the oracles run the wheels)")
     os.makedirs(args.work, exist_ok=True)
     python, site = venv(args.cache, args.work)
-    oracle = subprocess.run([python, "-c", ORACLE, site], check=True, capture_output=True, text=True)
+    oracle = subprocess.run([python, "-c", ORACLE, site], capture_output=True, text=True)
+    if oracle.returncode != 0:
+        sys.exit(f"the oracle failed:\n{oracle.stderr}")
     truth = {(f, comp): (normal(v) if v else None) for f, comp, v in json.loads(oracle.stdout)}
 
     tar = os.path.join(args.work, "site-packages.tar")
