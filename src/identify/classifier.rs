@@ -27,7 +27,8 @@
 //! a group named `not` took part yields nothing (Ubuntu's kernel banner,
 //! whose ABI is not a release).
 //! A `releases` table maps a captured libtool real name to the release that
-//! installs it (`libfreetype.so.6.18.3` is FreeType 2.12.1), for libraries
+//! installs it (`libfreetype.so.6.18.3` is FreeType 2.12.1; each entry on
+//! upstream's record or reported at run time by that release's library, cited), for libraries
 //! whose bytes hold no version at all; a name missing from the table, or
 //! one that upstream's record gives to two releases, yields nothing.
 //!
@@ -97,8 +98,10 @@ impl<'a> Names<'a> {
 /// runtime ships such wheels' libraries (`libzstd-40ad5e7e.so.1.5.7` is
 /// zstd's `libzstd.so.1.5.7`).
 pub fn ungrafted(name: &str) -> Option<String> {
+    // auditwheel splits at the first dot: `libusb-1.0.so.0` became
+    // `libusb-1-<hash>.0.so.0`.
     let (mut base, ext) = name.split_once('.')?;
-    if ext != "so" && !ext.starts_with("so.") {
+    if ext != "so" && !ext.starts_with("so.") && !ext.contains(".so") {
         return None;
     }
     let is_hash =
@@ -295,17 +298,26 @@ pub struct SourceTree {
     /// The names the source directory goes by: the tarball's (`zstd`),
     /// Buildroot's package (`libopenssl`), Yocto's recipe, vcpkg's port.
     pub dirs: Vec<String>,
+    /// File-name globs for which a match means the file *is* the
+    /// component, when `like` has none (a `filename` record claims its
+    /// file by its name alone).
+    #[serde(default)]
+    pub claims: Vec<String>,
+    /// The component's own release pattern, when a binding or tool of the
+    /// same name has a source tree of its own (python-lz4's `lz4-4.4.5/`
+    /// is not LZ4 4.4.5: `release = '1\.[0-9]+\.[0-9]+'`).
+    pub release: Option<String>,
 }
 
 impl SourceTree {
     /// A release in a source directory's name: `1.5.7`, `1.1.1w`, `9.3p1`.
     const RELEASE: &str = r"[0-9]+(?:\.[0-9]+)+(?:p[0-9]+|[a-z])?";
-    /// What may follow the release in the name (`-stable`, `+dfsg`).
-    const SUFFIX: &str = r"(?:[-+~_][0-9A-Za-z.+~_-]*)?";
+    /// What may follow the release in the name (`-stable`, `+dfsg2`): not
+    /// Yocto's `+git…`, whose version only names the release it follows.
+    const SUFFIX: &str = r"(?:[-~_][0-9A-Za-z.+~_-]*|\+(?:dfsg|ds|really)[0-9A-Za-z.+~_-]*)?";
     /// The rest of the path, to a source file's name and its NUL (a
-    /// doubled `/` included: `lib//dictBuilder`).
-    const TO_SOURCE: &str =
-        r"/(?:(?-u:[^/\x00\n]){0,128}/){0,16}(?-u:[^/\x00\n]){1,128}\.(?:c|cc|cpp|cxx|S)\x00";
+    /// doubled `/` included: `lib//dictBuilder`); a NUL or a newline ends it.
+    const TO_SOURCE: &str = r"/(?:(?-u:[^/\x00\n])*/)*(?-u:[^/\x00\n])+\.(?:c|cc|cpp|cxx|S)\x00";
 
     fn record(&self, like: &Record) -> Record {
         let dirs = self
@@ -314,9 +326,12 @@ impl SourceTree {
             .map(|d| regex::escape(d))
             .collect::<Vec<_>>()
             .join("|");
-        let (release, suffix) = (Self::RELEASE, Self::SUFFIX);
+        let release = self.release.as_deref().unwrap_or(Self::RELEASE);
+        let suffix = Self::SUFFIX;
+        // Yocto: `/usr/src/debug/<recipe>/<PV>-<PR>/` until 2024, then
+        // `/usr/src/debug/<recipe>/<PV>/` (bitbake.conf TARGET_DBGSRC_DIR).
         let version = format!(
-            r"(?:/(?:{dirs})-v?(?P<tarball>{release}){suffix}|/usr/src/debug/(?:{dirs})/(?:[0-9]+_)?(?P<yocto>{release}){suffix}-r[0-9]+|/buildtrees/(?:{dirs})/src/(?:(?-u:[^/\x00\n])*?[^0-9./])?v?(?P<vcpkg>{release})-[0-9a-f]{{10}}\.clean){}",
+            r"(?:/(?:{dirs})-v?(?P<tarball>{release}){suffix}|/usr/src/debug/(?:{dirs})/(?:[0-9]+_)?(?P<yocto>{release}){suffix}(?:-r[0-9]+)?|/buildtrees/(?:{dirs})/src/(?:(?-u:[^/\x00\n])*?(?-u:[^0-9./\x00\n]))?v?(?P<vcpkg>{release})-[0-9a-f]{{10}}\.clean){}",
             Self::TO_SOURCE
         );
         let anchors = self
@@ -333,6 +348,11 @@ impl SourceTree {
         Record {
             id: self.id.clone(),
             files: Vec::new(),
+            claims: if self.claims.is_empty() {
+                like.claims.clone()
+            } else {
+                self.claims.clone()
+            },
             anchors,
             version,
             version_format: Some("{tarball|yocto|vcpkg}".into()),
@@ -444,6 +464,11 @@ impl Classifiers {
                     .ok_or_else(|| bad("`like` names no record of this file"))?;
                 if like.series || like.presence {
                     return Err(bad("`like` must name a record that reads releases"));
+                }
+                if like.claims.is_empty() && tree.claims.is_empty() {
+                    return Err(bad(
+                        "name the files that are the component (`claims`, here or on `like`)",
+                    ));
                 }
                 let plain = |d: &String| {
                     d.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
@@ -713,9 +738,10 @@ impl Classifiers {
             .filter(|c| c.record.filename)
             .filter(|c| c.globs.as_ref().is_none_or(|g| names.match_any(g)))
             .filter_map(|c| {
-                let name = names.all().find(|name| c.regex.is_match(name.as_bytes()))?;
-                let caps = c.regex.captures(name.as_bytes())?;
-                let mut found = c.identification(&caps, true, Technique::Filename)?;
+                let mut found = names.all().find_map(|name| {
+                    let caps = c.regex.captures(name.as_bytes())?;
+                    c.identification(&caps, true, Technique::Filename)
+                })?;
                 found.offset = 0;
                 Some(found)
             })
@@ -1112,7 +1138,8 @@ dirs = ["x", "libx"]
 "#;
         let (set, _) = Classifiers::load(&[("x.toml", file)]).expect("loads");
         let path =
-            b"\0/opt/sdk/libx-2.3.4/src/x.c\0/vcpkg/buildtrees/x/src/v2.3.5-0123456789.clean/x.c\0";
+            b"\0/opt/sdk/libx-2.3.4/src/x.c\0/vcpkg/buildtrees/x/src/v2.3.5-0123456789.clean/x.c\0\
+            /usr/src/debug/x/2.3.6/src/x.c\0/usr/src/debug/x/2.3.7+gitAUTOINC+0abc-r0/src/x.c\0";
         let found: Vec<_> = set
             .scan("libx.so.2", path)
             .into_iter()
@@ -1126,7 +1153,21 @@ dirs = ["x", "libx"]
                 true,
             )
         };
-        assert_eq!(found, [from("2.3.4"), from("2.3.5")]);
+        // Yocto with no package revision; a git snapshot names no release.
+        assert_eq!(found, [from("2.3.4"), from("2.3.5"), from("2.3.6")]);
+        // A release pattern of its own: python-x's tree `x-9.1.0` is not x.
+        let own = file.replace("dirs = [", "release = '2\\.[0-9]+\\.[0-9]+'\ndirs = [");
+        let (set, _) = Classifiers::load(&[("x.toml", &own)]).expect("loads");
+        let found = set.scan("libx.so.2", b"\0/b/x-9.1.0/x.c\0/b/x-2.0.1/x.c\0");
+        let versions: Vec<_> = found.iter().map(|i| i.version.as_str()).collect();
+        assert_eq!(versions, ["2.0.1"]);
+        // `like` claims no file: the tree must name the files itself.
+        let unclaimed = file.replace("claims = [\"libx.so*\"]\n", "");
+        let err = Classifiers::load(&[("x.toml", &unclaimed)]).expect_err("no claims");
+        assert!(err.to_string().contains("`claims`"), "{err}");
+        let claimed = unclaimed.replace("dirs = [", "claims = [\"libx.so*\"]\ndirs = [");
+        let (set, _) = Classifiers::load(&[("x.toml", &claimed)]).expect("loads");
+        assert!(set.scan("libx.so.2", b"\0/b/x-2.0.1/x.c\0")[0].claims_file);
         for (wrong, message) in [
             (file.replace("like = \"x-text\"", "like = \"y\""), "`like`"),
             (file.replace("[\"x\", \"libx\"]", "[\"x/..\"]"), "`dirs`"),
@@ -1245,6 +1286,10 @@ cpe = "cpe:2.3:a:xiph:libogg:{version}:*:*:*:*:*:*:*"
         assert_eq!(
             ungrafted("libsfparse-e1f35c00.so").as_deref(),
             Some("libsfparse.so")
+        );
+        assert_eq!(
+            ungrafted("libusb-1-3d1b9e7f.0.so.0").as_deref(),
+            Some("libusb-1.0.so.0")
         );
         // Not a graft: no hash, a hash-like word that is not 8 hex digits,
         // not a shared library, nothing before the hash.

@@ -11,7 +11,11 @@ use goblin::elf::program_header::PT_LOAD;
 use goblin::elf::section_header::SHT_SYMTAB;
 use goblin::elf::{Elf, note::Note};
 
-use crate::model::{ElfClass, ElfFacts, ElfRole, ElfType, Endian, PackageNote, hex};
+use std::collections::HashMap;
+
+use crate::model::{
+    Artifact, ElfClass, ElfFacts, ElfRole, ElfType, Endian, PackageNote, Step, hex,
+};
 
 /// Sections whose presence marks an `ET_REL` object as a kernel module.
 const MODULE_SECTIONS: [&str; 2] = [".modinfo", ".gnu.linkonce.this_module"];
@@ -97,6 +101,53 @@ pub(crate) fn read_u32(elf: &Elf<'_>, bytes: &[u8], at: usize) -> Option<u32> {
     } else {
         u32::from_be_bytes(raw)
     })
+}
+
+/// The libraries of an image by the names `DT_NEEDED` entries use: a
+/// library's SONAME, or else its file name (a SONAME wins over another
+/// file's name; among equal names, the first file). A name is looked up in
+/// the program's own container (its root filesystem) first, then in the
+/// whole image, so an image holding two root filesystems links each program
+/// to its own copy. One index serves the dependency graph and the settling
+/// of release series, so both follow the same link.
+pub struct LinkIndex<'a, T> {
+    by_name: HashMap<&'a str, T>,
+    in_container: HashMap<(&'a [Step], &'a str), T>,
+}
+
+impl<'a, T: Copy> LinkIndex<'a, T> {
+    /// Index `libraries`: each ELF file with what it stands for.
+    pub fn new(libraries: &[(&'a Artifact, T)]) -> Self {
+        let mut index = LinkIndex {
+            by_name: HashMap::new(),
+            in_container: HashMap::new(),
+        };
+        for &(artifact, value) in libraries {
+            let name = artifact.name.as_str();
+            index.by_name.entry(name).or_insert(value);
+            index
+                .in_container
+                .entry((artifact.location.container(), name))
+                .or_insert(value);
+        }
+        for &(artifact, value) in libraries {
+            if let Some(soname) = artifact.elf.as_ref().and_then(|e| e.soname.as_deref()) {
+                index.by_name.insert(soname, value);
+                index
+                    .in_container
+                    .insert((artifact.location.container(), soname), value);
+            }
+        }
+        index
+    }
+
+    /// What `program` loads for its `DT_NEEDED` entry `needed`.
+    pub fn resolve(&self, program: &'a Artifact, needed: &'a str) -> Option<T> {
+        self.in_container
+            .get(&(program.location.container(), needed))
+            .or_else(|| self.by_name.get(needed))
+            .copied()
+    }
 }
 
 /// Read the facts of an ELF file.

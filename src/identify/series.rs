@@ -6,9 +6,9 @@
 //!
 //! - exactly one release of the component lies in the series, read from
 //!   the same file, or else from the library of the same component the
-//!   file links to (`DT_NEEDED`, in the same container: libssl.so.3 is the
-//!   release of its libcrypto.so.3), or else from any file that is the
-//!   component (a
+//!   file links to (`DT_NEEDED`, resolved as the dependency graph resolves
+//!   it: libssl.so.3 is the release of its libcrypto.so.3), or else from
+//!   any file that is the component (a
 //!   library's version text, a real name; not a package database, not a
 //!   program linking the component in): the series corroborates it. It becomes an occurrence of that release with its own
 //!   method, so the release's evidence shows both the version text and the
@@ -50,7 +50,8 @@ pub fn resolve(image: &mut Artifact) {
         }
     }
     if any_series {
-        settle(image, &found, &Releases::new());
+        let linked = linked_releases(image);
+        settle(image, &found, &linked, &mut 0);
     }
 }
 
@@ -97,44 +98,47 @@ fn own_releases(artifact: &Artifact) -> Releases {
     own
 }
 
-/// For each child of `container`: the releases the libraries it links to
-/// (`DT_NEEDED`, found by SONAME or file name among the files beside it)
-/// read from their own bytes or names.
-fn linked_releases(container: &Artifact) -> Vec<Releases> {
-    let mut by_name: BTreeMap<&str, Releases> = BTreeMap::new();
-    for child in &container.children {
-        // What the library is (not what it embeds), as `Found::read`.
-        let mut own = Releases::new();
-        for id in &child.identified {
-            if id.claims_file && !id.series && id.technique != Technique::ManifestAnalysis {
-                add(&mut own, id);
-            }
-        }
-        if own.is_empty() {
-            continue;
-        }
-        let soname = child.elf.as_ref().and_then(|e| e.soname.as_deref());
-        for name in std::iter::once(child.name.as_str()).chain(soname) {
-            let entry = by_name.entry(name).or_default();
-            for (component, releases) in &own {
-                entry
-                    .entry(component.clone())
-                    .or_default()
-                    .extend(releases.clone());
-            }
+/// What a file is, by the releases read from it (not what it embeds), as
+/// `Found::read` counts them.
+fn claimed_releases(artifact: &Artifact) -> Releases {
+    let mut own = Releases::new();
+    for id in &artifact.identified {
+        if id.claims_file && !id.series && id.technique != Technique::ManifestAnalysis {
+            add(&mut own, id);
         }
     }
-    container
-        .children
+    own
+}
+
+/// For every artifact of `image`, in `Artifact::iter` order: the releases
+/// of the libraries it links to (`DT_NEEDED`, resolved as the dependency
+/// graph resolves them: `elf::LinkIndex`).
+fn linked_releases(image: &Artifact) -> Vec<Releases> {
+    let artifacts: Vec<&Artifact> = image.iter().collect();
+    let libraries: Vec<(&Artifact, usize)> = artifacts
         .iter()
-        .map(|child| {
+        .enumerate()
+        .filter(|(_, a)| a.elf.is_some())
+        .map(|(i, a)| (*a, i))
+        .collect();
+    let index = crate::identify::elf::LinkIndex::new(&libraries);
+    let mut claimed: BTreeMap<usize, Releases> = BTreeMap::new();
+    artifacts
+        .iter()
+        .map(|artifact| {
             let mut linked = Releases::new();
-            for needed in child.elf.iter().flat_map(|e| &e.needed) {
-                for (component, releases) in by_name.get(needed.as_str()).into_iter().flatten() {
+            for needed in artifact.elf.iter().flat_map(|e| &e.needed) {
+                let Some(library) = index.resolve(artifact, needed) else {
+                    continue;
+                };
+                let releases = claimed
+                    .entry(library)
+                    .or_insert_with(|| claimed_releases(artifacts[library]));
+                for (component, versions) in releases.iter() {
                     linked
                         .entry(component.clone())
                         .or_default()
-                        .extend(releases.clone());
+                        .extend(versions.clone());
                 }
             }
             linked
@@ -142,9 +146,13 @@ fn linked_releases(container: &Artifact) -> Vec<Releases> {
         .collect()
 }
 
-/// Settle `artifact`'s series; `linked` holds the releases of the
-/// libraries it links to (see [`linked_releases`]).
-fn settle(artifact: &mut Artifact, found: &Found, linked: &Releases) {
+/// Settle the series of `artifact` and its children; `linked` holds, in
+/// `Artifact::iter` order from `*next` on, the releases of the libraries
+/// each links to (see [`linked_releases`]).
+fn settle(artifact: &mut Artifact, found: &Found, linked: &[Releases], next: &mut usize) {
+    let empty = Releases::new();
+    let linked_here = linked.get(*next).unwrap_or(&empty);
+    *next += 1;
     let local = own_releases(artifact);
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
         let release = if !id.version.is_empty() {
@@ -154,13 +162,13 @@ fn settle(artifact: &mut Artifact, found: &Found, linked: &Releases) {
             // links to (libssl.so.3 to its libcrypto.so.3), else the
             // image's one release in the series.
             only(local.get(&id.component), &id.version)
-                .or_else(|| only(linked.get(&id.component), &id.version))
+                .or_else(|| only(linked_here.get(&id.component), &id.version))
                 .or_else(|| only(found.read.get(&id.component), &id.version))
         } else if let Some(here) = local.get(&id.component) {
             // A presence marker beside releases of its own file: one
             // settles it, several conflict and leave it standing.
             only(Some(here), "")
-        } else if let Some(there) = linked.get(&id.component) {
+        } else if let Some(there) = linked_here.get(&id.component) {
             // Else the library of its component it links to (FFmpeg's
             // libswscale to its libavutil).
             only(Some(there), "")
@@ -181,9 +189,8 @@ fn settle(artifact: &mut Artifact, found: &Found, linked: &Releases) {
             id.series = false;
         }
     }
-    let linked = linked_releases(artifact);
-    for (child, linked) in artifact.children.iter_mut().zip(&linked) {
-        settle(child, found, linked);
+    for child in &mut artifact.children {
+        settle(child, found, linked, next);
     }
 }
 

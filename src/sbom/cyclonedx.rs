@@ -587,28 +587,11 @@ fn elf_dependencies(
             files.push((artifact, elf, own));
         }
     }
-    // A library is looked up in the program's own container (its root
-    // filesystem) first, then in the whole image: an image holding two
-    // root filesystems links each program to its own copy.
-    let mut by_name: HashMap<&str, &str> = HashMap::new();
-    let mut in_container: HashMap<(&[crate::model::Step], &str), &str> = HashMap::new();
-    for (artifact, _, own) in &files {
-        by_name
-            .entry(artifact.name.as_str())
-            .or_insert(own.as_str());
-        in_container
-            .entry((artifact.location.container(), artifact.name.as_str()))
-            .or_insert(own.as_str());
-    }
-    for (artifact, elf, own) in &files {
-        if let Some(soname) = &elf.soname {
-            by_name.insert(soname.as_str(), own.as_str());
-            in_container.insert(
-                (artifact.location.container(), soname.as_str()),
-                own.as_str(),
-            );
-        }
-    }
+    let libraries: Vec<_> = files
+        .iter()
+        .map(|(artifact, _, own)| (*artifact, own.as_str()))
+        .collect();
+    let index = crate::identify::elf::LinkIndex::new(&libraries);
     let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut unresolved: BTreeSet<&str> = BTreeSet::new();
     // A component linked in statically: the program depends on it as
@@ -633,13 +616,9 @@ fn elf_dependencies(
         edges.entry(own).or_default().insert(target.as_str());
     }
     for (artifact, elf, own) in &files {
-        let home = artifact.location.container();
         for needed in &elf.needed {
-            let target = in_container
-                .get(&(home, needed.as_str()))
-                .or_else(|| by_name.get(needed.as_str()));
-            match target {
-                Some(&target) if target != own.as_str() => {
+            match index.resolve(artifact, needed) {
+                Some(target) if target != own.as_str() => {
                     edges.entry(own.as_str()).or_default().insert(target);
                 }
                 Some(_) => {}
