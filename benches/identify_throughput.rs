@@ -3,9 +3,11 @@
 //! version regexes), and what doubling the rule and classifier sets costs
 //! per byte. One thread; `cargo bench --bench identify_throughput`.
 //!
-//! Data: 64 MiB of xorshift bytes, 64 MiB of config-like text, and this
+//! Data: 64 MiB of xorshift bytes, 64 MiB of config-like text, this
 //! benchmark's own executable (real x86-64 code and strings) repeated to
-//! 64 MiB, each scanned as 256 KiB files.
+//! 64 MiB, and 64 MiB of build paths as assertions keep them (the worst
+//! case for the build-path records: their anchors on every line), each
+//! scanned as 256 KiB files.
 
 use std::time::Instant;
 
@@ -61,6 +63,36 @@ fn text(len: usize) -> Vec<u8> {
         } else {
             b' '
         });
+    }
+    out.truncate(len);
+    out
+}
+
+/// NUL-terminated source paths in the layouts build-path records read
+/// (Buildroot, Yocto, vcpkg), of components they know and of others.
+fn build_paths(len: usize) -> Vec<u8> {
+    let trees = [
+        "/home/ci/buildroot/output/build/busybox-1.36.1/libbb",
+        "/home/ci/buildroot/output/build/libopenssl-3.0.13/crypto/evp",
+        "/usr/src/debug/dbus/1.14.10-r0/dbus",
+        "/usr/src/debug/zlib/1.3.1/contrib",
+        "/vcpkg/buildtrees/curl/src/url-8.7.1-0123456789.clean/lib",
+        "/home/ci/buildroot/output/build/host-zlib-1.3.1",
+        "/home/ci/sdk/osdrv/opensource/mpp-3.0.1/sample",
+        "/etc/dbus-1/system.d",
+        "/home/ci/buildroot/output/build/libjpeg-turbo-3.0.2/simd",
+    ];
+    let files = ["main.c", "util.c", "x.h", "core.cpp", "asm.S", "config.xml"];
+    let mut out = Vec::with_capacity(len);
+    let mut i = 11usize;
+    while out.len() < len {
+        i = i
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        out.extend(trees[(i >> 33) % trees.len()].as_bytes());
+        out.push(b'/');
+        out.extend(files[(i >> 40) % files.len()].as_bytes());
+        out.push(0);
     }
     out.truncate(len);
     out
@@ -150,6 +182,7 @@ fn main() {
         ("random", random(64 * MIB)),
         ("config text", text(64 * MIB)),
         ("x86-64 executable", executable(64 * MIB)),
+        ("build paths", build_paths(64 * MIB)),
     ] {
         // Alternated, best of both rounds: whichever set ran first would
         // otherwise also pay for warming the caches and the regexes' lazy DFAs.

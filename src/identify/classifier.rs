@@ -334,16 +334,14 @@ impl SourceTree {
             r"(?:/(?:{dirs})-v?(?P<tarball>{release}){suffix}|/usr/src/debug/(?:{dirs})/(?:[0-9]+_)?(?P<yocto>{release}){suffix}(?:-r[0-9]+)?|/buildtrees/(?:{dirs})/src/(?:(?-u:[^/\x00\n])*?(?-u:[^0-9./\x00\n]))?v?(?P<vcpkg>{release})-[0-9a-f]{{10}}\.clean){}",
             Self::TO_SOURCE
         );
+        // `/<dir>/` serves Yocto's and vcpkg's layouts, whose common
+        // prefixes (`/usr/src/debug/`, `/buildtrees/`) lie within the bytes
+        // a regex may start before its anchor: anchors sharing those
+        // prefixes would all be verified at every such path.
         let anchors = self
             .dirs
             .iter()
-            .flat_map(|d| {
-                [
-                    format!("/{d}-"),
-                    format!("/usr/src/debug/{d}/"),
-                    format!("/buildtrees/{d}/"),
-                ]
-            })
+            .flat_map(|d| [format!("/{d}-"), format!("/{d}/")])
             .collect();
         Record {
             id: self.id.clone(),
