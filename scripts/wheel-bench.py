@@ -112,30 +112,18 @@ def rel(path):
 def libs(pattern):
     return sorted(glob.glob(os.path.join(SP, pattern)))
 
-def load(path):
-    """dlopen a grafted library, first loading the libraries beside it
-    that it needs when it has no RPATH to find them itself."""
+def load(path, mode=os.RTLD_LOCAL):
+    """dlopen a grafted library, first loading (globally) the libraries
+    beside it that it needs when it has no RPATH to find them itself."""
     for _ in range(32):
         try:
-            return ctypes.CDLL(path, mode=os.RTLD_LOCAL)
+            return ctypes.CDLL(path, mode=mode)
         except OSError as e:
             m = re.match(r"(\S+): cannot open shared object file", str(e))
             need = m and os.path.join(os.path.dirname(path), m.group(1))
             if not need or not os.path.exists(need):
                 raise
-            load_global(need)
-    raise OSError(f"{path}: too many missing libraries")
-
-def load_global(path):
-    for _ in range(32):
-        try:
-            return ctypes.CDLL(path, mode=os.RTLD_GLOBAL)
-        except OSError as e:
-            m = re.match(r"(\S+): cannot open shared object file", str(e))
-            need = m and os.path.join(os.path.dirname(path), m.group(1))
-            if not need or not os.path.exists(need):
-                raise
-            load_global(need)
+            load(need, os.RTLD_GLOBAL)
     raise OSError(f"{path}: too many missing libraries")
 
 def call(path, name, restype, *args):

@@ -234,6 +234,14 @@ mod tests {
         root
     }
 
+    /// Each identification's (version, still a series).
+    fn versions(image: &Artifact) -> Vec<(String, bool)> {
+        settled(image)
+            .into_iter()
+            .map(|(v, series, _)| (v, series))
+            .collect()
+    }
+
     fn settled(image: &Artifact) -> Vec<(String, bool, String)> {
         image
             .iter()
@@ -314,12 +322,8 @@ mod tests {
             vec![found("openssl", "3", true)],
         ]);
         resolve(&mut fw);
-        let versions: Vec<_> = settled(&fw)
-            .into_iter()
-            .map(|(v, series, _)| (v, series))
-            .collect();
         assert_eq!(
-            versions,
+            versions(&fw),
             [
                 ("3.6.5".into(), false),
                 ("3.6.5".into(), false),
@@ -369,12 +373,8 @@ mod tests {
         );
         fw.children[4].elf = Some(elf("libx.so.1", &["libcrypto-fb8d5b21.so.3"]));
         resolve(&mut fw);
-        let versions: Vec<_> = settled(&fw)
-            .into_iter()
-            .map(|(v, series, _)| (v, series))
-            .collect();
         assert_eq!(
-            versions,
+            versions(&fw),
             [
                 ("3.6.5".into(), false),
                 ("3.6.5".into(), false),
