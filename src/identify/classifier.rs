@@ -117,6 +117,13 @@ pub fn ungrafted(name: &str) -> Option<String> {
     grafted.then(|| format!("{base}.{ext}"))
 }
 
+/// Whether a library's name, or its name before a wheel build grafted it,
+/// starts with `prefix`: the identifiers that read a library's own
+/// constants claim the file only when it is that library.
+pub fn library_named(name: &str, prefix: &str) -> bool {
+    name.starts_with(prefix) || ungrafted(name).is_some_and(|n| n.starts_with(prefix))
+}
+
 /// Distinct versions one record reports in one file: a blob that embeds
 /// several copies of a component shows each, a hostile one cannot flood
 /// the SBOM.
@@ -1300,6 +1307,12 @@ cpe = "cpe:2.3:a:xiph:libogg:{version}:*:*:*:*:*:*:*"
         ] {
             assert_eq!(ungrafted(name), None, "{name}");
         }
+        // The identifiers that read a library's own constants claim the
+        // grafted file as well as the original.
+        assert!(library_named("libusb-1-3d1b9e7f.0.so.0", "libusb-1.0.so"));
+        assert!(library_named("libusb-1.0.so.0", "libusb-1.0.so"));
+        assert!(!library_named("libusbmuxd-3d1b9e7f.so.6", "libusb-1.0.so"));
+        assert!(!library_named("libusb-1-3d1b9e7.0.so.0", "libusb-1.0.so"));
         let builtin = Classifiers::builtin().expect("built-in");
         let found = builtin.scan("libzstd-40ad5e7e.so.1.5.7", b"\x7fELF\x02\x01\x01\0");
         assert_eq!(found.len(), 1, "{found:?}");

@@ -9,6 +9,7 @@
 
 use goblin::elf::Elf;
 
+use crate::identify::classifier::library_named;
 use crate::identify::elf::exported_u32;
 use crate::model::{Identification, Technique};
 
@@ -38,7 +39,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         cpe: Some(format!("cpe:2.3:a:gnu:libiconv:{version}:*:*:*:*:*:*:*")),
         supplier: Some("GNU Project".into()),
         license: Some("LGPL-2.1-or-later".into()),
-        claims_file: elf.soname.is_some_and(|s| s.starts_with("libiconv.so")),
+        claims_file: elf.soname.is_some_and(|s| library_named(s, "libiconv.so")),
         technique: Technique::BinaryAnalysis,
         series: false,
     })

@@ -10,6 +10,7 @@
 
 use goblin::elf::Elf;
 
+use crate::identify::classifier::library_named;
 use crate::identify::elf::exported_u32;
 use crate::model::{Identification, Technique};
 
@@ -43,7 +44,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         )),
         supplier: Some("libnl project".into()),
         license: Some("LGPL-2.1-only".into()),
-        claims_file: elf.soname.is_some_and(|s| s.starts_with("libnl-3.so")),
+        claims_file: elf.soname.is_some_and(|s| library_named(s, "libnl-3.so")),
         technique: Technique::BinaryAnalysis,
         series: false,
     })

@@ -14,6 +14,7 @@
 
 use goblin::elf::Elf;
 
+use crate::identify::classifier::library_named;
 use crate::identify::elf::{offset_of, pointers_to, vaddr_of};
 use crate::model::{Identification, Technique};
 
@@ -88,7 +89,9 @@ fn identify_by(bytes: &[u8], describe: &[u8]) -> Option<Identification> {
             cpe: Some(format!("cpe:2.3:a:libusb:libusb:{version}:*:*:*:*:*:*:*")),
             supplier: Some("libusb project".into()),
             license: Some("LGPL-2.1-or-later".into()),
-            claims_file: elf.soname.is_some_and(|s| s.starts_with("libusb-1.0.so")),
+            claims_file: elf
+                .soname
+                .is_some_and(|s| library_named(s, "libusb-1.0.so")),
             technique: Technique::BinaryAnalysis,
             series: false,
         });

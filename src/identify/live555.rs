@@ -16,6 +16,7 @@
 
 use goblin::elf::Elf;
 
+use crate::identify::classifier::library_named;
 use crate::identify::elf::exported_u32;
 use crate::model::{Identification, Technique};
 
@@ -52,7 +53,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     let claims_file = elf.soname.is_some_and(|soname| {
         LIBRARIES
             .iter()
-            .any(|(_, library)| soname.starts_with(library))
+            .any(|(_, library)| library_named(soname, library))
     });
     Some(Identification {
         component: "live555".into(),
@@ -145,6 +146,16 @@ mod tests {
                 let found = identify(&lib).expect(prefix);
                 assert_eq!(found.version, "2026.10.24", "{prefix} {endian:?}");
                 assert!(found.claims_file, "{prefix}");
+                // Grafted into a wheel by auditwheel, still that library.
+                let (stem, ext) = soname.split_once('.').expect("a .so name");
+                let grafted = library(
+                    endian,
+                    prefix,
+                    &format!("{stem}-0a1b2c3d.{ext}.2"),
+                    RELEASE_2026_10_24,
+                    b"\0%p\0\x002026.10.24\0",
+                );
+                assert!(identify(&grafted).expect(prefix).claims_file, "{prefix}");
                 assert_eq!(
                     found.cpe.as_deref(),
                     Some("cpe:2.3:a:live555:streaming_media:2026.10.24:*:*:*:*:*:*:*")

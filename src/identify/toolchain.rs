@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::identify::classifier::library_named;
 use crate::model::{ElfFacts, Identification, PackageNote, Technique};
 
 /// `Identification::kind` of a compiler: a build tool, not shipped.
@@ -95,9 +96,9 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
     gcc_versions.dedup();
     let own = [name].into_iter().chain(facts.soname.as_deref());
     let runtime = own.into_iter().find_map(|n| {
-        if n.starts_with("libgcc_s.so") {
+        if library_named(n, "libgcc_s.so") {
             Some(("libgcc", "libgcc"))
-        } else if n.starts_with("libstdc++.so") {
+        } else if library_named(n, "libstdc++.so") {
             Some(("libstdc++", "libstdc%2B%2B"))
         } else {
             None
@@ -338,6 +339,10 @@ mod tests {
         assert!(libgcc[0].claims_file);
         let libstdcxx = with_note("libstdc++.so.6.0.33", debian);
         assert_eq!(pairs(&libstdcxx), [("libstdc++", "14.2.0", "library")]);
+        // The same library grafted into a wheel (auditwheel's renaming).
+        let grafted = with_note("libstdc++-6b1c2a90.so.6.0.33", debian);
+        assert_eq!(pairs(&grafted), [("libstdc++", "14.2.0", "library")]);
+        assert!(grafted[0].claims_file);
         // Fedora's source package is `gcc`, its release after the dash.
         let fedora = r#"{"type":"rpm","os":"fedora","name":"gcc","version":"14.2.1-3.fc41","architecture":"x86_64"}"#;
         assert_eq!(
