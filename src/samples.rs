@@ -64,6 +64,9 @@ pub struct ElfSpec {
     /// Exported data symbols: name and the bytes it labels (in `.rodata`,
     /// after `rodata`, 4-byte aligned), listed in `.dynsym` with a `.hash`.
     pub exports: Vec<(String, Vec<u8>)>,
+    /// Imported function symbols: listed in `.dynsym` (and `.symtab`) as
+    /// undefined, the way a program names what a library provides.
+    pub imports: Vec<String>,
 }
 
 impl ElfSpec {
@@ -84,6 +87,7 @@ impl ElfSpec {
             comment: Vec::new(),
             package_note: None,
             exports: Vec::new(),
+            imports: Vec::new(),
         }
     }
 
@@ -152,7 +156,14 @@ impl ElfSpec {
         self
     }
 
-    /// With or without a symbol table.
+    /// With an imported (undefined) function symbol `name`.
+    pub fn with_import(mut self, name: &str) -> Self {
+        self.imports.push(name.into());
+        self
+    }
+
+    /// With or without a symbol table (listing the exports and imports
+    /// too, as an unstripped file does).
     pub fn with_symtab(mut self, symtab: bool) -> Self {
         self.symtab = symtab;
         self
@@ -176,6 +187,11 @@ const SHT_NOTE: u32 = 7;
 const SHT_HASH: u32 = 5;
 const SHT_DYNSYM: u32 = 11;
 const SHF_ALLOC: u64 = 2;
+/// `st_info` of a global data object and of a global function.
+const STT_OBJECT_GLOBAL: u8 = 0x11;
+const STT_FUNC_GLOBAL: u8 = 0x12;
+/// `st_shndx` of an undefined (imported) symbol.
+const SHN_UNDEF: u16 = 0;
 const DT_NEEDED: u64 = 1;
 const DT_STRTAB: u64 = 5;
 const DT_STRSZ: u64 = 10;
@@ -270,6 +286,11 @@ impl<'a> ElfBuilder<'a> {
             .iter()
             .map(|(name, _)| add_str(&mut dynstr, name))
             .collect();
+        let import_names: Vec<u64> = spec
+            .imports
+            .iter()
+            .map(|name| add_str(&mut dynstr, name))
+            .collect();
         // Exported data follows the caller's .rodata, each item 4-aligned.
         let mut rodata = spec.rodata.clone();
         let mut export_at = Vec::new();
@@ -278,7 +299,7 @@ impl<'a> ElfBuilder<'a> {
             export_at.push(rodata.len() as u64);
             rodata.extend(data);
         }
-        let exports = dynamic_linked && !spec.exports.is_empty();
+        let exports = dynamic_linked && !(spec.exports.is_empty() && spec.imports.is_empty());
 
         let mut sections = vec![Section {
             name: "",
@@ -358,7 +379,7 @@ impl<'a> ElfBuilder<'a> {
         let symsize = if self.is64 { 24 } else { 16 };
         // Symbol 0 is null; the table is written once .rodata has an address.
         let dynsym = exports.then(|| {
-            let count = spec.exports.len() + 1;
+            let count = spec.exports.len() + spec.imports.len() + 1;
             let mut hash = Vec::new();
             for word in [1, count as u32, 0] {
                 self.u32(&mut hash, word);
@@ -406,17 +427,28 @@ impl<'a> ElfBuilder<'a> {
             );
         }
         if spec.symtab {
-            let symsize = if self.is64 { 24 } else { 16 };
-            let strtab = sections.len() + 1;
+            // Values are section-relative, as in a relocatable file.
+            let mut strtab = vec![0u8];
+            let mut table = vec![0; symsize];
+            for ((name, _), &at) in spec.exports.iter().zip(&export_at) {
+                let name = add_str(&mut strtab, name) as u32;
+                let shndx = rodata_index.unwrap_or_default() as u16;
+                self.symbol(&mut table, name, at, 0, STT_OBJECT_GLOBAL, shndx);
+            }
+            for name in &spec.imports {
+                let name = add_str(&mut strtab, name) as u32;
+                self.symbol(&mut table, name, 0, 0, STT_FUNC_GLOBAL, SHN_UNDEF);
+            }
+            let link = sections.len() + 1;
             push(
                 &mut sections,
                 ".symtab",
                 SHT_SYMTAB,
-                vec![0; symsize],
-                strtab as u32,
+                table,
+                link as u32,
                 symsize as u64,
             );
-            push(&mut sections, ".strtab", SHT_STRTAB, vec![0], 0, 0);
+            push(&mut sections, ".strtab", SHT_STRTAB, strtab, 0, 0);
         }
         let mut shstrtab = vec![0u8];
         let mut names = Vec::new();
@@ -475,26 +507,19 @@ impl<'a> ElfBuilder<'a> {
             self.word(&mut data, 0);
             sections[d].data = data;
         }
-        if let (Some((_, table)), Some(rodata)) = (dynsym, rodata_index) {
-            let base = sections[rodata].offset;
+        if let Some((_, table)) = dynsym {
             let mut data = vec![0; symsize];
-            for (i, (_, bytes)) in spec.exports.iter().enumerate() {
-                let (name, value, size) =
-                    (export_names[i] as u32, base + export_at[i], bytes.len());
-                // STB_GLOBAL, STT_OBJECT.
-                let (info, shndx) = (0x11u8, rodata as u16);
-                self.u32(&mut data, name);
-                if self.is64 {
-                    data.extend([info, 0]);
-                    self.u16(&mut data, shndx);
-                    self.u64(&mut data, value);
-                    self.u64(&mut data, size as u64);
-                } else {
-                    self.u32(&mut data, value as u32);
-                    self.u32(&mut data, size as u32);
-                    data.extend([info, 0]);
-                    self.u16(&mut data, shndx);
+            if let Some(rodata) = rodata_index {
+                let base = sections[rodata].offset;
+                for (i, (_, bytes)) in spec.exports.iter().enumerate() {
+                    let (name, value) = (export_names[i] as u32, base + export_at[i]);
+                    let size = bytes.len() as u64;
+                    let shndx = rodata as u16;
+                    self.symbol(&mut data, name, value, size, STT_OBJECT_GLOBAL, shndx);
                 }
+            }
+            for &name in &import_names {
+                self.symbol(&mut data, name as u32, 0, 0, STT_FUNC_GLOBAL, SHN_UNDEF);
             }
             sections[table].data = data;
         }
@@ -571,6 +596,22 @@ impl<'a> ElfBuilder<'a> {
             self.word(&mut out, s.entsize);
         }
         out
+    }
+
+    /// One `Elf32_Sym` or `Elf64_Sym`.
+    fn symbol(&self, out: &mut Vec<u8>, name: u32, value: u64, size: u64, info: u8, shndx: u16) {
+        self.u32(out, name);
+        if self.is64 {
+            out.extend([info, 0]);
+            self.u16(out, shndx);
+            self.u64(out, value);
+            self.u64(out, size);
+        } else {
+            self.u32(out, value as u32);
+            self.u32(out, size as u32);
+            out.extend([info, 0]);
+            self.u16(out, shndx);
+        }
     }
 
     fn phdr(&self, out: &mut Vec<u8>, kind: u32, offset: u64, size: u64, flags: u32) {

@@ -124,6 +124,11 @@ pub fn library_named(name: &str, prefix: &str) -> bool {
     name.starts_with(prefix) || ungrafted(name).is_some_and(|n| n.starts_with(prefix))
 }
 
+/// How many of a `defines` record's names a file must define: one name
+/// may be a coincidence (a vendor's own `jpeg_encode`), two of a
+/// component's internal names are its code.
+pub const MIN_DEFINED: usize = 2;
+
 /// Distinct versions one record reports in one file: a blob that embeds
 /// several copies of a component shows each, a hostile one cannot flood
 /// the SBOM.
@@ -172,8 +177,19 @@ pub struct Record {
     #[serde(default)]
     pub anchors: Vec<String>,
     /// Byte regex with a named `version` group (over the bytes; with
-    /// `filename`, over the file name instead).
+    /// `filename`, over the file name instead). None with `defines`.
+    #[serde(default)]
     pub version: String,
+    /// Names of functions or data the component's own code defines, not
+    /// the API a program calls through the component's library: the record
+    /// matches an ELF file whose symbol tables *define* at least
+    /// [`MIN_DEFINED`] of them (a vendor library built from the component's
+    /// source, a kernel module holding a copy), whatever its name or text.
+    /// A program linked against the library lists the same names as
+    /// undefined and does not match. The names are the record's anchors; it
+    /// is a `presence` record with no `version` regex.
+    #[serde(default)]
+    pub defines: Vec<String>,
     /// The version may lie before the anchor: the anchor (an exported
     /// symbol's name) shows the file is the library, and the first search
     /// starts at the file's start. patchelf, which auditwheel runs on every
@@ -238,13 +254,64 @@ pub struct Fixture {
     pub hex: String,
     /// Expected version.
     pub version: String,
+    /// Symbols the file defines: the fixture is an ELF file built around
+    /// `text` (in its `.rodata`) whose symbol tables list these, as the
+    /// real file's do (`nm -D --defined-only`), for a `defines` record.
+    #[serde(default)]
+    pub exports: Vec<String>,
+    /// Symbols the ELF file imports (undefined; `nm -u`).
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// The ELF file is a kernel module (symbols in `.symtab`), not a shared
+    /// library (symbols in `.dynsym`).
+    #[serde(default)]
+    pub module: bool,
 }
 
 impl Fixture {
     /// The fixture's bytes.
     pub fn bytes(&self) -> Result<Vec<u8>, String> {
-        concat_hex(&self.text, &self.hex)
+        let text = concat_hex(&self.text, &self.hex)?;
+        Ok(elf_around(
+            self.file.as_deref(),
+            text,
+            &self.exports,
+            &self.imports,
+            self.module,
+        ))
     }
+}
+
+/// `rodata` as it is without symbols, or else an ELF file (a library
+/// called `file`, or a kernel module) holding it in its `.rodata` and
+/// defining and importing the symbols named: a `defines` record's fixtures
+/// and decoys.
+fn elf_around(
+    file: Option<&str>,
+    rodata: Vec<u8>,
+    exports: &[String],
+    imports: &[String],
+    module: bool,
+) -> Vec<u8> {
+    use crate::model::{ElfClass, Endian};
+    use crate::samples::{ElfSpec, machine};
+    if exports.is_empty() && imports.is_empty() {
+        return rodata;
+    }
+    let (class, endian) = (ElfClass::Elf32, Endian::Little);
+    let mut spec = if module {
+        ElfSpec::kernel_module(class, endian, machine::ARM, &["license=Proprietary"])
+    } else {
+        ElfSpec::library(class, endian, machine::ARM, file.unwrap_or("lib.so"))
+    };
+    spec = spec.with_rodata(&rodata);
+    for name in exports {
+        spec = spec.with_export(name, &[0; 4]);
+    }
+    for name in imports {
+        spec = spec.with_import(name);
+    }
+    spec.build()
 }
 
 /// `text` followed by the bytes `hex` spells.
@@ -276,12 +343,31 @@ pub struct Decoy {
     /// The bytes in hex, appended to `text` (as for fixtures).
     #[serde(default)]
     pub hex: String,
+    /// Symbols the file defines: the fixture is an ELF file built around
+    /// `text` (in its `.rodata`) whose symbol tables list these, as the
+    /// real file's do (`nm -D --defined-only`), for a `defines` record.
+    #[serde(default)]
+    pub exports: Vec<String>,
+    /// Symbols the ELF file imports (undefined; `nm -u`).
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// The ELF file is a kernel module (symbols in `.symtab`), not a shared
+    /// library (symbols in `.dynsym`).
+    #[serde(default)]
+    pub module: bool,
 }
 
 impl Decoy {
     /// The decoy's bytes.
     pub fn bytes(&self) -> Result<Vec<u8>, String> {
-        concat_hex(&self.text, &self.hex)
+        let text = concat_hex(&self.text, &self.hex)?;
+        Ok(elf_around(
+            self.file.as_deref(),
+            text,
+            &self.exports,
+            &self.imports,
+            self.module,
+        ))
     }
 }
 
@@ -366,6 +452,7 @@ impl SourceTree {
             filename: false,
             series: false,
             presence: false,
+            defines: Vec::new(),
             ..like.clone()
         }
     }
@@ -495,12 +582,34 @@ impl Classifiers {
                 if !ids.insert(record.id.clone()) {
                     return Err(bad("duplicate id".into()));
                 }
-                if record.filename {
+                if !record.defines.is_empty() {
+                    let symbol = |n: &String| {
+                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    };
+                    if !record.presence
+                        || record.filename
+                        || record.anywhere
+                        || !record.version.is_empty()
+                        || !record.anchors.is_empty()
+                    {
+                        return Err(bad(
+                            "a `defines` record is a `presence` record with no version regex, anchors, `filename` or `anywhere`"
+                                .into(),
+                        ));
+                    }
+                    if record.defines.len() < MIN_DEFINED || !record.defines.iter().all(symbol) {
+                        return Err(bad(format!(
+                            "`defines` names at least {MIN_DEFINED} symbols (letters, digits, `_`)"
+                        )));
+                    }
+                } else if record.filename {
                     if !record.anchors.is_empty() {
                         return Err(bad("a `filename` record takes no anchors".into()));
                     }
                 } else if record.anchors.is_empty() || record.anchors.iter().any(String::is_empty) {
                     return Err(bad("needs at least one non-empty anchor".into()));
+                } else if record.version.is_empty() {
+                    return Err(bad("needs a `version` regex".into()));
                 }
                 let regex =
                     Regex::new(&record.version).map_err(|e| bad(format!("version regex: {e}")))?;
@@ -576,8 +685,13 @@ impl Classifiers {
                 }
                 let globs = glob_set(&record.files).map_err(&bad)?;
                 let claims = glob_set(&record.claims).map_err(&bad)?;
+                let mut record = record.clone();
+                if !record.defines.is_empty() {
+                    // The names are found in the string tables first.
+                    record.anchors = record.defines.clone();
+                }
                 compiled.push(Compiled {
-                    record: record.clone(),
+                    record,
                     regex,
                     globs,
                     claims,
@@ -670,6 +784,8 @@ impl Classifiers {
     ) -> Vec<Identification> {
         let names = names.into();
         let mut found = self.by_file_name(names, bytes);
+        // Parsed once, for the first `defines` record whose names appear.
+        let defined = std::cell::OnceCell::new();
         for &(index, at) in anchors {
             let Some(c) = self.compiled.get(index) else {
                 continue;
@@ -678,6 +794,11 @@ impl Classifiers {
                 continue;
             }
             let claims = c.claims.as_ref().is_some_and(|g| names.match_any(g));
+            if !c.record.defines.is_empty() {
+                let defined = defined.get_or_init(|| crate::identify::elf::defined_names(bytes));
+                found.extend(c.defined_in(defined.as_ref(), claims, at));
+                continue;
+            }
             let mut versions = HashSet::new();
             let mut anchors = NextAnchor::new(&c.record.anchors);
             // Successive matches, from the first anchor hit on. The first
@@ -821,6 +942,40 @@ impl<'a> NextAnchor<'a> {
 }
 
 impl Compiled {
+    /// A `defines` record's identification, when the file defines enough
+    /// of its names; `at` is where the first of them was found.
+    fn defined_in(
+        &self,
+        defined: Option<&HashSet<&str>>,
+        claims_file: bool,
+        at: usize,
+    ) -> Option<Identification> {
+        let defined = defined?;
+        let r = &self.record;
+        let count = r
+            .defines
+            .iter()
+            .filter(|name| defined.contains(name.as_str()))
+            .count();
+        if count < MIN_DEFINED {
+            return None;
+        }
+        Some(Identification {
+            component: r.component.clone(),
+            kind: r.kind.clone(),
+            classifier: r.id.clone(),
+            offset: at as u64,
+            purl: r.purl.strip_suffix("@{version}")?.to_string(),
+            cpe: None,
+            version: String::new(),
+            supplier: r.supplier.clone(),
+            license: r.license.clone(),
+            claims_file,
+            technique: Technique::BinaryAnalysis,
+            series: true,
+        })
+    }
+
     /// The identification a match makes; `None` without a version. Every
     /// named group of the regex fills its `{name}` in the purl and CPE
     /// templates (OpenSSH's CPE puts `p1` in the update field).
@@ -1122,6 +1277,75 @@ purl = "pkg:generic/x@{version}"
         assert!(err.to_string().contains("`files`"), "{err}");
         let bounded = unbounded.replace("anywhere", "files = [\"libx.so*\"]\nanywhere");
         Classifiers::load(&[("z.toml", &bounded)]).expect("anywhere in named files");
+    }
+
+    #[test]
+    fn a_defines_record_is_a_presence_record_of_two_or_more_symbol_names() {
+        let good = r#"
+[[classifier]]
+id = "x-defined"
+component = "x"
+presence = true
+defines = ["x_open", "x_close", "_x_internal"]
+purl = "pkg:generic/x@{version}"
+"#;
+        let (set, _) = Classifiers::load(&[("x.toml", good)]).expect("loads");
+        let library = |exports: &[&str], imports: &[&str]| {
+            let strings: Vec<String> = exports.iter().map(|e| e.to_string()).collect();
+            let wanted: Vec<String> = imports.iter().map(|e| e.to_string()).collect();
+            elf_around(Some("libvendor.so"), Vec::new(), &strings, &wanted, false)
+        };
+        let found = set.scan(
+            "libvendor.so",
+            &library(&["x_open", "x_close", "vendor_init"], &[]),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].version.as_str(), found[0].purl.as_str()),
+            ("", "pkg:generic/x")
+        );
+        assert!(found[0].series && found[0].cpe.is_none() && !found[0].claims_file);
+        // One name defined, the rest imported: a user of the library.
+        assert!(
+            set.scan("app", &library(&["x_open"], &["x_close", "_x_internal"]))
+                .is_empty()
+        );
+        // The names as text, not symbols: a log, a script, a stripped file.
+        assert!(set.scan("log", b"x_open x_close _x_internal\n").is_empty());
+        let truncated = library(&["x_open", "x_close"], &[]);
+        assert!(
+            set.scan("lib", &truncated[..truncated.len() / 2])
+                .is_empty()
+        );
+
+        for (wrong, message) in [
+            (good.replace("presence = true\n", ""), "not presence"),
+            (
+                good.replace(r#"["x_open", "x_close", "_x_internal"]"#, r#"["x_open"]"#),
+                "one name",
+            ),
+            (good.replace("x_close", "x close"), "not a symbol"),
+            (
+                good.replace("presence = true", "presence = true\nanchors = [\"x\"]"),
+                "anchors",
+            ),
+            (
+                good.replace("presence = true", "presence = true\nversion = 'x'"),
+                "a regex",
+            ),
+        ] {
+            assert!(
+                Classifiers::load(&[("x.toml", &wrong)]).is_err(),
+                "{message}"
+            );
+        }
+        // Without `defines`, a record still needs its regex.
+        let no_regex = good.replace(
+            r#"defines = ["x_open", "x_close", "_x_internal"]"#,
+            r#"anchors = ["x_open"]"#,
+        );
+        let err = Classifiers::load(&[("x.toml", &no_regex)]).expect_err("no regex");
+        assert!(err.to_string().contains("`version` regex"), "{err}");
     }
 
     #[test]

@@ -8,10 +8,11 @@
 use goblin::elf::header::{self, ET_CORE, ET_DYN, ET_EXEC, ET_REL};
 use goblin::elf::note::NT_GNU_BUILD_ID;
 use goblin::elf::program_header::PT_LOAD;
-use goblin::elf::section_header::SHT_SYMTAB;
+use goblin::elf::section_header::{SHN_UNDEF, SHT_SYMTAB};
+use goblin::elf::sym::{STT_FILE, STT_SECTION};
 use goblin::elf::{Elf, note::Note};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{
     Artifact, ElfClass, ElfFacts, ElfRole, ElfType, Endian, PackageNote, Step, hex,
@@ -91,6 +92,51 @@ pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<(u
     let offset = offset_of(elf, symbol.st_value)?;
     let value = read_u32(elf, bytes, usize::try_from(offset).ok()?)?;
     Some((value, offset))
+}
+
+/// The names of the functions and data an ELF file defines (not the ones
+/// it imports), from `.dynsym` and `.symtab`: what tells a copy of a
+/// component's code from a program linked against its library, which names
+/// the same symbols as undefined. A C++ function's mangled name counts by
+/// its plain name (`_Z16CAacDecoder_InitP…` is `CAacDecoder_Init`); GCC's
+/// clone suffixes (`mbedtls_mpi_grow.part.0`) are dropped. `None` when the
+/// file does not parse.
+pub fn defined_names(bytes: &[u8]) -> Option<HashSet<&str>> {
+    let elf = Elf::parse(bytes).ok()?;
+    let tables = [(&elf.dynsyms, &elf.dynstrtab), (&elf.syms, &elf.strtab)];
+    let mut names = HashSet::new();
+    for (symbols, strings) in tables {
+        for symbol in symbols.iter() {
+            // Undefined is imported; a source file's or a section's
+            // symbol names no code.
+            if symbol.st_shndx == SHN_UNDEF as usize
+                || symbol.st_name == 0
+                || matches!(symbol.st_type(), STT_FILE | STT_SECTION)
+            {
+                continue;
+            }
+            if let Some(name) = strings.get_at(symbol.st_name) {
+                let name = unmangled(name);
+                names.insert(name.split_once('.').map_or(name, |(plain, _)| plain));
+            }
+        }
+    }
+    Some(names)
+}
+
+/// A mangled C++ function at namespace scope (`_Z<length><name><types>`)
+/// by its name; any other symbol as it is.
+fn unmangled(symbol: &str) -> &str {
+    let Some(rest) = symbol.strip_prefix("_Z") else {
+        return symbol;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest[..digits]
+        .parse::<usize>()
+        .ok()
+        .and_then(|len| rest.get(digits..digits.checked_add(len)?))
+        .filter(|name| !name.is_empty())
+        .unwrap_or(symbol)
 }
 
 /// The 4-byte integer at file offset `at`, in the file's byte order.
@@ -381,6 +427,44 @@ fn build_id<'a>(elf: &Elf<'a>, bytes: &'a [u8]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::samples::{ElfSpec, machine};
+
+    #[test]
+    fn defined_names_are_what_a_file_defines_by_plain_name() {
+        let library = ElfSpec::library(ElfClass::Elf64, Endian::Big, machine::MIPS, "libx.so")
+            .with_export(
+                "_Z16CAacDecoder_InitP20AAC_DECODER_INSTANCEPK21CSAudioSpecificConfig",
+                &[0; 4],
+            )
+            .with_export("mbedtls_mpi_grow.part.0", &[0; 4])
+            .with_export("_ZN4absl4CordC2Ev", &[0; 4])
+            .with_export("_Z99short", &[0; 4])
+            .with_import("FDK_getValidBits")
+            .build();
+        let names = defined_names(&library).expect("parses");
+        let mut sorted: Vec<_> = names.into_iter().collect();
+        sorted.sort_unstable();
+        // Nested C++ names and lengths past the end stay as written.
+        assert_eq!(
+            sorted,
+            [
+                "CAacDecoder_Init",
+                "_Z99short",
+                "_ZN4absl4CordC2Ev",
+                "mbedtls_mpi_grow"
+            ]
+        );
+        // A kernel module's .symtab: its definitions, not its imports.
+        let module = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[])
+            .with_export("cJSON_Parse", &[0; 4])
+            .with_import("printk")
+            .build();
+        let names = defined_names(&module).expect("parses");
+        assert!(
+            names.contains("cJSON_Parse") && !names.contains("printk"),
+            "{names:?}"
+        );
+        assert_eq!(defined_names(b"\x7fELF\x01"), None);
+    }
 
     #[test]
     fn facts_of_each_class_byte_order_and_role() {

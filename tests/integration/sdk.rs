@@ -123,3 +123,59 @@ fn sdk_families_give_soc_and_sensors_and_nothing_else() {
         );
     }
 }
+
+/// Open-source code built into the SDKs' own libraries and modules under
+/// other names, with no release text: found from the functions each file
+/// defines (`defines` classifier records). The list is this project's
+/// reading of the files' symbol tables (`nm --defined-only`), not part of
+/// the corpus's expected results.
+#[test]
+fn components_built_into_sdk_blobs_are_found_by_the_functions_they_define() {
+    let Some(root) = std::env::var_os("FIRMSIGHT_CORPUS") else {
+        eprintln!("FIRMSIGHT_CORPUS not set; skipping corpus test");
+        return;
+    };
+    let root = Path::new(&root);
+    let expected: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "sdk/fullhan-fh8852v200",
+            &[
+                ("fdk-aac", "libaudio_codec.so"),
+                ("vo-aacenc", "libaudio_codec.so"),
+            ],
+        ),
+        (
+            "sdk/hisilicon-hi3516ev200",
+            &[
+                ("fdk-aac", "libaacdec.so"),
+                ("fdk-aac", "libaacenc.so"),
+                ("fdk-aac", "libaaccomm.so"),
+                ("fdk-aac", "libaacsbrdec.so"),
+                ("fdk-aac", "libaacsbrenc.so"),
+                ("mbedtls", "hi_cipher.ko"),
+            ],
+        ),
+        ("sdk/ingenic-t31", &[]),
+        ("sdk/sigmastar-infinity6e", &[("cjson", "mi_ldc.ko")]),
+    ];
+    for (dir, want) in expected {
+        let image = tar_of(&root.join(dir));
+        let result =
+            scan_bytes(dir, Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let got: BTreeSet<(String, String)> = result
+            .image
+            .iter()
+            .flat_map(|a| {
+                a.identified
+                    .iter()
+                    .filter(|i| i.classifier.ends_with("-defined-symbols"))
+                    .map(|i| (i.component.clone(), a.name.clone()))
+            })
+            .collect();
+        let want: BTreeSet<(String, String)> = want
+            .iter()
+            .map(|(c, f)| (c.to_string(), f.to_string()))
+            .collect();
+        assert_eq!(got, want, "{dir}");
+    }
+}
