@@ -9,8 +9,8 @@ carry what firmware carries too: libraries grafted in by auditwheel under
 hashed names (`libzstd-40ad5e7e.so.1.5.7`) and edited by patchelf,
 libraries linked statically into one extension module (OpenSSL in
 cryptography's Rust module, libjpeg-turbo and libtiff inside OpenCV,
-libxml2 in lxml, SQLite in apsw), git-tree builds, and BoringSSL posing as
-OpenSSL 1.1.1 in grpcio.
+libxml2 in lxml, SQLite in apsw), git-tree builds, BoringSSL posing as
+OpenSSL 1.1.1 in grpcio, and zlib-ng keeping zlib's copyright lines.
 
 The truth is what the libraries say about themselves when they run: the
 script installs the pinned wheels into a virtual environment and asks each
@@ -25,7 +25,8 @@ per file:
   recall    = truth (file, component, version) the SBOM names in that file
   precision = SBOM (file, component, version) that are true, over those
               whose (file, component) has a truth; a component the truth
-              says is absent (OpenSSL in grpcio, which is BoringSSL) counts
+              says is absent (OpenSSL in grpcio, which is BoringSSL; zlib in
+              python-zlib-ng, which is zlib-ng) counts
               against precision. Claims no oracle covers are listed apart.
 
 FFmpeg's `n` tag prefix is dropped on both sides; nothing else is
@@ -84,6 +85,7 @@ WHEELS = [
     "tflite-runtime==2.14.0",
     "uvloop==0.23.0",
     "zstandard==0.25.0",
+    "zlib-ng==1.1.0",
     # What they need to import (the oracles import them).
     "certifi==2026.10.19.post1",
     "cffi==2.1.1",
@@ -264,8 +266,13 @@ for p in libs("ncnn/ncnn*.so"):
 # grpcio links BoringSSL, which calls itself OpenSSL 1.1.1: no OpenSSL.
 for p in libs("grpc/_cython/cygrpc*.so"):
     add(p, "openssl", None)
+# zlib-ng keeps zlib's copyright lines: zlib-ng, and no zlib.
+from zlib_ng import zlib_ng
+for p in libs("zlib_ng/zlib_ng*.so"):
+    add(p, "zlib-ng", zlib_ng.ZLIBNG_RUNTIME_VERSION)
+    add(p, "zlib", None)
 
-rows = [r for r in rows if r[2] is not None or r[1] == "openssl"]
+rows = [r for r in rows if r[2] is not None or r[1] in ("openssl", "zlib")]
 print(json.dumps(rows))
 '''
 

@@ -64,6 +64,8 @@ pub struct ElfSpec {
     /// Exported data symbols: name and the bytes it labels (in `.rodata`,
     /// after `rodata`, 4-byte aligned), listed in `.dynsym` with a `.hash`.
     pub exports: Vec<(String, Vec<u8>)>,
+    /// Defined function symbols (placed in `.rodata` like the exports).
+    pub functions: Vec<String>,
     /// Imported function symbols: listed in `.dynsym` (and `.symtab`) as
     /// undefined, the way a program names what a library provides.
     pub imports: Vec<String>,
@@ -87,6 +89,7 @@ impl ElfSpec {
             comment: Vec::new(),
             package_note: None,
             exports: Vec::new(),
+            functions: Vec::new(),
             imports: Vec::new(),
         }
     }
@@ -153,6 +156,12 @@ impl ElfSpec {
     /// With an exported data symbol `name` labelling `data`.
     pub fn with_export(mut self, name: &str, data: &[u8]) -> Self {
         self.exports.push((name.into(), data.to_vec()));
+        self
+    }
+
+    /// With a defined function symbol `name`.
+    pub fn with_function(mut self, name: &str) -> Self {
+        self.functions.push(name.into());
         self
     }
 
@@ -281,10 +290,20 @@ impl<'a> ElfBuilder<'a> {
             .map(|n| add_str(&mut dynstr, n))
             .collect();
         let soname = spec.soname.as_ref().map(|s| add_str(&mut dynstr, s));
-        let export_names: Vec<u64> = spec
+        // Exported data objects, then functions (four bytes each).
+        let defined: Vec<(&str, &[u8], u8)> = spec
             .exports
             .iter()
-            .map(|(name, _)| add_str(&mut dynstr, name))
+            .map(|(name, data)| (name.as_str(), data.as_slice(), STT_OBJECT_GLOBAL))
+            .chain(
+                spec.functions
+                    .iter()
+                    .map(|name| (name.as_str(), &[0u8; 4][..], STT_FUNC_GLOBAL)),
+            )
+            .collect();
+        let export_names: Vec<u64> = defined
+            .iter()
+            .map(|(name, _, _)| add_str(&mut dynstr, name))
             .collect();
         let import_names: Vec<u64> = spec
             .imports
@@ -294,12 +313,12 @@ impl<'a> ElfBuilder<'a> {
         // Exported data follows the caller's .rodata, each item 4-aligned.
         let mut rodata = spec.rodata.clone();
         let mut export_at = Vec::new();
-        for (_, data) in &spec.exports {
+        for (_, data, _) in &defined {
             rodata.resize(rodata.len().next_multiple_of(4), 0);
             export_at.push(rodata.len() as u64);
-            rodata.extend(data);
+            rodata.extend(*data);
         }
-        let exports = dynamic_linked && !(spec.exports.is_empty() && spec.imports.is_empty());
+        let exports = dynamic_linked && !(defined.is_empty() && spec.imports.is_empty());
 
         let mut sections = vec![Section {
             name: "",
@@ -379,7 +398,7 @@ impl<'a> ElfBuilder<'a> {
         let symsize = if self.is64 { 24 } else { 16 };
         // Symbol 0 is null; the table is written once .rodata has an address.
         let dynsym = exports.then(|| {
-            let count = spec.exports.len() + spec.imports.len() + 1;
+            let count = defined.len() + spec.imports.len() + 1;
             let mut hash = Vec::new();
             for word in [1, count as u32, 0] {
                 self.u32(&mut hash, word);
@@ -430,10 +449,10 @@ impl<'a> ElfBuilder<'a> {
             // Values are section-relative, as in a relocatable file.
             let mut strtab = vec![0u8];
             let mut table = vec![0; symsize];
-            for ((name, _), &at) in spec.exports.iter().zip(&export_at) {
+            for ((name, data, info), &at) in defined.iter().zip(&export_at) {
                 let name = add_str(&mut strtab, name) as u32;
                 let shndx = rodata_index.unwrap_or_default() as u16;
-                self.symbol(&mut table, name, at, 0, STT_OBJECT_GLOBAL, shndx);
+                self.symbol(&mut table, name, at, data.len() as u64, *info, shndx);
             }
             for name in &spec.imports {
                 let name = add_str(&mut strtab, name) as u32;
@@ -511,11 +530,11 @@ impl<'a> ElfBuilder<'a> {
             let mut data = vec![0; symsize];
             if let Some(rodata) = rodata_index {
                 let base = sections[rodata].offset;
-                for (i, (_, bytes)) in spec.exports.iter().enumerate() {
+                for (i, (_, bytes, info)) in defined.iter().enumerate() {
                     let (name, value) = (export_names[i] as u32, base + export_at[i]);
                     let size = bytes.len() as u64;
                     let shndx = rodata as u16;
-                    self.symbol(&mut data, name, value, size, STT_OBJECT_GLOBAL, shndx);
+                    self.symbol(&mut data, name, value, size, *info, shndx);
                 }
             }
             for &name in &import_names {

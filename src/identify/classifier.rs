@@ -36,6 +36,15 @@
 //! anchor, an exported function's name, gates it and the first search
 //! starts at the file's start (patchelf moves `.dynstr` after the text).
 //!
+//! A `defines` record reads no text: it lists a component whose functions
+//! an ELF file defines, at least two of those named (`.dynsym`, `.symtab`;
+//! see `elf::defined_functions`), so a vendor library or kernel module
+//! built from the component's source is found under any name, and a
+//! program that imports the same names from the component's library is
+//! not. A record's `masks` drops, in a file where it matches, the matches
+//! of components whose text its own code keeps (zlib-ng keeps zlib's
+//! copyright lines).
+//!
 //! Precedence: within one file, each classifier reports every distinct
 //! version it matches (up to 16), each at its first occurrence: a blob
 //! that embeds two zlibs shows both. Different classifiers, or different
@@ -50,7 +59,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use serde::Deserialize;
 
-use crate::model::{Identification, Technique};
+use crate::model::{ElfClass, Endian, Identification, Technique};
+use crate::samples::{ElfSpec, machine};
 
 include!(concat!(env!("OUT_DIR"), "/classifiers.rs"));
 
@@ -129,6 +139,10 @@ pub fn library_named(name: &str, prefix: &str) -> bool {
 /// component's internal names are its code.
 pub const MIN_DEFINED: usize = 2;
 
+/// Shortest name a `defines` record may list: its names are anchors too,
+/// and a short one would be found, and the symbol tables read, everywhere.
+const MIN_DEFINED_NAME: usize = 6;
+
 /// Distinct versions one record reports in one file: a blob that embeds
 /// several copies of a component shows each, a hostile one cannot flood
 /// the SBOM.
@@ -180,16 +194,21 @@ pub struct Record {
     /// `filename`, over the file name instead). None with `defines`.
     #[serde(default)]
     pub version: String,
-    /// Names of functions or data the component's own code defines, not
-    /// the API a program calls through the component's library: the record
+    /// Names of functions the component's code defines: the record
     /// matches an ELF file whose symbol tables *define* at least
     /// [`MIN_DEFINED`] of them (a vendor library built from the component's
     /// source, a kernel module holding a copy), whatever its name or text.
-    /// A program linked against the library lists the same names as
-    /// undefined and does not match. The names are the record's anchors; it
-    /// is a `presence` record with no `version` regex.
+    /// A program linked against the component's library lists the same
+    /// names as undefined imports and does not match. The names are the
+    /// record's anchors; it is a `presence` record with no `version` regex.
     #[serde(default)]
     pub defines: Vec<String>,
+    /// Components whose text this component's code carries as its own:
+    /// in a file where this record matches, their records' matches are
+    /// dropped (zlib-ng keeps zlib's copyright lines, ` deflate 1.3.1
+    /// Copyright 1995-2024 …`, and is not zlib).
+    #[serde(default)]
+    pub masks: Vec<String>,
     /// The version may lie before the anchor: the anchor (an exported
     /// symbol's name) shows the file is the library, and the first search
     /// starts at the file's start. patchelf, which auditwheel runs on every
@@ -254,7 +273,7 @@ pub struct Fixture {
     pub hex: String,
     /// Expected version.
     pub version: String,
-    /// Symbols the file defines: the fixture is an ELF file built around
+    /// Functions the file defines: it is then an ELF file built around
     /// `text` (in its `.rodata`) whose symbol tables list these, as the
     /// real file's do (`nm -D --defined-only`), for a `defines` record.
     #[serde(default)]
@@ -293,25 +312,24 @@ fn elf_around(
     imports: &[String],
     module: bool,
 ) -> Vec<u8> {
-    use crate::model::{ElfClass, Endian};
-    use crate::samples::{ElfSpec, machine};
-    if exports.is_empty() && imports.is_empty() {
+    if exports.is_empty() && imports.is_empty() && !module {
         return rodata;
     }
     let (class, endian) = (ElfClass::Elf32, Endian::Little);
-    let mut spec = if module {
+    let spec = if module {
         ElfSpec::kernel_module(class, endian, machine::ARM, &["license=Proprietary"])
     } else {
         ElfSpec::library(class, endian, machine::ARM, file.unwrap_or("lib.so"))
     };
-    spec = spec.with_rodata(&rodata);
-    for name in exports {
-        spec = spec.with_export(name, &[0; 4]);
-    }
-    for name in imports {
-        spec = spec.with_import(name);
-    }
-    spec.build()
+    let spec = exports
+        .iter()
+        .fold(spec.with_rodata(&rodata), |spec, name| {
+            spec.with_function(name)
+        });
+    imports
+        .iter()
+        .fold(spec, |spec, name| spec.with_import(name))
+        .build()
 }
 
 /// `text` followed by the bytes `hex` spells.
@@ -343,7 +361,7 @@ pub struct Decoy {
     /// The bytes in hex, appended to `text` (as for fixtures).
     #[serde(default)]
     pub hex: String,
-    /// Symbols the file defines: the fixture is an ELF file built around
+    /// Functions the file defines: it is then an ELF file built around
     /// `text` (in its `.rodata`) whose symbol tables list these, as the
     /// real file's do (`nm -D --defined-only`), for a `defines` record.
     #[serde(default)]
@@ -453,6 +471,7 @@ impl SourceTree {
             series: false,
             presence: false,
             defines: Vec::new(),
+            masks: Vec::new(),
             ..like.clone()
         }
     }
@@ -509,6 +528,8 @@ struct Compiled {
 /// A compiled set of classifiers.
 pub struct Classifiers {
     compiled: Vec<Compiled>,
+    /// Every `defines` record's names: the only symbols read.
+    defined_wanted: HashSet<String>,
     automaton: AhoCorasick,
     /// Per anchor pattern: the classifier it belongs to.
     owner: Vec<usize>,
@@ -582,10 +603,27 @@ impl Classifiers {
                 if !ids.insert(record.id.clone()) {
                     return Err(bad("duplicate id".into()));
                 }
+                if record
+                    .masks
+                    .iter()
+                    .any(|m| m.is_empty() || *m == record.component)
+                {
+                    return Err(bad("`masks` names other components".into()));
+                }
+                if record.defines.is_empty() && record.version.is_empty() {
+                    return Err(bad("needs a `version` regex".into()));
+                }
                 if !record.defines.is_empty() {
+                    // Plain names, as `defined_functions` reports them.
                     let symbol = |n: &String| {
-                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                        n.len() >= MIN_DEFINED_NAME
+                            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                            && crate::identify::elf::unmangled(n) == n
                     };
+                    let distinct: HashSet<&String> = record.defines.iter().collect();
+                    if distinct.len() != record.defines.len() {
+                        return Err(bad("`defines` names each symbol once".into()));
+                    }
                     if !record.presence
                         || record.filename
                         || record.anywhere
@@ -599,7 +637,8 @@ impl Classifiers {
                     }
                     if record.defines.len() < MIN_DEFINED || !record.defines.iter().all(symbol) {
                         return Err(bad(format!(
-                            "`defines` names at least {MIN_DEFINED} symbols (letters, digits, `_`)"
+                            "`defines` names at least {MIN_DEFINED} functions by their plain names \
+                             ({MIN_DEFINED_NAME} or more letters, digits, `_`; not mangled)"
                         )));
                     }
                 } else if record.filename {
@@ -608,8 +647,6 @@ impl Classifiers {
                     }
                 } else if record.anchors.is_empty() || record.anchors.iter().any(String::is_empty) {
                     return Err(bad("needs at least one non-empty anchor".into()));
-                } else if record.version.is_empty() {
-                    return Err(bad("needs a `version` regex".into()));
                 }
                 let regex =
                     Regex::new(&record.version).map_err(|e| bad(format!("version regex: {e}")))?;
@@ -715,9 +752,14 @@ impl Classifiers {
                 file: "anchors".into(),
                 message: e.to_string(),
             })?;
+        let defined_wanted = compiled
+            .iter()
+            .flat_map(|c| c.record.defines.iter().cloned())
+            .collect();
         Ok((
             Classifiers {
                 compiled,
+                defined_wanted,
                 automaton,
                 owner,
             },
@@ -795,8 +837,10 @@ impl Classifiers {
             }
             let claims = c.claims.as_ref().is_some_and(|g| names.match_any(g));
             if !c.record.defines.is_empty() {
-                let defined = defined.get_or_init(|| crate::identify::elf::defined_names(bytes));
-                found.extend(c.defined_in(defined.as_ref(), claims, at));
+                let defined = defined.get_or_init(|| {
+                    crate::identify::elf::defined_functions(bytes, &self.defined_wanted)
+                });
+                found.extend(c.defined_in(defined.as_ref(), claims, bytes, at));
                 continue;
             }
             let mut versions = HashSet::new();
@@ -849,8 +893,22 @@ impl Classifiers {
                 }
             }
         }
+        self.drop_masked(&mut found);
         found.sort_by_key(|i| i.offset);
         found
+    }
+
+    /// Drop the matches of components that a component found in the same
+    /// file carries the text of (its records' `masks`).
+    fn drop_masked(&self, found: &mut Vec<Identification>) {
+        let masked: HashSet<&str> = found
+            .iter()
+            .filter_map(|id| self.compiled.iter().find(|c| c.record.id == id.classifier))
+            .flat_map(|c| c.record.masks.iter().map(String::as_str))
+            .collect();
+        if !masked.is_empty() {
+            found.retain(|id| !masked.contains(id.component.as_str()));
+        }
     }
 
     /// The `filename` records that match the name of this ELF file, or
@@ -943,23 +1001,26 @@ impl<'a> NextAnchor<'a> {
 
 impl Compiled {
     /// A `defines` record's identification, when the file defines enough
-    /// of its names; `at` is where the first of them was found.
+    /// of its names; its offset is that of the first defined name's string
+    /// (`at`, the first of the names found, may be an import's).
     fn defined_in(
         &self,
         defined: Option<&HashSet<&str>>,
         claims_file: bool,
+        bytes: &[u8],
         at: usize,
     ) -> Option<Identification> {
         let defined = defined?;
         let r = &self.record;
-        let count = r
+        let mut names = r
             .defines
             .iter()
-            .filter(|name| defined.contains(name.as_str()))
-            .count();
-        if count < MIN_DEFINED {
+            .filter(|name| defined.contains(name.as_str()));
+        let first = names.next()?;
+        if 1 + names.count() < MIN_DEFINED {
             return None;
         }
+        let at = memchr::memmem::find(bytes, first.as_bytes()).unwrap_or(at);
         Some(Identification {
             component: r.component.clone(),
             kind: r.kind.clone(),
@@ -1319,6 +1380,9 @@ purl = "pkg:generic/x@{version}"
         );
 
         for (wrong, message) in [
+            (good.replace("x_close", "x_open"), "a name twice"),
+            (good.replace("x_close", "_Z7x_closev"), "a mangled name"),
+            (good.replace("x_close", "x_cl"), "a short name"),
             (good.replace("presence = true\n", ""), "not presence"),
             (
                 good.replace(r#"["x_open", "x_close", "_x_internal"]"#, r#"["x_open"]"#),
@@ -1346,6 +1410,50 @@ purl = "pkg:generic/x@{version}"
         );
         let err = Classifiers::load(&[("x.toml", &no_regex)]).expect_err("no regex");
         assert!(err.to_string().contains("`version` regex"), "{err}");
+        // A name record with no regex would match every ELF file's name.
+        let no_name_regex = good.replace(
+            r#"defines = ["x_open", "x_close", "_x_internal"]"#,
+            "filename = true",
+        );
+        let err = Classifiers::load(&[("x.toml", &no_name_regex)]).expect_err("no regex");
+        assert!(err.to_string().contains("`version` regex"), "{err}");
+    }
+
+    #[test]
+    fn a_component_that_keeps_anothers_text_masks_it_in_its_own_files() {
+        let builtin = Classifiers::builtin().expect("built-in");
+        let zlib_copyright =
+            b"\x00 deflate 1.3.1 Copyright 1995-2024 Jean-loup Gailly and Mark Adler \x00";
+        let zlib = builtin.scan("libz.so.1", zlib_copyright);
+        assert_eq!(
+            zlib.iter()
+                .map(|i| (i.component.as_str(), i.version.as_str()))
+                .collect::<Vec<_>>(),
+            [("zlib", "1.3.1")]
+        );
+        // zlib-ng keeps zlib's line beside its own version string.
+        let mut zlib_ng = zlib_copyright.to_vec();
+        zlib_ng.extend(b"\x00\x00 zlib-ng 2.3.3\x00");
+        let found = builtin.scan("libz-ng.so.2", &zlib_ng);
+        assert_eq!(
+            found
+                .iter()
+                .map(|i| (i.component.as_str(), i.version.as_str()))
+                .collect::<Vec<_>>(),
+            [("zlib-ng", "2.3.3")]
+        );
+        // A record may not mask its own component.
+        let own = r#"
+[[classifier]]
+id = "x"
+component = "x"
+masks = ["x"]
+anchors = ["x"]
+version = 'x(?P<version>[0-9]+)'
+purl = "pkg:generic/x@{version}"
+"#;
+        let err = Classifiers::load(&[("x.toml", own)]).expect_err("masks itself");
+        assert!(err.to_string().contains("`masks`"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! ELF facts via goblin: class, byte order, machine, type and role,
-//! interpreter, `DT_NEEDED`, `DT_SONAME`, GNU build-id, stripped or not.
+//! interpreter, `DT_NEEDED`, `DT_SONAME`, GNU build-id, stripped or not;
+//! and, for the classifiers, the functions a file defines.
 //!
 //! Kernel modules are `ET_REL` objects with a `.modinfo` or
 //! `.gnu.linkonce.this_module` section. Malformed files are an error for
@@ -9,7 +10,6 @@ use goblin::elf::header::{self, ET_CORE, ET_DYN, ET_EXEC, ET_REL};
 use goblin::elf::note::NT_GNU_BUILD_ID;
 use goblin::elf::program_header::PT_LOAD;
 use goblin::elf::section_header::{SHN_UNDEF, SHT_SYMTAB};
-use goblin::elf::sym::{STT_FILE, STT_SECTION};
 use goblin::elf::{Elf, note::Note};
 
 use std::collections::{HashMap, HashSet};
@@ -94,42 +94,53 @@ pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<(u
     Some((value, offset))
 }
 
-/// The names of the functions and data an ELF file defines (not the ones
-/// it imports), from `.dynsym` and `.symtab`: what tells a copy of a
+/// Which of `wanted` an ELF file defines as functions (not the ones it
+/// imports), from `.dynsym` and `.symtab`: what tells a copy of a
 /// component's code from a program linked against its library, which names
-/// the same symbols as undefined. A C++ function's mangled name counts by
-/// its plain name (`_Z16CAacDecoder_InitP…` is `CAacDecoder_Init`); GCC's
-/// clone suffixes (`mbedtls_mpi_grow.part.0`) are dropped. `None` when the
-/// file does not parse.
-pub fn defined_names(bytes: &[u8]) -> Option<HashSet<&str>> {
+/// the same functions as undefined. Only global and weak functions count: a
+/// data symbol may be a program's copy of a library's variable (a COPY
+/// relocation) or a pointer a loader fills, and a local one a `static
+/// inline` from a header. A C++ function's mangled name counts by its plain
+/// name (`_Z16CAacDecoder_InitP…` is `CAacDecoder_Init`); symbol versions
+/// (`@@LIB_1`) and GCC's clone suffixes (`mbedtls_mpi_grow.part.0`) are
+/// dropped. `None` when the file does not parse.
+pub(crate) fn defined_functions<'a>(
+    bytes: &'a [u8],
+    wanted: &HashSet<String>,
+) -> Option<HashSet<&'a str>> {
+    use goblin::elf::sym::{STB_GLOBAL, STB_WEAK, STT_FUNC, STT_GNU_IFUNC};
     let elf = Elf::parse(bytes).ok()?;
     let tables = [(&elf.dynsyms, &elf.dynstrtab), (&elf.syms, &elf.strtab)];
     let mut names = HashSet::new();
     for (symbols, strings) in tables {
         for symbol in symbols.iter() {
-            // Undefined is imported; a source file's or a section's
-            // symbol names no code.
             if symbol.st_shndx == SHN_UNDEF as usize
-                || symbol.st_name == 0
-                || matches!(symbol.st_type(), STT_FILE | STT_SECTION)
+                || !matches!(symbol.st_type(), STT_FUNC | STT_GNU_IFUNC)
+                || !matches!(symbol.st_bind(), STB_GLOBAL | STB_WEAK)
             {
                 continue;
             }
-            if let Some(name) = strings.get_at(symbol.st_name) {
-                let name = unmangled(name);
-                names.insert(name.split_once('.').map_or(name, |(plain, _)| plain));
+            let Some(name) = strings.get_at(symbol.st_name) else {
+                continue;
+            };
+            let name = name.split_once('@').map_or(name, |(plain, _)| plain);
+            let name = unmangled(name);
+            let name = name.split_once('.').map_or(name, |(plain, _)| plain);
+            if wanted.contains(name) {
+                names.insert(name);
             }
         }
     }
     Some(names)
 }
 
-/// A mangled C++ function at namespace scope (`_Z<length><name><types>`)
-/// by its name; any other symbol as it is.
-fn unmangled(symbol: &str) -> &str {
+/// A mangled C++ function at namespace scope (`_Z<length><name><types>`,
+/// `_ZL…` with internal linkage) by its name; any other symbol as it is.
+pub(crate) fn unmangled(symbol: &str) -> &str {
     let Some(rest) = symbol.strip_prefix("_Z") else {
         return symbol;
     };
+    let rest = rest.strip_prefix('L').unwrap_or(rest);
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     rest[..digits]
         .parse::<usize>()
@@ -429,41 +440,50 @@ mod tests {
     use crate::samples::{ElfSpec, machine};
 
     #[test]
-    fn defined_names_are_what_a_file_defines_by_plain_name() {
+    fn defined_functions_are_what_a_file_defines_by_plain_name() {
+        let wanted: HashSet<String> = [
+            "CAacDecoder_Init",
+            "mbedtls_mpi_grow",
+            "zng_deflate",
+            "cJSON_Parse",
+            "cJSON_Delete",
+            "FDK_getValidBits",
+            "short",
+            "aacEncInfo",
+        ]
+        .map(String::from)
+        .into();
         let library = ElfSpec::library(ElfClass::Elf64, Endian::Big, machine::MIPS, "libx.so")
-            .with_export(
-                "_Z16CAacDecoder_InitP20AAC_DECODER_INSTANCEPK21CSAudioSpecificConfig",
-                &[0; 4],
-            )
-            .with_export("mbedtls_mpi_grow.part.0", &[0; 4])
-            .with_export("_ZN4absl4CordC2Ev", &[0; 4])
-            .with_export("_Z99short", &[0; 4])
+            .with_function("_Z16CAacDecoder_InitP20AAC_DECODER_INSTANCEPK21CSAudioSpecificConfig")
+            .with_function("mbedtls_mpi_grow.part.0")
+            .with_function("zng_deflate@@ZLIB_NG_2.0.0")
+            .with_function("_ZN4absl4CordC2Ev")
+            .with_function("_Z99short")
+            .with_function("vendor_init")
+            .with_export("aacEncInfo", &[0; 4])
             .with_import("FDK_getValidBits")
             .build();
-        let names = defined_names(&library).expect("parses");
+        let names = defined_functions(&library, &wanted).expect("parses");
         let mut sorted: Vec<_> = names.into_iter().collect();
         sorted.sort_unstable();
-        // Nested C++ names and lengths past the end stay as written.
+        // Nested C++ names and lengths past the end stay as written; a data
+        // object and an import are not definitions of functions.
         assert_eq!(
             sorted,
-            [
-                "CAacDecoder_Init",
-                "_Z99short",
-                "_ZN4absl4CordC2Ev",
-                "mbedtls_mpi_grow"
-            ]
+            ["CAacDecoder_Init", "mbedtls_mpi_grow", "zng_deflate"]
         );
         // A kernel module's .symtab: its definitions, not its imports.
         let module = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[])
-            .with_export("cJSON_Parse", &[0; 4])
-            .with_import("printk")
+            .with_function("cJSON_Parse")
+            .with_import("cJSON_Delete")
             .build();
-        let names = defined_names(&module).expect("parses");
-        assert!(
-            names.contains("cJSON_Parse") && !names.contains("printk"),
-            "{names:?}"
-        );
-        assert_eq!(defined_names(b"\x7fELF\x01"), None);
+        let names = defined_functions(&module, &wanted).expect("parses");
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["cJSON_Parse"]);
+        assert_eq!(defined_functions(b"\x7fELF\x01", &wanted), None);
+        assert_eq!(unmangled("_ZL12inflate_fastP8z_stream"), "inflate_fast");
+        for as_written in ["_Z", "_ZL", "_Z0x", "_ZN3foo3barEv", "inflate"] {
+            assert_eq!(unmangled(as_written), as_written);
+        }
     }
 
     #[test]

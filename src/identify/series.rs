@@ -172,6 +172,11 @@ fn settle(artifact: &mut Artifact, found: &Found, linked: &[Releases], next: &mu
             // Else the library of its component it links to (FFmpeg's
             // libswscale to its libavutil).
             only(Some(there), "")
+        } else if !id.claims_file {
+            // A copy inside another file (a vendor library or kernel
+            // module built from the component's source) is its own build:
+            // another file's release would be a guess.
+            None
         } else {
             // Else the image's one release, or the package database's
             // (OpenWrt's ubus is versioned by its opkg record only).
