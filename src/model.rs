@@ -430,6 +430,10 @@ pub struct Identification {
     /// all the evidence tells (a SONAME, a libstdc++ real name).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub series: bool,
+    /// The symbol that shows it, when the evidence is one (a function a
+    /// `defines` record names that the file defines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
 }
 
 impl Identification {

@@ -112,6 +112,7 @@ mod tests {
             claims_file: true,
             technique: Technique::BinaryAnalysis,
             series: false,
+            symbol: None,
         });
         a
     }

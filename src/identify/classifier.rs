@@ -1034,6 +1034,7 @@ impl Compiled {
             claims_file,
             technique: Technique::BinaryAnalysis,
             series: true,
+            symbol: Some(first.clone()),
         })
     }
 
@@ -1102,6 +1103,7 @@ impl Compiled {
             claims_file,
             technique,
             series: r.series || r.presence,
+            symbol: None,
         })
     }
 }
@@ -1366,6 +1368,8 @@ purl = "pkg:generic/x@{version}"
             ("", "pkg:generic/x")
         );
         assert!(found[0].series && found[0].cpe.is_none() && !found[0].claims_file);
+        // The evidence is the first of the record's names the file defines.
+        assert_eq!(found[0].symbol.as_deref(), Some("x_open"));
         // One name defined, the rest imported: a user of the library.
         assert!(
             set.scan("app", &library(&["x_open"], &["x_close", "_x_internal"]))

@@ -113,6 +113,7 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
         claims_file: false,
         technique: crate::model::Technique::BinaryAnalysis,
         series: abi,
+        symbol: None,
     })
 }
 

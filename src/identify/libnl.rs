@@ -47,6 +47,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         claims_file: elf.soname.is_some_and(|s| library_named(s, "libnl-3.so")),
         technique: Technique::BinaryAnalysis,
         series: false,
+        symbol: None,
     })
 }
 

@@ -94,6 +94,7 @@ fn identify_by(bytes: &[u8], describe: &[u8]) -> Option<Identification> {
                 .is_some_and(|s| library_named(s, "libusb-1.0.so")),
             technique: Technique::BinaryAnalysis,
             series: false,
+            symbol: None,
         });
     }
     None

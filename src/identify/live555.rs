@@ -71,6 +71,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         claims_file,
         technique: Technique::BinaryAnalysis,
         series: false,
+        symbol: None,
     })
 }
 

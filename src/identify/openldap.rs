@@ -65,6 +65,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
                 claims_file: elf.soname.is_some_and(|s| s.starts_with("libldap")),
                 technique: Technique::BinaryAnalysis,
                 series: false,
+                symbol: None,
             });
         }
     }

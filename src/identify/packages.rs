@@ -132,6 +132,7 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
+        symbol: None,
     }
 }
 
@@ -174,6 +175,7 @@ pub fn from_note(note: &PackageNote) -> Identification {
         claims_file: false,
         technique: Technique::ManifestAnalysis,
         series: false,
+        symbol: None,
     }
 }
 
@@ -503,6 +505,7 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
+        symbol: None,
     })
 }
 

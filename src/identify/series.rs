@@ -222,6 +222,7 @@ mod tests {
             claims_file: true,
             technique: Technique::Filename,
             series,
+            symbol: None,
         }
     }
 

@@ -132,6 +132,7 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
             claims_file: true,
             technique: Technique::BinaryAnalysis,
             series: false,
+            symbol: None,
         });
     }
     found
@@ -177,6 +178,7 @@ fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identificat
         claims_file: false,
         technique: Technique::BinaryAnalysis,
         series: false,
+        symbol: None,
     }
 }
 

@@ -333,6 +333,9 @@ pub struct Occurrence {
     /// Byte offset of the evidence (none for a match on a name or header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// The symbol the evidence is (a function the file defines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
     /// The rule and what it matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_context: Option<String>,
@@ -737,6 +740,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                         .map(|(artifact, id)| Occurrence {
                             location: artifact.location.to_string(),
                             offset: Some(id.offset),
+                            symbol: id.symbol.clone(),
                             // Which identifier saw this occurrence, and how.
                             additional_context: Some(format!(
                                 "{} ({}, confidence {})",

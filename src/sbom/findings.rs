@@ -79,6 +79,7 @@ fn verdict_evidence(v: &Verdict) -> Evidence {
             .map(|e| Occurrence {
                 location: e.location.clone(),
                 offset: e.hit.offset,
+                symbol: None,
                 additional_context: Some(format!(
                     "{} ({}){}",
                     e.hit.rule,

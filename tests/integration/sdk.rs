@@ -169,6 +169,7 @@ fn components_built_into_sdk_blobs_are_found_by_the_functions_they_define() {
                 a.identified
                     .iter()
                     .filter(|i| i.classifier.ends_with("-defined-symbols"))
+                    .inspect(|i| assert!(i.symbol.is_some(), "{i:?}"))
                     .map(|i| (i.component.clone(), a.name.clone()))
             })
             .collect();
@@ -177,5 +178,20 @@ fn components_built_into_sdk_blobs_are_found_by_the_functions_they_define() {
             .map(|(c, f)| (c.to_string(), f.to_string()))
             .collect();
         assert_eq!(got, want, "{dir}");
+        // The SBOM's occurrences name the function that shows each copy.
+        let bom =
+            firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+        for (component, _) in &want {
+            let found = bom
+                .components
+                .iter()
+                .find(|c| &c.name == component)
+                .expect("listed");
+            let evidence = found.evidence.as_ref().expect("evidence");
+            assert!(
+                evidence.occurrences.iter().all(|o| o.symbol.is_some()),
+                "{dir}: {component}"
+            );
+        }
     }
 }
