@@ -66,6 +66,8 @@ pub struct ElfSpec {
     pub exports: Vec<(String, Vec<u8>)>,
     /// Defined function symbols (placed in `.rodata` like the exports).
     pub functions: Vec<String>,
+    /// Functions the linker hid: local and `STV_HIDDEN`, in `.symtab` only.
+    pub hidden_functions: Vec<String>,
     /// Imported function symbols: listed in `.dynsym` (and `.symtab`) as
     /// undefined, the way a program names what a library provides.
     pub imports: Vec<String>,
@@ -90,6 +92,7 @@ impl ElfSpec {
             package_note: None,
             exports: Vec::new(),
             functions: Vec::new(),
+            hidden_functions: Vec::new(),
             imports: Vec::new(),
         }
     }
@@ -165,6 +168,13 @@ impl ElfSpec {
         self
     }
 
+    /// With a function `name` a `-fvisibility=hidden` build keeps only in
+    /// `.symtab`, as a local hidden symbol.
+    pub fn with_hidden_function(mut self, name: &str) -> Self {
+        self.hidden_functions.push(name.into());
+        self
+    }
+
     /// With an imported (undefined) function symbol `name`.
     pub fn with_import(mut self, name: &str) -> Self {
         self.imports.push(name.into());
@@ -196,9 +206,11 @@ const SHT_NOTE: u32 = 7;
 const SHT_HASH: u32 = 5;
 const SHT_DYNSYM: u32 = 11;
 const SHF_ALLOC: u64 = 2;
-/// `st_info` of a global data object and of a global function.
-const STT_OBJECT_GLOBAL: u8 = 0x11;
-const STT_FUNC_GLOBAL: u8 = 0x12;
+/// `st_info` and `st_other` of a global data object, a global function,
+/// and a function the linker hid (local, `STV_HIDDEN`).
+const OBJECT_GLOBAL: (u8, u8) = (0x11, 0);
+const FUNC_GLOBAL: (u8, u8) = (0x12, 0);
+const FUNC_LOCAL_HIDDEN: (u8, u8) = (0x02, 2);
 /// `st_shndx` of an undefined (imported) symbol.
 const SHN_UNDEF: u16 = 0;
 const DT_NEEDED: u64 = 1;
@@ -291,14 +303,14 @@ impl<'a> ElfBuilder<'a> {
             .collect();
         let soname = spec.soname.as_ref().map(|s| add_str(&mut dynstr, s));
         // Exported data objects, then functions (four bytes each).
-        let defined: Vec<(&str, &[u8], u8)> = spec
+        let defined: Vec<(&str, &[u8], (u8, u8))> = spec
             .exports
             .iter()
-            .map(|(name, data)| (name.as_str(), data.as_slice(), STT_OBJECT_GLOBAL))
+            .map(|(name, data)| (name.as_str(), data.as_slice(), OBJECT_GLOBAL))
             .chain(
                 spec.functions
                     .iter()
-                    .map(|name| (name.as_str(), &[0u8; 4][..], STT_FUNC_GLOBAL)),
+                    .map(|name| (name.as_str(), &[0u8; 4][..], FUNC_GLOBAL)),
             )
             .collect();
         let export_names: Vec<u64> = defined
@@ -454,9 +466,14 @@ impl<'a> ElfBuilder<'a> {
                 let shndx = rodata_index.unwrap_or_default() as u16;
                 self.symbol(&mut table, name, at, data.len() as u64, *info, shndx);
             }
+            for name in &spec.hidden_functions {
+                let name = add_str(&mut strtab, name) as u32;
+                let shndx = rodata_index.unwrap_or(1) as u16;
+                self.symbol(&mut table, name, 0, 0, FUNC_LOCAL_HIDDEN, shndx);
+            }
             for name in &spec.imports {
                 let name = add_str(&mut strtab, name) as u32;
-                self.symbol(&mut table, name, 0, 0, STT_FUNC_GLOBAL, SHN_UNDEF);
+                self.symbol(&mut table, name, 0, 0, FUNC_GLOBAL, SHN_UNDEF);
             }
             let link = sections.len() + 1;
             push(
@@ -538,7 +555,7 @@ impl<'a> ElfBuilder<'a> {
                 }
             }
             for &name in &import_names {
-                self.symbol(&mut data, name as u32, 0, 0, STT_FUNC_GLOBAL, SHN_UNDEF);
+                self.symbol(&mut data, name as u32, 0, 0, FUNC_GLOBAL, SHN_UNDEF);
             }
             sections[table].data = data;
         }
@@ -618,17 +635,25 @@ impl<'a> ElfBuilder<'a> {
     }
 
     /// One `Elf32_Sym` or `Elf64_Sym`.
-    fn symbol(&self, out: &mut Vec<u8>, name: u32, value: u64, size: u64, info: u8, shndx: u16) {
+    fn symbol(
+        &self,
+        out: &mut Vec<u8>,
+        name: u32,
+        value: u64,
+        size: u64,
+        (info, other): (u8, u8),
+        shndx: u16,
+    ) {
         self.u32(out, name);
         if self.is64 {
-            out.extend([info, 0]);
+            out.extend([info, other]);
             self.u16(out, shndx);
             self.u64(out, value);
             self.u64(out, size);
         } else {
             self.u32(out, value as u32);
             self.u32(out, size as u32);
-            out.extend([info, 0]);
+            out.extend([info, other]);
             self.u16(out, shndx);
         }
     }

@@ -203,10 +203,12 @@ pub struct Record {
     /// record's anchors; it is a `presence` record with no `version` regex.
     #[serde(default)]
     pub defines: Vec<String>,
-    /// Components whose text this component's code carries as its own:
-    /// in a file where this record matches, their records' matches are
-    /// dropped (zlib-ng keeps zlib's copyright lines, ` deflate 1.3.1
-    /// Copyright 1995-2024 …`, and is not zlib).
+    /// Ids of other components' records that read text this component's
+    /// code keeps as its own: in a file where this record matches (and is
+    /// not a header quote), their matches are dropped. zlib-ng keeps
+    /// zlib's copyright lines (` deflate 1.3.1 Copyright 1995-2024 …`), so
+    /// its records mask `zlib-copyright`, not zlib's build paths. Not
+    /// inherited by a `[[source_tree]]`.
     #[serde(default)]
     pub masks: Vec<String>,
     /// The version may lie before the anchor: the anchor (an exported
@@ -603,13 +605,6 @@ impl Classifiers {
                 if !ids.insert(record.id.clone()) {
                     return Err(bad("duplicate id".into()));
                 }
-                if record
-                    .masks
-                    .iter()
-                    .any(|m| m.is_empty() || *m == record.component)
-                {
-                    return Err(bad("`masks` names other components".into()));
-                }
                 if record.defines.is_empty() && record.version.is_empty() {
                     return Err(bad("needs a `version` regex".into()));
                 }
@@ -752,6 +747,21 @@ impl Classifiers {
                 file: "anchors".into(),
                 message: e.to_string(),
             })?;
+        // Masks name records of other components (checked once all are in).
+        for c in &compiled {
+            for mask in &c.record.masks {
+                if !compiled
+                    .iter()
+                    .any(|m| m.record.id == *mask && m.record.component != c.record.component)
+                {
+                    return Err(ClassifierError::Record {
+                        file: "masks".into(),
+                        id: c.record.id.clone(),
+                        message: format!("`masks` entry `{mask}` is no other component's record"),
+                    });
+                }
+            }
+        }
         let defined_wanted = compiled
             .iter()
             .flat_map(|c| c.record.defines.iter().cloned())
@@ -893,21 +903,24 @@ impl Classifiers {
                 }
             }
         }
-        self.drop_masked(&mut found);
         found.sort_by_key(|i| i.offset);
         found
     }
 
-    /// Drop the matches of components that a component found in the same
-    /// file carries the text of (its records' `masks`).
-    fn drop_masked(&self, found: &mut Vec<Identification>) {
+    /// What one file's matches come to: header quotes dropped (see
+    /// [`Classifiers::drop_header_quotes`]), then the matches another
+    /// component found in the file masks (its records' `masks`). In that
+    /// order, so a quote of zlib-ng's header in a program linked against it
+    /// does not mask the program's own zlib.
+    pub fn settle(&self, found: &mut Vec<Identification>, needed: &[String]) {
+        self.drop_header_quotes(found, needed);
         let masked: HashSet<&str> = found
             .iter()
             .filter_map(|id| self.compiled.iter().find(|c| c.record.id == id.classifier))
             .flat_map(|c| c.record.masks.iter().map(String::as_str))
             .collect();
         if !masked.is_empty() {
-            found.retain(|id| !masked.contains(id.component.as_str()));
+            found.retain(|id| !masked.contains(id.classifier.as_str()));
         }
     }
 
@@ -1020,7 +1033,12 @@ impl Compiled {
         if 1 + names.count() < MIN_DEFINED {
             return None;
         }
-        let at = memchr::memmem::find(bytes, first.as_bytes()).unwrap_or(at);
+        // The name as a whole string-table entry, else (a mangled name)
+        // wherever it first appears.
+        let at = memchr::memmem::find(bytes, format!("\0{first}\0").as_bytes())
+            .map(|i| i + 1)
+            .or_else(|| memchr::memmem::find(bytes, first.as_bytes()))
+            .unwrap_or(at);
         Some(Identification {
             component: r.component.clone(),
             kind: r.kind.clone(),
@@ -1426,38 +1444,69 @@ purl = "pkg:generic/x@{version}"
     #[test]
     fn a_component_that_keeps_anothers_text_masks_it_in_its_own_files() {
         let builtin = Classifiers::builtin().expect("built-in");
+        let settled = |name: &str, bytes: &[u8], needed: &[&str]| {
+            let mut found = builtin.scan(name, bytes);
+            let needed: Vec<String> = needed.iter().map(|n| n.to_string()).collect();
+            builtin.settle(&mut found, &needed);
+            let mut pairs: Vec<(String, String)> = found
+                .into_iter()
+                .map(|i| (i.component, i.version))
+                .collect();
+            pairs.sort();
+            pairs
+        };
+        let pair = |c: &str, v: &str| (c.to_string(), v.to_string());
         let zlib_copyright =
             b"\x00 deflate 1.3.1 Copyright 1995-2024 Jean-loup Gailly and Mark Adler \x00";
-        let zlib = builtin.scan("libz.so.1", zlib_copyright);
         assert_eq!(
-            zlib.iter()
-                .map(|i| (i.component.as_str(), i.version.as_str()))
-                .collect::<Vec<_>>(),
-            [("zlib", "1.3.1")]
+            settled("libz.so.1", zlib_copyright, &[]),
+            [pair("zlib", "1.3.1")]
         );
         // zlib-ng keeps zlib's line beside its own version string.
         let mut zlib_ng = zlib_copyright.to_vec();
         zlib_ng.extend(b"\x00\x00 zlib-ng 2.3.3\x00");
-        let found = builtin.scan("libz-ng.so.2", &zlib_ng);
         assert_eq!(
-            found
-                .iter()
-                .map(|i| (i.component.as_str(), i.version.as_str()))
-                .collect::<Vec<_>>(),
-            [("zlib-ng", "2.3.3")]
+            settled("libz-ng.so.2", &zlib_ng, &[]),
+            [pair("zlib-ng", "2.3.3")]
         );
-        // A record may not mask its own component.
-        let own = r#"
+        // A program linked against zlib-ng's compatible libz.so.1 quotes
+        // its ZLIB_VERSION: no copy of zlib-ng (the quote is dropped before
+        // any masking).
+        let program = b"\x001.3.1.zlib-ng\x00";
+        assert_eq!(settled("rsync", program, &["libz.so.1", "libc.so.6"]), []);
+        // zlib's build path is evidence of zlib itself: not masked.
+        let mut both = zlib_ng.clone();
+        both.extend(b"/build/zlib-1.3.1/inflate.c\x00");
+        assert_eq!(
+            settled("app", &both, &[]),
+            [pair("zlib", "1.3.1"), pair("zlib-ng", "2.3.3")]
+        );
+        // Masks name other components' records.
+        let masking = |masks: &str| {
+            format!(
+                r#"
 [[classifier]]
 id = "x"
 component = "x"
-masks = ["x"]
+masks = [{masks}]
 anchors = ["x"]
 version = 'x(?P<version>[0-9]+)'
-purl = "pkg:generic/x@{version}"
-"#;
-        let err = Classifiers::load(&[("x.toml", own)]).expect_err("masks itself");
-        assert!(err.to_string().contains("`masks`"), "{err}");
+purl = "pkg:generic/x@{{version}}"
+
+[[classifier]]
+id = "y"
+component = "y"
+anchors = ["y"]
+version = 'y(?P<version>[0-9]+)'
+purl = "pkg:generic/y@{{version}}"
+"#
+            )
+        };
+        Classifiers::load(&[("x.toml", &masking(r#""y""#))]).expect("masks y");
+        for wrong in [r#""x""#, r#""z""#, r#""""#] {
+            let err = Classifiers::load(&[("x.toml", &masking(wrong))]).expect_err(wrong);
+            assert!(err.to_string().contains("`masks`"), "{err}");
+        }
     }
 
     #[test]

@@ -97,10 +97,11 @@ pub(crate) fn exported_u32(elf: &Elf<'_>, bytes: &[u8], name: &str) -> Option<(u
 /// Which of `wanted` an ELF file defines as functions (not the ones it
 /// imports), from `.dynsym` and `.symtab`: what tells a copy of a
 /// component's code from a program linked against its library, which names
-/// the same functions as undefined. Only global and weak functions count: a
-/// data symbol may be a program's copy of a library's variable (a COPY
-/// relocation) or a pointer a loader fills, and a local one a `static
-/// inline` from a header. A C++ function's mangled name counts by its plain
+/// the same functions as undefined. Only global and weak functions count,
+/// and local ones the linker hid (`-fvisibility=hidden` turns them local
+/// and hidden in `.symtab`): a data symbol may be a program's copy of a
+/// library's variable (a COPY relocation) or a pointer a loader fills, and
+/// a plain local one a `static inline` from a header. A C++ function's mangled name counts by its plain
 /// name (`_Z16CAacDecoder_InitP…` is `CAacDecoder_Init`); symbol versions
 /// (`@@LIB_1`) and GCC's clone suffixes (`mbedtls_mpi_grow.part.0`) are
 /// dropped. `None` when the file does not parse.
@@ -108,7 +109,9 @@ pub(crate) fn defined_functions<'a>(
     bytes: &'a [u8],
     wanted: &HashSet<String>,
 ) -> Option<HashSet<&'a str>> {
-    use goblin::elf::sym::{STB_GLOBAL, STB_WEAK, STT_FUNC, STT_GNU_IFUNC};
+    use goblin::elf::sym::{
+        STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FUNC, STT_GNU_IFUNC, STV_HIDDEN, STV_INTERNAL,
+    };
     let elf = Elf::parse(bytes).ok()?;
     let tables = [(&elf.dynsyms, &elf.dynstrtab), (&elf.syms, &elf.strtab)];
     let mut names = HashSet::new();
@@ -116,7 +119,11 @@ pub(crate) fn defined_functions<'a>(
         for symbol in symbols.iter() {
             if symbol.st_shndx == SHN_UNDEF as usize
                 || !matches!(symbol.st_type(), STT_FUNC | STT_GNU_IFUNC)
-                || !matches!(symbol.st_bind(), STB_GLOBAL | STB_WEAK)
+                || !match symbol.st_bind() {
+                    STB_GLOBAL | STB_WEAK => true,
+                    STB_LOCAL => matches!(symbol.st_visibility(), STV_HIDDEN | STV_INTERNAL),
+                    _ => false,
+                }
             {
                 continue;
             }
@@ -479,6 +486,15 @@ mod tests {
             .build();
         let names = defined_functions(&module, &wanted).expect("parses");
         assert_eq!(names.into_iter().collect::<Vec<_>>(), ["cJSON_Parse"]);
+        // An unstripped -fvisibility=hidden library: its functions are
+        // local and hidden in .symtab, and count.
+        let hidden = ElfSpec::library(ElfClass::Elf32, Endian::Little, machine::ARM, "libv.so")
+            .with_symtab(true)
+            .with_rodata(b"\0")
+            .with_hidden_function("cJSON_Delete")
+            .build();
+        let names = defined_functions(&hidden, &wanted).expect("parses");
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), ["cJSON_Delete"]);
         assert_eq!(defined_functions(b"\x7fELF\x01", &wanted), None);
         assert_eq!(unmangled("_ZL12inflate_fastP8z_stream"), "inflate_fast");
         for as_written in ["_Z", "_ZL", "_Z0x", "_ZN3foo3barEv", "inflate"] {

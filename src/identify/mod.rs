@@ -210,9 +210,8 @@ impl Inspector for Identifier {
                 Some(anchors) => classifiers.confirm(names, bytes, &anchors),
                 None => classifiers.scan(names, bytes),
             };
-            if let Some(elf) = &artifact.elf {
-                classifiers.drop_header_quotes(&mut found, &elf.needed);
-            }
+            let needed = artifact.elf.as_ref().map_or(&[][..], |e| &e.needed[..]);
+            classifiers.settle(&mut found, needed);
             artifact.identified.extend(found);
         }
         let listed = packages::identify(artifact, bytes);

@@ -21,9 +21,12 @@
 //! belongs to (an empty one). Releases read from the same file decide it
 //! first, whatever the file is (pjnath's version beside pjlib's marker in
 //! one program): one settles it, several leave it standing. Otherwise the
-//! image's one release settles it, and failing that the one release a
-//! package database lists (OpenWrt's ubus has no version but its opkg
-//! record's).
+//! library of its component it links to settles it. Where the file *is*
+//! the component, the image's one release settles it too, and failing that
+//! the one release a package database lists (OpenWrt's ubus has no version
+//! but its opkg record's); a copy inside another file (a vendor library or
+//! kernel module built from the component's source) is a build of its own,
+//! and another file's release would be a guess.
 
 use std::collections::BTreeMap;
 
@@ -461,6 +464,38 @@ mod tests {
         ]);
         resolve(&mut fw);
         assert!(settled(&fw)[3].1);
+    }
+
+    #[test]
+    fn a_copy_inside_another_file_is_not_settled_by_another_files_release() {
+        // Mbed TLS's code in a vendor's kernel module, beside a libmbedcrypto
+        // whose version text says 2.28.3: another build, version unknown.
+        let copy = |component: &str| {
+            let mut id = found(component, "", true);
+            id.claims_file = false;
+            id
+        };
+        let mut fw = image(vec![
+            vec![found("mbedtls", "2.28.3", false)],
+            vec![copy("mbedtls")],
+        ]);
+        resolve(&mut fw);
+        assert_eq!(
+            settled(&fw)[1],
+            ("".into(), true, "pkg:generic/mbedtls".into())
+        );
+        // Nor by a package record.
+        let mut listed = found("cjson", "1.7.15", false);
+        listed.technique = Technique::ManifestAnalysis;
+        let mut fw = image(vec![vec![listed], vec![copy("cjson")]]);
+        resolve(&mut fw);
+        assert!(settled(&fw)[1].1);
+        // Its own file's release still settles it.
+        let mut beside = found("cjson", "1.7.18", false);
+        beside.claims_file = false;
+        let mut fw = image(vec![vec![beside, copy("cjson")]]);
+        resolve(&mut fw);
+        assert_eq!(settled(&fw)[1].0, "1.7.18");
     }
 
     #[test]
