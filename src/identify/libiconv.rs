@@ -42,7 +42,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         claims_file: elf.soname.is_some_and(|s| library_named(s, "libiconv.so")),
         technique: Technique::BinaryAnalysis,
         series: false,
-        symbol: None,
+        symbol: Some(SYMBOL.into()),
     })
 }
 
@@ -68,6 +68,7 @@ mod tests {
             let found = identify(&library(endian, 0x0111)).expect("read");
             assert_eq!(found.version, "1.17", "{endian:?}");
             assert!(found.claims_file);
+            assert_eq!(found.symbol.as_deref(), Some("_libiconv_version"));
         }
         assert_eq!(
             identify(&library(Endian::Little, 0x010f))

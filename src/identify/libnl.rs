@@ -47,7 +47,8 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         claims_file: elf.soname.is_some_and(|s| library_named(s, "libnl-3.so")),
         technique: Technique::BinaryAnalysis,
         series: false,
-        symbol: None,
+        // The offset is the major number's.
+        symbol: Some(SYMBOLS[0].into()),
     })
 }
 
@@ -77,6 +78,7 @@ mod tests {
                 let found = identify(&lib).expect("constants read");
                 assert_eq!(found.version, "3.7.0", "{class:?} {endian:?}");
                 assert!(found.claims_file);
+                assert_eq!(found.symbol.as_deref(), Some("nl_ver_maj"));
             }
         }
         let older = library(ElfClass::Elf32, Endian::Little, [3, 2, 25, 0x302]);

@@ -36,9 +36,10 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
     // Cheap gate: the names are in `.dynstr` of every such library.
     memchr::memmem::find(bytes, b"LibraryVersionInt\0")?;
     let elf = Elf::parse(bytes).ok()?;
-    let (seconds, offset) = LIBRARIES
-        .iter()
-        .find_map(|(prefix, _)| exported_u32(&elf, bytes, &format!("{prefix}LibraryVersionInt")))?;
+    let (symbol, (seconds, offset)) = LIBRARIES.iter().find_map(|(prefix, _)| {
+        let symbol = format!("{prefix}LibraryVersionInt");
+        Some((symbol.clone(), exported_u32(&elf, bytes, &symbol)?))
+    })?;
     if seconds % SECONDS_PER_DAY != 0 {
         return None;
     }
@@ -71,7 +72,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         claims_file,
         technique: Technique::BinaryAnalysis,
         series: false,
-        symbol: None,
+        symbol: Some(symbol),
     })
 }
 
@@ -147,6 +148,8 @@ mod tests {
                 let found = identify(&lib).expect(prefix);
                 assert_eq!(found.version, "2026.10.24", "{prefix} {endian:?}");
                 assert!(found.claims_file, "{prefix}");
+                let symbol = format!("{prefix}LibraryVersionInt");
+                assert_eq!(found.symbol.as_deref(), Some(symbol.as_str()));
                 // Grafted into a wheel by auditwheel, still that library.
                 let (stem, ext) = soname.split_once('.').expect("a .so name");
                 let grafted = library(
