@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use firmsight::model::Category;
-use firmsight::{Bytes, ScanOptions, scan_bytes};
+use firmsight::{Bytes, ScanOptions, ScanResult, scan_bytes};
 use serde_json::Value;
 
 /// The family directory as one tar image, paths relative to it (the way
@@ -33,6 +33,12 @@ fn tar_of(dir: &Path) -> Vec<u8> {
     builder.into_inner().expect("tar")
 }
 
+/// Scan one family's directory as one tar image.
+fn scan_family(root: &Path, dir: &str) -> ScanResult {
+    let image = tar_of(&root.join(dir));
+    scan_bytes(dir, Bytes::from_vec(image), &ScanOptions::default()).expect("scan")
+}
+
 /// Same model: case-insensitive, `x` in the expected family a wildcard.
 fn same_model(found: &str, expected: &str) -> bool {
     found.len() == expected.len()
@@ -55,9 +61,7 @@ fn sdk_families_give_soc_and_sensors_and_nothing_else() {
     assert_eq!(families.len(), 4);
     for family in families {
         let dir = family["dir"].as_str().expect("dir");
-        let image = tar_of(&root.join(dir));
-        let result =
-            scan_bytes(dir, Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let result = scan_family(root, dir);
         let f = &result.findings;
 
         // SoC: exactly the expected vendor is named, with its family.
@@ -159,9 +163,7 @@ fn components_built_into_sdk_blobs_are_found_by_the_functions_they_define() {
         ("sdk/sigmastar-infinity6e", &[("cjson", "mi_ldc.ko")]),
     ];
     for (dir, want) in expected {
-        let image = tar_of(&root.join(dir));
-        let result =
-            scan_bytes(dir, Bytes::from_vec(image), &ScanOptions::default()).expect("scan");
+        let result = scan_family(root, dir);
         let got: BTreeSet<(String, String)> = result
             .image
             .iter()
