@@ -29,6 +29,7 @@ use std::sync::OnceLock;
 use crate::model::{Artifact, Budget, EntryKind, Hashes, Location, Status};
 
 pub mod android_sparse;
+pub mod ar;
 pub mod blob;
 pub mod branch;
 pub mod bzip2;
@@ -175,6 +176,7 @@ pub static FORMATS: &[&dyn Format] = &[
     &lz4::Lz4,
     &lzop::Lzop,
     &tar::Tar,
+    &ar::Ar,
     &cpio::Cpio,
     &cab::Cab,
     &sevenzip::SevenZip,

@@ -101,6 +101,10 @@ fn layers() -> Vec<(&'static str, Vec<u8>)> {
         firmsight::unpack::cpio::newc(&[("bin/app", 0o100755, &tar), ("bin/sh", 0o120777, b"app")]),
     ));
     layers.push((
+        "libvendor.a",
+        firmsight::unpack::ar::build(&[("a_long_object_name.o", &tar), ("b.o", b"x")]),
+    ));
+    layers.push((
         "kernel.uimage",
         firmsight::unpack::uimage::build("k", 5, 2, 2, 1, &samples::gzip(&tar)),
     ));
