@@ -515,3 +515,32 @@ fn a_self_extractor_is_cut_into_its_program_and_its_archive() {
         assert!(result.image.children.is_empty());
     }
 }
+
+/// A vendor SDK's static library: `ar` is unpacked into its objects, and an
+/// object that defines SpeexDSP's echo canceller is a copy of it, while the
+/// object that calls it (imports only) is not.
+#[test]
+fn a_static_librarys_objects_are_read_like_any_elf_file() {
+    use firmsight::model::{ElfClass, Endian};
+    use firmsight::samples::{ElfSpec, machine};
+    let object = |functions: &[&str], imports: &[&str]| {
+        let mut spec = ElfSpec::kernel_module(ElfClass::Elf32, Endian::Little, machine::ARM, &[]);
+        spec.modinfo.clear();
+        let spec = functions.iter().fold(spec, |s, f| s.with_function(f));
+        imports.iter().fold(spec, |s, f| s.with_import(f)).build()
+    };
+    let mdf = object(&["speex_echo_state_init", "speex_echo_cancellation"], &[]);
+    let talk = object(
+        &["talk_start"],
+        &["speex_echo_state_init", "speex_echo_cancellation"],
+    );
+    let archive = firmsight::unpack::ar::build(&[("mdf.o", &mdf), ("talkback_session.o", &talk)]);
+    let result = scan("libvendor_audio.a", archive);
+    let copies: Vec<String> = result
+        .image
+        .iter()
+        .filter(|a| a.identified.iter().any(|i| i.component == "speexdsp"))
+        .map(|a| a.location.to_string())
+        .collect();
+    assert_eq!(copies, ["libvendor_audio.a › ar:mdf.o"]);
+}
