@@ -197,3 +197,39 @@ fn components_built_into_sdk_blobs_are_found_by_the_functions_they_define() {
         }
     }
 }
+
+/// WebRTC's audio processing module, copied into Fullhan's audio firmware
+/// for its ARC core (an RT-Thread image, not ELF): its assertions name
+/// WebRTC's source files. Ingenic T31's libimp.so builds the same code in
+/// but hides and strips it (only `WebRtcAgc` and a profile's name are
+/// left), and no other family has it.
+#[test]
+fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
+    let Some(root) = std::env::var_os("FIRMSIGHT_CORPUS") else {
+        eprintln!("FIRMSIGHT_CORPUS not set; skipping corpus test");
+        return;
+    };
+    let root = Path::new(&root);
+    for (dir, want) in [
+        (
+            "sdk/fullhan-fh8852v200",
+            &["rtthread_arc_FH885xV200.bin"][..],
+        ),
+        ("sdk/hisilicon-hi3516ev200", &[]),
+        ("sdk/ingenic-t31", &[]),
+        ("sdk/sigmastar-infinity6e", &[]),
+    ] {
+        let result = scan_family(root, dir);
+        let got: BTreeSet<&str> = result
+            .image
+            .iter()
+            .filter(|a| {
+                a.identified
+                    .iter()
+                    .any(|i| i.component == "webrtc-audio-processing")
+            })
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(got, want.iter().copied().collect(), "{dir}");
+    }
+}
