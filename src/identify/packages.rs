@@ -15,13 +15,21 @@
 //!   release alone (`2012.08`); a development tree's (`2009.08-git`) names
 //!   no release.
 //!
+//! - A package file in the image (a `.deb`, an opkg `.ipk`: an update
+//!   bundle's payload) keeps its `control` paragraph in its
+//!   `control.tar.*` member (deb(5); opkg's ipk is the same three members
+//!   in a gzipped tar, or an `ar` archive in older builds). The package is
+//!   listed as such a file holds it, not as installed.
+//!
 //! Recognised by path, so a file called `status` elsewhere is ignored.
 //! An ELF file's own `.note.package` is the same kind of record, carried
 //! by the binary ([`from_note`]).
 
 use std::collections::HashMap;
 
-use crate::model::{Artifact, Identification, PackageFiles, PackageNote, Step, Technique};
+use crate::model::{
+    Artifact, Identification, Location, PackageFiles, PackageNote, Step, Technique,
+};
 
 /// Most packages read from one database.
 const MAX_PACKAGES: usize = 100_000;
@@ -35,6 +43,9 @@ const MAX_OWNED_PATHS: usize = 1_000_000;
 
 /// The database kind at this artifact's path, if any.
 fn kind(artifact: &Artifact) -> Option<&'static str> {
+    if let Some(kind) = package_file(&artifact.location) {
+        return Some(kind);
+    }
     let path = artifact.location.0.last()?.path.as_deref()?;
     let path = path.trim_start_matches("./").trim_start_matches('/');
     // opkg and ipkg keep each installed package's control paragraph too.
@@ -67,6 +78,51 @@ fn kind(artifact: &Artifact) -> Option<&'static str> {
     .map(|(_, kind)| kind)
 }
 
+/// `deb-file` or `ipk-file` when `location` is the `control` file of a
+/// package file's `control.tar[.gz|.xz|.zst]` member. The package file's
+/// name says which (`.deb`, `.udeb`; `.ipk`, `.opk`); else its container
+/// does (dpkg writes `ar`, opkg a gzipped tar).
+fn package_file(location: &Location) -> Option<&'static str> {
+    let trimmed = |p: &str| {
+        p.trim_start_matches("./")
+            .trim_start_matches('/')
+            .to_string()
+    };
+    let (last, rest) = location.0.split_last()?;
+    if last.format != Some("tar") || trimmed(last.path.as_deref()?) != "control" {
+        return None;
+    }
+    // The member that held the control archive: the nearest step with a
+    // path (decoders have none).
+    let mut named = rest.iter().rev().filter(|s| s.path.is_some());
+    let member = named.next()?;
+    let member_name = trimmed(member.path.as_deref()?);
+    let is_control_tar = member_name == "control.tar"
+        || ["gz", "xz", "zst"]
+            .iter()
+            .any(|ext| member_name == format!("control.tar.{ext}"));
+    if !is_control_tar || !matches!(member.format, Some("ar" | "tar")) {
+        return None;
+    }
+    let package = named
+        .next()
+        .and_then(|s| s.path.as_deref())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if package.ends_with(".deb") || package.ends_with(".udeb") {
+        return Some("deb-file");
+    }
+    if package.ends_with(".ipk") || package.ends_with(".opk") {
+        return Some("ipk-file");
+    }
+    // Else the control archive's container: dpkg writes `ar`, opkg a tar.
+    Some(if member.format == Some("ar") {
+        "deb-file"
+    } else {
+        "ipk-file"
+    })
+}
+
 /// Whether `path` is `suffix` or ends in `/suffix`.
 fn ends_at(path: &str, suffix: &str) -> bool {
     path == suffix || path.ends_with(&format!("/{suffix}"))
@@ -79,7 +135,7 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     };
     let text = String::from_utf8_lossy(bytes);
     match kind {
-        "dpkg" | "opkg" | "ipkg" => control_paragraphs(&text, kind),
+        "dpkg" | "opkg" | "ipkg" | "deb-file" | "ipk-file" => control_paragraphs(&text, kind),
         "apk" => apk(&text),
         _ => release(&text, kind).into_iter().collect(),
     }
@@ -108,9 +164,14 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
     // rather than guessed. `opkg` is not yet a registered purl type; ipkg
     // packages are the same format under opkg's older name.
     let purl_type = match source {
-        "dpkg" => "deb",
-        "opkg" | "ipkg" => "opkg",
+        "dpkg" | "deb-file" => "deb",
+        "opkg" | "ipkg" | "ipk-file" => "opkg",
         _ => "apk",
+    };
+    let classifier = match source {
+        "deb-file" => "deb-package-file".to_string(),
+        "ipk-file" => "opkg-package-file".to_string(),
+        database => format!("{database}-database"),
     };
     let qualifier = arch
         .map(|a| format!("?arch={}", percent(a)))
@@ -119,7 +180,7 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
         component: name.to_string(),
         version: version.to_string(),
         kind: "library".into(),
-        classifier: format!("{source}-database"),
+        classifier,
         offset: offset as u64,
         purl: format!(
             "pkg:{purl_type}/{}@{}{qualifier}",
@@ -632,6 +693,83 @@ mod tests {
             "etc/opkg/status",
         ] {
             assert!(identify(&at(path), control.as_bytes()).is_empty(), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_package_files_control_lists_the_package() {
+        let steps = |steps: &[(Option<&'static str>, Option<&str>)]| {
+            let mut location = Location::root("update.bin");
+            for (format, path) in steps {
+                location = location.child(format.expect("format"), path.map(str::to_string));
+            }
+            Artifact::new(location, "control".into(), EntryKind::File)
+        };
+        // Debian trixie's libwebrtc-audio-processing-1-3_1.3-3+b1_arm64.deb.
+        let control = "Package: libwebrtc-audio-processing-1-3\nSource: webrtc-audio-processing (1.3-3)\nVersion: 1.3-3+b1\nArchitecture: arm64\nMulti-Arch: same\n";
+        let deb = steps(&[
+            (
+                Some("squashfs"),
+                Some("pkgs/libwebrtc-audio-processing-1-3_1.3-3+b1_arm64.deb"),
+            ),
+            (Some("ar"), Some("control.tar.xz")),
+            (Some("xz"), None),
+            (Some("tar"), Some("./control")),
+        ]);
+        let found = identify(&deb, control.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].classifier, "deb-package-file");
+        assert_eq!(
+            found[0].purl,
+            "pkg:deb/libwebrtc-audio-processing-1-3@1.3-3%2Bb1?arch=arm64"
+        );
+        // An opkg package: a gzipped tar of the same members.
+        let ipk = steps(&[
+            (
+                Some("squashfs"),
+                Some("tmp/uhttpd_2023-06-25_mipsel_24kc.ipk"),
+            ),
+            (Some("gzip"), None),
+            (Some("tar"), Some("./control.tar.gz")),
+            (Some("gzip"), None),
+            (Some("tar"), Some("./control")),
+        ]);
+        let found = identify(&ipk, b"Package: uhttpd\nVersion: 2023-06-25-34a8a74d-2\n");
+        assert_eq!(found[0].classifier, "opkg-package-file");
+        assert_eq!(found[0].purl, "pkg:opkg/uhttpd@2023-06-25-34a8a74d-2");
+        // With no telling name, the container decides.
+        let unnamed = steps(&[
+            (Some("zip"), Some("payload.bin")),
+            (Some("ar"), Some("control.tar.gz")),
+            (Some("gzip"), None),
+            (Some("tar"), Some("./control")),
+        ]);
+        assert_eq!(
+            identify(&unnamed, control.as_bytes())[0].classifier,
+            "deb-package-file"
+        );
+        // Decoys: a source tree's debian/control, a control file at a
+        // tar's top level, a control.tar's other member, and a control
+        // archive that is not a package's member (a plain file on disk).
+        for decoy in [
+            steps(&[(Some("tar"), Some("src/debian/control"))]),
+            steps(&[(Some("gzip"), None), (Some("tar"), Some("./control"))]),
+            steps(&[
+                (Some("ar"), Some("control.tar.xz")),
+                (Some("xz"), None),
+                (Some("tar"), Some("./postinst")),
+            ]),
+            steps(&[
+                (Some("squashfs"), Some("etc/control.tar.gz")),
+                (Some("gzip"), None),
+                (Some("tar"), Some("./control")),
+            ]),
+        ] {
+            assert!(
+                identify(&decoy, control.as_bytes()).is_empty(),
+                "{}",
+                decoy.location
+            );
         }
     }
 
