@@ -27,10 +27,15 @@
 //! but its opkg record's); a copy inside another file (a vendor library or
 //! kernel module built from the component's source) is a build of its own,
 //! and another file's release would be a guess.
+//!
+//! The objects of one static library (`libmbedcrypto.a`'s `bignum.c.o`
+//! and `version.c.o`) are one build: where a file's own bytes name no
+//! release of the component, the one release its archive's other members
+//! name settles it, before any linked library.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::model::{Artifact, Identification, Technique};
+use crate::model::{Artifact, Identification, Step, Technique};
 
 /// Component name -> release -> (purl, CPE).
 type Releases = BTreeMap<String, BTreeMap<String, (String, Option<String>)>>;
@@ -54,8 +59,45 @@ pub fn resolve(image: &mut Artifact) {
     }
     if any_series {
         let linked = linked_releases(image);
-        settle(image, &found, &linked, &mut 0);
+        let archives = archive_releases(image);
+        let cx = Settling {
+            found: &found,
+            linked: &linked,
+            archives: &archives,
+        };
+        settle(image, &cx, &mut 0);
     }
+}
+
+/// What settling reads besides the file itself.
+struct Settling<'a> {
+    found: &'a Found,
+    /// In `Artifact::iter` order, the releases each file links to.
+    linked: &'a [Releases],
+    /// By archive (its location's steps), the releases its members' own
+    /// bytes name.
+    archives: &'a HashMap<Vec<Step>, Releases>,
+}
+
+/// The members of an `ar` archive (a static library) by their archive.
+fn archive_of(artifact: &Artifact) -> Option<&[Step]> {
+    let last = artifact.location.0.last()?;
+    (last.format == Some("ar")).then(|| artifact.location.container())
+}
+
+/// For every static library in `image`, the releases its members name.
+fn archive_releases(image: &Artifact) -> HashMap<Vec<Step>, Releases> {
+    let mut archives: HashMap<Vec<Step>, Releases> = HashMap::new();
+    for artifact in image.iter() {
+        let Some(archive) = archive_of(artifact) else {
+            continue;
+        };
+        let releases = archives.entry(archive.to_vec()).or_default();
+        for (component, versions) in own_releases(artifact) {
+            releases.entry(component).or_default().extend(versions);
+        }
+    }
+    archives
 }
 
 /// Releases found in the whole image.
@@ -152,11 +194,15 @@ fn linked_releases(image: &Artifact) -> Vec<Releases> {
 /// Settle the series of `artifact` and its children; `linked` holds, in
 /// `Artifact::iter` order from `*next` on, the releases of the libraries
 /// each links to (see [`linked_releases`]).
-fn settle(artifact: &mut Artifact, found: &Found, linked: &[Releases], next: &mut usize) {
+fn settle(artifact: &mut Artifact, cx: &Settling<'_>, next: &mut usize) {
     let empty = Releases::new();
-    let linked_here = linked.get(*next).unwrap_or(&empty);
+    let found = cx.found;
+    let linked_here = cx.linked.get(*next).unwrap_or(&empty);
     *next += 1;
     let local = own_releases(artifact);
+    let archive = archive_of(artifact)
+        .and_then(|a| cx.archives.get(a))
+        .unwrap_or(&empty);
     for id in artifact.identified.iter_mut().filter(|id| id.series) {
         let release = if !id.version.is_empty() {
             // The file's own release first (libcrypto.so.3 holding its
@@ -165,12 +211,16 @@ fn settle(artifact: &mut Artifact, found: &Found, linked: &[Releases], next: &mu
             // links to (libssl.so.3 to its libcrypto.so.3), else the
             // image's one release in the series.
             only(local.get(&id.component), &id.version)
+                .or_else(|| only(archive.get(&id.component), &id.version))
                 .or_else(|| only(linked_here.get(&id.component), &id.version))
                 .or_else(|| only(found.read.get(&id.component), &id.version))
         } else if let Some(here) = local.get(&id.component) {
             // A presence marker beside releases of its own file: one
             // settles it, several conflict and leave it standing.
             only(Some(here), "")
+        } else if let Some(built) = archive.get(&id.component) {
+            // Else its static library's other objects: one build.
+            only(Some(built), "")
         } else if let Some(there) = linked_here.get(&id.component) {
             // Else the library of its component it links to (FFmpeg's
             // libswscale to its libavutil).
@@ -198,7 +248,7 @@ fn settle(artifact: &mut Artifact, found: &Found, linked: &[Releases], next: &mu
         }
     }
     for child in &mut artifact.children {
-        settle(child, found, linked, next);
+        settle(child, cx, next);
     }
 }
 
@@ -496,6 +546,68 @@ mod tests {
         let mut fw = image(vec![vec![beside, copy("cjson")]]);
         resolve(&mut fw);
         assert_eq!(settled(&fw)[1].0, "1.7.18");
+    }
+
+    #[test]
+    fn a_static_librarys_objects_are_one_build() {
+        // libmbedcrypto.a: bignum.c.o defines Mbed TLS's functions (a
+        // presence marker), version.c.o holds the release text; another
+        // vendor archive's copy is another build.
+        let copy = || {
+            let mut id = found("mbedtls", "", true);
+            id.claims_file = false;
+            id
+        };
+        let release = |version: &str| {
+            let mut id = found("mbedtls", version, false);
+            id.claims_file = false;
+            id
+        };
+        let member = |archive: &str, name: &str, identified: Vec<Identification>| {
+            let location = Location::root("fw")
+                .child("tar", Some(archive.into()))
+                .child("ar", Some(name.into()));
+            let mut a = Artifact::new(location, name.into(), EntryKind::File);
+            a.identified = identified;
+            a
+        };
+        let archive = |name: &str, members: Vec<Artifact>| {
+            let location = Location::root("fw").child("tar", Some(name.into()));
+            let mut a = Artifact::new(location, name.into(), EntryKind::File);
+            a.children = members;
+            a
+        };
+        let mut fw = Artifact::new(Location::root("fw"), "fw".into(), EntryKind::File);
+        fw.children = vec![
+            archive(
+                "libmbedcrypto.a",
+                vec![
+                    member("libmbedcrypto.a", "bignum.c.o", vec![copy()]),
+                    member("libmbedcrypto.a", "version.c.o", vec![release("3.6.6")]),
+                ],
+            ),
+            archive(
+                "libvendor.a",
+                vec![member("libvendor.a", "rsa.o", vec![copy()])],
+            ),
+            archive(
+                "libtwo.a",
+                vec![
+                    member("libtwo.a", "bignum.o", vec![copy()]),
+                    member("libtwo.a", "v1.o", vec![release("2.28.3")]),
+                    member("libtwo.a", "v2.o", vec![release("3.6.6")]),
+                ],
+            ),
+        ];
+        resolve(&mut fw);
+        let got = settled(&fw);
+        assert_eq!(
+            got[0],
+            ("3.6.6".into(), false, "pkg:generic/mbedtls@3.6.6".into())
+        );
+        // Not by another archive's release, nor by two conflicting ones.
+        assert_eq!(got[2], ("".into(), true, "pkg:generic/mbedtls".into()));
+        assert!(got[3].1);
     }
 
     #[test]
