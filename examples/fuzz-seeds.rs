@@ -62,6 +62,10 @@ fn main() -> std::io::Result<()> {
         ),
         ("trx", unpack::trx::build(&[b"loader", &tar])),
         (
+            "ar",
+            unpack::ar::build(&[("a_long_object_name.o", &elf), ("init.o", &payload)]),
+        ),
+        (
             "android_sparse",
             unpack::android_sparse::build(&[Some(&tar), None], Some((1, [1, 2, 3, 4]))),
         ),

@@ -171,6 +171,7 @@ pub fn scan_bytes(
     let mut image = unpacker.unpack(name, bytes);
     crate::identify::packages::qualify_namespaces(&mut image);
     crate::identify::packages::link_owners(&mut image);
+    crate::identify::packages::link_package_files(&mut image);
     crate::identify::series::resolve(&mut image);
     let stats = Stats::of(&image);
     let mut findings = Findings::of(&image);

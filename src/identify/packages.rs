@@ -429,6 +429,62 @@ pub fn link_owners(image: &mut Artifact) {
     mark_owned(image, &containers, &owners);
 }
 
+/// Link the files of each package file in the image (a `.deb`'s or
+/// `.ipk`'s `data.tar.*` member) to the package its `control` names, as
+/// [`link_owners`] links an installed package's files. Only the data
+/// archive's own members are the package's files; what they hold is theirs.
+pub fn link_package_files(image: &mut Artifact) {
+    let mut packages: Vec<(Vec<Step>, String)> = Vec::new();
+    for artifact in image.iter() {
+        for id in &artifact.identified {
+            if !matches!(
+                id.classifier.as_str(),
+                "deb-package-file" | "opkg-package-file"
+            ) {
+                continue;
+            }
+            // The package file: the steps before its control archive.
+            let steps = artifact.location.container();
+            if let Some(member) = steps.iter().rposition(|s| s.path.is_some()) {
+                packages.push((steps[..member].to_vec(), id.purl.clone()));
+            }
+        }
+    }
+    if !packages.is_empty() {
+        mark_package_files(image, &packages);
+    }
+}
+
+fn mark_package_files(artifact: &mut Artifact, packages: &[(Vec<Step>, String)]) {
+    let steps = &artifact.location.0;
+    for (root, purl) in packages {
+        let Some(rest) = steps.strip_prefix(root.as_slice()) else {
+            continue;
+        };
+        // data.tar.xz, then decoders, then the tar's member itself.
+        let Some((data, inner)) = rest.split_first() else {
+            continue;
+        };
+        let is_data = data
+            .path
+            .as_deref()
+            .is_some_and(|p| p.trim_start_matches("./").starts_with("data.tar"));
+        let Some((member, decoders)) = inner.split_last() else {
+            continue;
+        };
+        if is_data
+            && member.format == Some("tar")
+            && member.path.is_some()
+            && decoders.iter().all(|s| s.path.is_none())
+        {
+            artifact.package.get_or_insert_with(|| purl.clone());
+        }
+    }
+    for child in &mut artifact.children {
+        mark_package_files(child, packages);
+    }
+}
+
 /// Move every artifact's file lists out (in tree order), with the number
 /// of its container; lists in containers without a database are dropped.
 fn take_lists(
@@ -771,6 +827,60 @@ mod tests {
                 decoy.location
             );
         }
+    }
+
+    #[test]
+    fn a_package_files_data_members_are_its_files() {
+        let deb = Location::root("bundle.tar").child("tar", Some("pkgs/x_1.0_arm64.deb".into()));
+        let node = |location: Location, children: Vec<Artifact>| {
+            let mut a = Artifact::new(location, "n".into(), EntryKind::File);
+            a.children = children;
+            a
+        };
+        let control = deb
+            .child("ar", Some("control.tar.xz".into()))
+            .child("xz", None)
+            .child("tar", Some("./control".into()));
+        let data = deb
+            .child("ar", Some("data.tar.xz".into()))
+            .child("xz", None);
+        let program = data.child("tar", Some("./usr/bin/x".into()));
+        let inside = program.child("gzip", None);
+        let beside = Location::root("bundle.tar").child("tar", Some("usr/bin/y".into()));
+        let mut control_file = node(control.clone(), vec![]);
+        control_file.identified = identify(
+            &control_file,
+            b"Package: x\nVersion: 1.0\nArchitecture: arm64\n",
+        );
+        let mut image = node(
+            Location::root("bundle.tar"),
+            vec![
+                node(
+                    deb.clone(),
+                    vec![
+                        node(
+                            deb.child("ar", Some("control.tar.xz".into())),
+                            vec![control_file],
+                        ),
+                        node(
+                            deb.child("ar", Some("data.tar.xz".into())),
+                            vec![node(
+                                data.clone(),
+                                vec![node(program.clone(), vec![node(inside.clone(), vec![])])],
+                            )],
+                        ),
+                    ],
+                ),
+                node(beside.clone(), vec![]),
+            ],
+        );
+        link_package_files(&mut image);
+        let owned: Vec<String> = image
+            .iter()
+            .filter(|a| a.package.as_deref() == Some("pkg:deb/x@1.0?arch=arm64"))
+            .map(|a| a.location.to_string())
+            .collect();
+        assert_eq!(owned, [program.to_string()]);
     }
 
     #[test]
