@@ -24,8 +24,11 @@ use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 const MAGIC: &[u8] = b"!<arch>\n";
 const HEADER: usize = 60;
 const END_OF_HEADER: &[u8] = b"`\n";
-/// Longest member name accepted from a BSD header or the name table.
+/// Longest BSD member name accepted (its bytes are in the member).
 const MAX_NAME: usize = 4096;
+/// Longest name read from the name table: every 60-byte header may point
+/// at the same long name, so a name costs at most a few times its header.
+const MAX_TABLE_NAME: usize = 255;
 
 /// The ar format.
 pub struct Ar;
@@ -99,39 +102,40 @@ fn header(data: &[u8], at: usize) -> Result<Header, FormatError> {
 }
 
 /// The member's name, `table` being the GNU name table seen so far; `None`
-/// for the archive's bookkeeping (symbol index, name table).
-fn member_name(header: &Header, table: Option<&[u8]>) -> Result<Option<String>, FormatError> {
+/// for the archive's bookkeeping (symbol index, name table). A `/<offset>`
+/// the table cannot resolve keeps its raw form, with a note saying why.
+fn member_name(header: &Header, table: Option<&[u8]>) -> Option<(String, Option<String>)> {
     let name = header.name.as_str();
     if name.starts_with("__.SYMDEF") {
-        return Ok(None);
+        return None;
     }
     if header.bsd {
-        return Ok(Some(name.to_string()));
+        return Some((name.to_string(), None));
     }
     let Some(rest) = name.strip_prefix('/') else {
         // `name/` (System V, GNU) or `name` (dpkg).
-        return Ok(Some(name.strip_suffix('/').unwrap_or(name).to_string()));
+        return Some((name.strip_suffix('/').unwrap_or(name).to_string(), None));
     };
     // `/` and `/SYM64/` index symbols, `//` is the name table.
-    let Some(offset) = decimal(rest.as_bytes()) else {
-        return Ok(None);
+    let offset = decimal(rest.as_bytes())?;
+    let Some(table) = table else {
+        return Some((
+            name.to_string(),
+            Some("long name with no name table".into()),
+        ));
     };
-    let table = table
-        .ok_or_else(|| FormatError::malformed(format!("ar name `{name}` with no name table")))?;
-    let rest = table
-        .get(offset..)
-        .filter(|rest| !rest.is_empty())
-        .ok_or_else(|| {
-            FormatError::malformed(format!("ar name offset {offset} past the name table"))
-        })?;
-    let rest = &rest[..rest.len().min(MAX_NAME)];
+    let Some(rest) = table.get(offset..).filter(|rest| !rest.is_empty()) else {
+        let note = format!("long name at {offset}, past the name table");
+        return Some((name.to_string(), Some(note)));
+    };
+    let rest = &rest[..rest.len().min(MAX_TABLE_NAME)];
     let end = rest
         .iter()
         .position(|&b| b == b'\n' || b == 0)
         .unwrap_or(rest.len());
     let stored = &rest[..end];
     let stored = stored.strip_suffix(b"/").unwrap_or(stored);
-    Ok(Some(String::from_utf8_lossy(stored).into_owned()))
+    Some((String::from_utf8_lossy(stored).into_owned(), None))
 }
 
 impl Format for Ar {
@@ -172,9 +176,13 @@ impl Format for Ar {
                     Some(format!("ar: listing stopped at {} entries", cx.max_entries));
                 break;
             }
-            let named = header(data, at).and_then(|h| Ok((member_name(&h, table)?, h)));
-            let (name, h) = match named {
-                Ok(named) => named,
+            // Fill after the last member (a `.deb` padded inside a vendor
+            // container) ends the archive; it is not damage.
+            if crate::unpack::carve::is_padding(&data[at..]) {
+                break;
+            }
+            let h = match header(data, at) {
+                Ok(h) => h,
                 // Nothing of an archive: an error, not an empty listing.
                 Err(e) if at == MAGIC.len() => return Err(e),
                 Err(e) => {
@@ -182,13 +190,15 @@ impl Format for Ar {
                     break;
                 }
             };
-            let bytes = &data[h.data_at..h.data_at + h.data_len];
             if !h.bsd && h.name == "//" {
-                table = Some(bytes);
+                table = Some(&data[h.data_at..h.data_at + h.data_len]);
             }
             at = h.next_at;
-            let Some(name) = name else { continue };
+            let Some((name, note)) = member_name(&h, table) else {
+                continue;
+            };
             let mut entry = Entry::new(name, EntryKind::File);
+            entry.notes.extend(note);
             entry.blob = data
                 .slice(h.data_at..h.data_at + h.data_len)
                 .map(Blob::Bytes);
@@ -339,20 +349,41 @@ mod tests {
         );
         assert_eq!(Ar.extent(&a), Some((MAGIC.len() + HEADER + 4) as u64));
 
-        // A long name with no name table, and one past its end.
+        // A long name with no name table, and one past its end: listed
+        // under the raw name, with a note, and the listing goes on.
         let mut a = MAGIC.to_vec();
         push(&mut a, "/7", b"data");
-        assert!(
-            Ar.extract(&Bytes::from_vec(a), &Context::named("x.a"))
-                .is_err()
-        );
-        let mut a = MAGIC.to_vec();
         push(&mut a, "//", b"x.o/\n");
         push(&mut a, "/99", b"data");
+        push(&mut a, "/0", b"more");
         let ex = Ar
             .extract(&Bytes::from_vec(a), &Context::named("x.a"))
             .expect("extract");
-        assert!(ex.entries.is_empty() && ex.truncated.is_some());
+        assert!(ex.truncated.is_none());
+        let names: Vec<&str> = ex.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["7", "99", "x.o"]);
+        assert_eq!(ex.entries[0].path.as_deref(), Some("/7"));
+        assert!(ex.entries[0].notes[0].contains("no name table"));
+        assert!(ex.entries[1].notes[0].contains("past the name table"));
+
+        // A name table whose one name is longer than names may be: cut.
+        let mut a = MAGIC.to_vec();
+        push(&mut a, "//", format!("{}/\n", "n".repeat(5000)).as_bytes());
+        push(&mut a, "/0", b"data");
+        let ex = Ar
+            .extract(&Bytes::from_vec(a), &Context::named("x.a"))
+            .expect("extract");
+        assert_eq!(ex.entries[0].name.len(), MAX_TABLE_NAME);
+
+        // Fill after the last member is not damage.
+        let mut a = MAGIC.to_vec();
+        push(&mut a, "ok.o/", b"fine");
+        a.extend([0xff; 300]);
+        let ex = Ar
+            .extract(&Bytes::from_vec(a), &Context::named("x.a"))
+            .expect("extract");
+        assert_eq!(ex.entries.len(), 1);
+        assert!(ex.truncated.is_none());
 
         // A BSD name longer than its member.
         let mut a = MAGIC.to_vec();
