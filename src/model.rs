@@ -665,7 +665,8 @@ pub struct Artifact {
 /// The files one package installed, as its database lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackageFiles {
-    /// The database: `dpkg`, `opkg`, `ipkg` or `apk`.
+    /// The database: `dpkg`, `opkg`, `ipkg`, `apk`, or `python` (a
+    /// dist-info `RECORD`).
     pub manager: &'static str,
     /// Package name.
     pub package: String,

@@ -21,6 +21,10 @@
 //!   in a gzipped tar, or an `ar` archive in older builds). The package is
 //!   listed as such a file holds it, not as installed.
 //!
+//! - Python distributions: `<name>-<version>.dist-info/METADATA` (wheels,
+//!   pip), `.egg-info/PKG-INFO` and distutils' `.egg-info` file give
+//!   `pkg:pypi/<name>@<version>`; a dist-info's `RECORD` lists its files.
+//!
 //! Recognised by path, so a file called `status` elsewhere is ignored.
 //! An ELF file's own `.note.package` is the same kind of record, carried
 //! by the binary ([`from_note`]).
@@ -48,6 +52,9 @@ fn kind(artifact: &Artifact) -> Option<&'static str> {
     }
     let path = artifact.location.0.last()?.path.as_deref()?;
     let path = path.trim_start_matches("./").trim_start_matches('/');
+    if python_metadata_file(path) {
+        return Some("python");
+    }
     // opkg and ipkg keep each installed package's control paragraph too.
     if let Some((dir, file)) = path.rsplit_once('/')
         && file.ends_with(".control")
@@ -115,7 +122,8 @@ fn package_file(location: &Location) -> Option<&'static str> {
     if package.ends_with(".ipk") || package.ends_with(".opk") {
         return Some("ipk-file");
     }
-    // Else the control archive's container: dpkg writes `ar`, opkg a tar.
+    // Else the control archive's container: dpkg writes `ar`, opkg a tar
+    // (older opkg-build wrote `ar` too: such an unnamed ipk reads as deb).
     Some(if member.format == Some("ar") {
         "deb-file"
     } else {
@@ -137,6 +145,7 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     match kind {
         "dpkg" | "opkg" | "ipkg" | "deb-file" | "ipk-file" => control_paragraphs(&text, kind),
         "apk" => apk(&text),
+        "python" => python_metadata(&text).into_iter().collect(),
         _ => release(&text, kind).into_iter().collect(),
     }
 }
@@ -150,6 +159,9 @@ struct Listed<'a> {
     version: &'a str,
     arch: Option<&'a str>,
     license: Option<&'a str>,
+    /// Who packaged it (dpkg and opkg `Maintainer:`, apk `m:`): the
+    /// supplier, by name.
+    maintainer: Option<&'a str>,
 }
 
 fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identification {
@@ -158,6 +170,7 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
         version,
         arch,
         license,
+        maintainer,
     } = listed;
     // The purl namespace is the distribution (debian, ubuntu, alpine,
     // openwrt); the database alone does not say which, so it is left out
@@ -188,7 +201,7 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
             percent(version)
         ),
         cpe: None,
-        supplier: None,
+        supplier: maintainer.and_then(maintainer_name),
         license: license.map(str::to_string),
         claims_file: false,
         technique: crate::model::Technique::ManifestAnalysis,
@@ -285,7 +298,8 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
 /// (`<package>:<arch>.list` when multi-arch), opkg's and ipkg's
 /// `info/<package>.list` (newer opkg adds a tab and the file's mode after
 /// the path), and apk's `installed` (`F:` directory, `R:` file lines per
-/// package). A list longer than [`MAX_LIST_BYTES`] is read to there.
+/// package), and a Python distribution's `.dist-info/RECORD`. A list
+/// longer than [`MAX_LIST_BYTES`] is read to there.
 pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
     let Some(path) = artifact.location.0.last().and_then(|s| s.path.as_deref()) else {
         return Vec::new();
@@ -299,9 +313,10 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
             .unwrap_or_default();
         return apk_file_lists(&String::from_utf8_lossy(bytes), root);
     }
-    let Some((dir, file)) = path.rsplit_once('/') else {
-        return Vec::new();
-    };
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    if file == "RECORD" {
+        return python_record(dir, bytes).into_iter().collect();
+    }
     let Some(stem) = file.strip_suffix(".list") else {
         return Vec::new();
     };
@@ -336,6 +351,39 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
         root: dir[..dir.len() - info.len()].to_string(),
         paths,
     }]
+}
+
+/// A wheel's `<name>-<version>.dist-info/RECORD` (PEP 376: `path,hash,size`
+/// per installed file, relative to the directory holding the dist-info):
+/// the package's files. Paths that climb out (`../../bin/x`, scripts) and
+/// quoted ones are left out.
+fn python_record(dir: &str, bytes: &[u8]) -> Option<PackageFiles> {
+    let (root, info) = dir.rsplit_once('/').unwrap_or(("", dir));
+    let (name, _) = info.strip_suffix(".dist-info")?.split_once('-')?;
+    let mut paths = String::new();
+    for line in String::from_utf8_lossy(bytes).lines() {
+        let listed = line.split(',').next().unwrap_or_default();
+        if listed.is_empty()
+            || listed.starts_with(['"', '/'])
+            || listed.split('/').any(|part| part == "..")
+        {
+            continue;
+        }
+        paths.push('/');
+        paths.push_str(listed);
+        paths.push('\n');
+    }
+    Some(PackageFiles {
+        manager: "python",
+        package: python_name(name),
+        arch: None,
+        root: if root.is_empty() {
+            String::new()
+        } else {
+            format!("{root}/")
+        },
+        paths,
+    })
 }
 
 fn apk_file_lists(text: &str, root: &str) -> Vec<PackageFiles> {
@@ -379,13 +427,7 @@ pub fn link_owners(image: &mut Artifact) {
     let mut installed: HashMap<(usize, &'static str, String), Vec<Arc<str>>> = HashMap::new();
     for artifact in image.iter() {
         for id in &artifact.identified {
-            let Some(manager) = id.classifier.strip_suffix("-database") else {
-                continue;
-            };
-            let Some(manager) = ["dpkg", "opkg", "ipkg", "apk"]
-                .into_iter()
-                .find(|m| *m == manager)
-            else {
+            let Some(manager) = manager_of(&id.classifier) else {
                 continue;
             };
             let next = containers.len();
@@ -434,7 +476,7 @@ pub fn link_owners(image: &mut Artifact) {
 /// [`link_owners`] links an installed package's files. Only the data
 /// archive's own members are the package's files; what they hold is theirs.
 pub fn link_package_files(image: &mut Artifact) {
-    let mut packages: Vec<(Vec<Step>, String)> = Vec::new();
+    let mut packages: HashMap<Vec<Step>, String> = HashMap::new();
     for artifact in image.iter() {
         for id in &artifact.identified {
             if !matches!(
@@ -446,7 +488,9 @@ pub fn link_package_files(image: &mut Artifact) {
             // The package file: the steps before its control archive.
             let steps = artifact.location.container();
             if let Some(member) = steps.iter().rposition(|s| s.path.is_some()) {
-                packages.push((steps[..member].to_vec(), id.purl.clone()));
+                packages
+                    .entry(steps[..member].to_vec())
+                    .or_insert_with(|| id.purl.clone());
             }
         }
     }
@@ -455,33 +499,40 @@ pub fn link_package_files(image: &mut Artifact) {
     }
 }
 
-fn mark_package_files(artifact: &mut Artifact, packages: &[(Vec<Step>, String)]) {
+/// Mark the artifact when it is a member of a package file's data
+/// archive: `<package> › data.tar.* › decoders › tar:<file>`.
+fn mark_package_files(artifact: &mut Artifact, packages: &HashMap<Vec<Step>, String>) {
     let steps = &artifact.location.0;
-    for (root, purl) in packages {
-        let Some(rest) = steps.strip_prefix(root.as_slice()) else {
-            continue;
-        };
-        // data.tar.xz, then decoders, then the tar's member itself.
-        let Some((data, inner)) = rest.split_first() else {
-            continue;
-        };
-        let is_data = data
-            .path
-            .as_deref()
-            .is_some_and(|p| p.trim_start_matches("./").starts_with("data.tar"));
-        let Some((member, decoders)) = inner.split_last() else {
-            continue;
-        };
-        if is_data
-            && member.format == Some("tar")
-            && member.path.is_some()
-            && decoders.iter().all(|s| s.path.is_none())
+    if let Some((member, inner)) = steps.split_last()
+        && member.format == Some("tar")
+        && member.path.is_some()
+    {
+        // The data archive: the nearest earlier step with a path.
+        if let Some(data) = inner.iter().rposition(|s| s.path.is_some())
+            && inner[data]
+                .path
+                .as_deref()
+                .is_some_and(|p| p.trim_start_matches("./").starts_with("data.tar"))
+            && let Some(purl) = packages.get(&inner[..data])
         {
             artifact.package.get_or_insert_with(|| purl.clone());
         }
     }
     for child in &mut artifact.children {
         mark_package_files(child, packages);
+    }
+}
+
+/// The package manager whose file lists link files to the packages an
+/// identifier lists.
+fn manager_of(classifier: &str) -> Option<&'static str> {
+    match classifier {
+        "dpkg-database" => Some("dpkg"),
+        "opkg-database" => Some("opkg"),
+        "ipkg-database" => Some("ipkg"),
+        "apk-database" => Some("apk"),
+        "python-package-metadata" => Some("python"),
+        _ => None,
     }
 }
 
@@ -537,6 +588,13 @@ fn unmerged(path: &str) -> Option<String> {
     Some(kept.join("/"))
 }
 
+/// The name in a `Name <address>` maintainer field (the whole field when
+/// it has no address); `None` when no name is left.
+fn maintainer_name(field: &str) -> Option<String> {
+    let name = field.split_once('<').map_or(field, |(name, _)| name).trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// Percent-encode a purl segment.
 fn percent(s: &str) -> String {
     crate::identify::classifier::purl_escape(s)
@@ -559,6 +617,7 @@ fn control_paragraphs(text: &str, source: &'static str) -> Vec<Identification> {
                 version,
                 arch: field("Architecture"),
                 license: field("License").filter(|l| !l.is_empty()),
+                maintainer: field("Maintainer"),
             };
             out.push(package(listed, source, offset));
         }
@@ -586,6 +645,7 @@ fn apk(text: &str) -> Vec<Identification> {
                 version,
                 arch: field("A:"),
                 license: field("L:").filter(|l| !l.is_empty()),
+                maintainer: field("m:"),
             };
             out.push(package(listed, "apk", offset));
         }
@@ -595,6 +655,78 @@ fn apk(text: &str) -> Vec<Identification> {
         }
     }
     out
+}
+
+/// Whether `path` is a Python distribution's metadata: a wheel's or pip's
+/// `<name>-<version>.dist-info/METADATA`, setuptools'
+/// `<name>-<version>.egg-info/PKG-INFO`, or distutils' single
+/// `<name>-<version>[-pyX.Y].egg-info` file.
+fn python_metadata_file(path: &str) -> bool {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let dir = dir.rsplit('/').next().unwrap_or(dir);
+    let named = |stem: Option<&str>| {
+        stem.and_then(|s| s.split_once('-'))
+            .is_some_and(|(name, version)| {
+                !name.is_empty() && version.starts_with(|c: char| c.is_ascii_digit())
+            })
+    };
+    match file {
+        "METADATA" => named(dir.strip_suffix(".dist-info")),
+        "PKG-INFO" => named(dir.strip_suffix(".egg-info")),
+        _ => named(file.strip_suffix(".egg-info")),
+    }
+}
+
+/// A Python package name as PyPI compares it (PEP 503): lower case, runs
+/// of `-`, `_` and `.` as one `-`. The purl spec's pypi name is this.
+fn python_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The package a Python metadata file names (core metadata: `Name`,
+/// `Version`, and `License-Expression`, or a one-line `License`), from its
+/// header block. Listed as `pkg:pypi/<normalised name>@<version>`.
+fn python_metadata(text: &str) -> Option<Identification> {
+    let headers = text.split("\n\n").next().unwrap_or_default();
+    let field = |key: &str| {
+        headers
+            .lines()
+            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix(':')))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let name = python_name(field("Name")?);
+    let version = field("Version")?;
+    // A `License:` field often holds the whole licence text on continued
+    // lines; only a short one is a name.
+    let license = field("License-Expression").or_else(|| {
+        field("License").filter(|l| l.len() <= 64 && !l.eq_ignore_ascii_case("UNKNOWN"))
+    });
+    Some(Identification {
+        purl: format!("pkg:pypi/{}@{}", percent(&name), percent(version)),
+        component: name,
+        version: version.to_string(),
+        kind: "library".into(),
+        classifier: "python-package-metadata".into(),
+        offset: 0,
+        cpe: None,
+        supplier: None,
+        license: license.map(str::to_string),
+        claims_file: false,
+        technique: crate::model::Technique::ManifestAnalysis,
+        series: false,
+        symbol: None,
+    })
 }
 
 fn release(text: &str, kind: &'static str) -> Option<Identification> {
@@ -726,6 +858,96 @@ mod tests {
     }
 
     #[test]
+    fn python_metadata_lists_the_distribution() {
+        let metadata = "Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\nSummary: YAML parser\nLicense: MIT\n\nName: not-a-header\n";
+        let found = identify(
+            &at("usr/lib/python3/dist-packages/PyYAML-6.0.1.dist-info/METADATA"),
+            metadata.as_bytes(),
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].purl, "pkg:pypi/pyyaml@6.0.1");
+        assert_eq!(found[0].classifier, "python-package-metadata");
+        assert_eq!(found[0].license.as_deref(), Some("MIT"));
+        // PEP 639's expression wins; a licence text is not a name.
+        let found = identify(
+            &at("zlib_ng-1.1.0.dist-info/METADATA"),
+            b"Name: zlib-ng\nVersion: 1.1.0\nLicense: Python Software Foundation License Version 2 and the zlib licence, see LICENSE\n",
+        );
+        assert_eq!(found[0].purl, "pkg:pypi/zlib-ng@1.1.0");
+        assert_eq!(found[0].license, None);
+        let found = identify(
+            &at("site-packages/lxml-6.0.2.dist-info/METADATA"),
+            b"Name: lxml\nVersion: 6.0.2\nLicense-Expression: BSD-3-Clause\nLicense: BSD\n",
+        );
+        assert_eq!(found[0].license.as_deref(), Some("BSD-3-Clause"));
+        // setuptools' egg-info directory and distutils' single file.
+        for path in [
+            "usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO",
+            "usr/lib/python3.11/dist-packages/six-1.16.0.egg-info",
+            "usr/lib/python3.11/dist-packages/six-1.16.0-py3.11.egg-info",
+        ] {
+            let found = identify(
+                &at(path),
+                b"Metadata-Version: 1.1\nName: six\nVersion: 1.16.0\n",
+            );
+            assert_eq!(found[0].purl, "pkg:pypi/six@1.16.0", "{path}");
+        }
+        // Decoys: a file named METADATA elsewhere, a dist-info without a
+        // version, a RECORD, metadata with no version.
+        for (path, text) in [
+            ("usr/share/doc/METADATA", metadata),
+            ("x.dist-info/METADATA", metadata),
+            ("pyyaml-6.0.1.dist-info/RECORD", metadata),
+            ("pyyaml-6.0.1.dist-info/METADATA", "Name: PyYAML\n"),
+        ] {
+            assert!(identify(&at(path), text.as_bytes()).is_empty(), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_wheels_record_links_its_files_to_the_distribution() {
+        let wheel = Location::root("lxml-6.0.2-cp311-manylinux.whl");
+        let file = |path: &str| {
+            Artifact::new(
+                wheel.child("zip", Some(path.into())),
+                path.rsplit('/').next().unwrap_or(path).into(),
+                EntryKind::File,
+            )
+        };
+        let mut metadata = file("lxml-6.0.2.dist-info/METADATA");
+        metadata.identified = identify(&metadata, b"Name: lxml\nVersion: 6.0.2\n");
+        let mut record = file("lxml-6.0.2.dist-info/RECORD");
+        record.package_files = file_lists(
+            &record,
+            b"lxml/etree.cpython-311-x86_64-linux-gnu.so,sha256=abc,123\nlxml.libs/libxslt-1b2c3d4e.so.1.1.43,sha256=def,9\n../../../bin/xmllint,,\nlxml-6.0.2.dist-info/RECORD,,\n",
+        );
+        assert_eq!(record.package_files[0].package, "lxml");
+        let mut root = Artifact::new(wheel.clone(), "w".into(), EntryKind::File);
+        root.children = vec![
+            metadata,
+            record,
+            file("lxml/etree.cpython-311-x86_64-linux-gnu.so"),
+            file("lxml.libs/libxslt-1b2c3d4e.so.1.1.43"),
+            file("bin/xmllint"),
+        ];
+        link_owners(&mut root);
+        let owned: Vec<&str> = root
+            .children
+            .iter()
+            .filter(|a| a.package.as_deref() == Some("pkg:pypi/lxml@6.0.2"))
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(
+            owned,
+            [
+                "RECORD",
+                "etree.cpython-311-x86_64-linux-gnu.so",
+                "libxslt-1b2c3d4e.so.1.1.43"
+            ]
+        );
+    }
+
+    #[test]
     fn an_opkg_control_file_lists_its_package() {
         let control = "Package: uhttpd\nVersion: 2023-06-25-34a8a74d-2\nDepends: libc, libubox20230523\nLicense: ISC\nArchitecture: mipsel_24kc\nInstalled-Size: 30720\n";
         let found = identify(&at("usr/lib/opkg/info/uhttpd.control"), control.as_bytes());
@@ -762,7 +984,7 @@ mod tests {
             Artifact::new(location, "control".into(), EntryKind::File)
         };
         // Debian trixie's libwebrtc-audio-processing-1-3_1.3-3+b1_arm64.deb.
-        let control = "Package: libwebrtc-audio-processing-1-3\nSource: webrtc-audio-processing (1.3-3)\nVersion: 1.3-3+b1\nArchitecture: arm64\nMulti-Arch: same\n";
+        let control = "Package: libwebrtc-audio-processing-1-3\nSource: webrtc-audio-processing (1.3-3)\nVersion: 1.3-3+b1\nArchitecture: arm64\nMaintainer: Pulseaudio maintenance team <pkg-pulseaudio-devel@lists.alioth.debian.org>\nMulti-Arch: same\n";
         let deb = steps(&[
             (
                 Some("squashfs"),
@@ -775,6 +997,10 @@ mod tests {
         let found = identify(&deb, control.as_bytes());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].classifier, "deb-package-file");
+        assert_eq!(
+            found[0].supplier.as_deref(),
+            Some("Pulseaudio maintenance team")
+        );
         assert_eq!(
             found[0].purl,
             "pkg:deb/libwebrtc-audio-processing-1-3@1.3-3%2Bb1?arch=arm64"
@@ -959,8 +1185,10 @@ mod tests {
 
     #[test]
     fn apk_and_release_files() {
-        let db = "C:Q1abc\nP:musl\nV:1.2.2-r7\nA:armv7\n\nP:busybox\nV:1.33.1-r6\nA:armv7\n";
+        let db = "C:Q1abc\nP:musl\nV:1.2.2-r7\nA:armv7\nm:Timo Teräs <timo.teras@iki.fi>\n\nP:busybox\nV:1.33.1-r6\nA:armv7\nm:<>\n";
         let found = identify(&at("lib/apk/db/installed"), db.as_bytes());
+        assert_eq!(found[0].supplier.as_deref(), Some("Timo Teräs"));
+        assert_eq!(found[1].supplier, None);
         assert_eq!(found[1].purl, "pkg:apk/busybox@1.33.1-r6?arch=armv7");
         let os = "NAME=\"OpenWrt\"\nID=\"openwrt\"\nVERSION_ID=\"19.07.7\"\n";
         let found = identify(&at("etc/os-release"), os.as_bytes());

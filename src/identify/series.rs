@@ -48,7 +48,17 @@ pub fn resolve(image: &mut Artifact) {
         if id.series {
             any_series = true;
         } else if id.technique == Technique::ManifestAnalysis {
-            add(&mut found.listed, id);
+            // A Python package is not the library it binds (PyPI's lz4
+            // 4.4.5 is not LZ4 4.4.5), and a package file lying in the image
+            // (an update bundle's .deb) is not installed.
+            let installed = !id.purl.starts_with("pkg:pypi/")
+                && !matches!(
+                    id.classifier.as_str(),
+                    "deb-package-file" | "opkg-package-file"
+                );
+            if installed {
+                add(&mut found.listed, id);
+            }
         } else if id.claims_file {
             // Only a file that *is* the component, read from its bytes or
             // name, speaks for the library beside it: a package database
@@ -505,6 +515,19 @@ mod tests {
                 "pkg:opkg/ubus@2023-06-05-f787c97b-1".into()
             )
         );
+        // Not a package file lying in the image, nor a Python package of
+        // the same name.
+        for (classifier, purl) in [
+            ("opkg-package-file", "pkg:opkg/ubus@2023-06-05-f787c97b-1"),
+            ("python-package-metadata", "pkg:pypi/ubus@0.1.3"),
+        ] {
+            let mut lying = listed.clone();
+            lying.classifier = classifier.into();
+            lying.purl = purl.into();
+            let mut fw = image(vec![vec![lying, found("ubus", "", true)]]);
+            resolve(&mut fw);
+            assert!(settled(&fw)[1].1, "{classifier}");
+        }
         // Two releases read from files conflict; the package record does
         // not overrule them.
         let mut fw = image(vec![
