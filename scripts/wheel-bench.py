@@ -320,10 +320,14 @@ def normal(version):
 
 
 def claims(sbom):
-    """(file inside the tar, component, version) the SBOM names, by occurrence."""
+    """(file inside the tar, component, version) the SBOM names, by occurrence.
+    The Python distributions the wheels' own metadata lists (`pkg:pypi/...`)
+    are what was installed, not native libraries read from bytes: left out."""
     found = set()
     for c in sbom.get("components", []):
         if c.get("type") in ("file", "device") or c.get("scope") == "excluded":
+            continue
+        if c.get("purl", "").startswith("pkg:pypi/"):
             continue
         for o in c.get("evidence", {}).get("occurrences", []):
             m = re.search(r"tar:\./(.+)$", o.get("location", ""))
