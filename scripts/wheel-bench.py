@@ -321,13 +321,15 @@ def normal(version):
 
 def claims(sbom):
     """(file inside the tar, component, version) the SBOM names, by occurrence.
-    The Python distributions the wheels' own metadata lists (`pkg:pypi/...`)
-    are what was installed, not native libraries read from bytes: left out."""
+    What the wheels declare (their dist-info metadata, `pkg:pypi/...`, and
+    the SBOMs they ship, PEP 770) is read by manifest analysis alone and
+    is not a claim about native libraries' bytes: left out."""
     found = set()
     for c in sbom.get("components", []):
         if c.get("type") in ("file", "device") or c.get("scope") == "excluded":
             continue
-        if c.get("purl", "").startswith("pkg:pypi/"):
+        methods = [m for i in c.get("evidence", {}).get("identity", []) for m in i.get("methods", [])]
+        if methods and all(m.get("technique") == "manifest-analysis" for m in methods):
             continue
         for o in c.get("evidence", {}).get("occurrences", []):
             m = re.search(r"tar:\./(.+)$", o.get("location", ""))

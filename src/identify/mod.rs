@@ -11,6 +11,7 @@ pub mod busybox;
 pub mod classifier;
 pub mod drivers;
 pub mod elf;
+pub mod embedded_sbom;
 pub mod endpoints;
 pub mod kernel;
 pub mod libiconv;
@@ -216,6 +217,9 @@ impl Inspector for Identifier {
         }
         let listed = packages::identify(artifact, bytes);
         artifact.identified.extend(listed);
+        artifact
+            .identified
+            .extend(embedded_sbom::identify(artifact, bytes));
         artifact.package_files = packages::file_lists(artifact, bytes);
     }
 

@@ -49,12 +49,13 @@ pub fn resolve(image: &mut Artifact) {
             any_series = true;
         } else if id.technique == Technique::ManifestAnalysis {
             // A Python package is not the library it binds (PyPI's lz4
-            // 4.4.5 is not LZ4 4.4.5), and a package file lying in the image
-            // (an update bundle's .deb) is not installed.
+            // 4.4.5 is not LZ4 4.4.5), a package file lying in the image
+            // (an update bundle's .deb) is not installed, and an SBOM shipped
+            // in the image is a label, not the package manager's record.
             let installed = !id.purl.starts_with("pkg:pypi/")
                 && !matches!(
                     id.classifier.as_str(),
-                    "deb-package-file" | "opkg-package-file"
+                    "deb-package-file" | "opkg-package-file" | "embedded-sbom"
                 );
             if installed {
                 add(&mut found.listed, id);
