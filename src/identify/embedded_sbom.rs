@@ -6,18 +6,31 @@
 //! named `*.cdx.json` or `*.cyclonedx.json`.
 //!
 //! Each component the document lists with a name, a version and a purl is
-//! listed as the document declares it (`embedded-sbom`, manifest analysis):
-//! declared, not read from bytes, like a package database. The document's
-//! own subject (its `metadata.component`, the distribution itself) is
-//! left to the distribution's metadata. SPDX documents are not read.
+//! listed as the document declares it (`embedded-sbom`, manifest analysis),
+//! with its supplier, SPDX licence and CPE when given. It is a label, not
+//! a reading: where an identifier reads the same component from the bytes,
+//! that identifier's supplier, licence and CPE win, and it settles no
+//! release another file leaves open (`identify::series`). The document's
+//! own subject (its `metadata.component`: the wheel's distribution, the
+//! firmware itself) is never listed, by bom-ref, purl or name and version.
+//! SPDX documents are not read.
+
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
 
 use crate::model::{Artifact, Identification, Technique};
 
-/// Largest document read: SBOMs of a few thousand components are well
-/// under this; a larger "SBOM" is not parsed whole.
-const MAX_BYTES: usize = 16 << 20;
+/// The classifier id of what an embedded SBOM declares.
+pub const CLASSIFIER: &str = "embedded-sbom";
 
-/// Most components taken from one document.
+/// Largest document read: SBOMs of a few thousand components are well
+/// under this.
+const MAX_BYTES: usize = 8 << 20;
+
+/// Most components kept from one document; the rest are skipped as they
+/// are parsed, so a document of a million empty objects costs no memory.
 const MAX_COMPONENTS: usize = 10_000;
 
 /// Whether `path` is an SBOM this reads.
@@ -32,6 +45,91 @@ fn is_sbom(path: &str) -> bool {
         || file.ends_with(".cyclonedx.json")
 }
 
+/// The parts of a CycloneDX document read; every other field is skipped
+/// unparsed.
+#[derive(Deserialize)]
+struct Document {
+    #[serde(rename = "bomFormat")]
+    bom_format: String,
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    components: Capped<Component, MAX_COMPONENTS>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    component: Option<Component>,
+}
+
+#[derive(Deserialize)]
+struct Component {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(rename = "bom-ref")]
+    bom_ref: Option<String>,
+    name: Option<String>,
+    version: Option<String>,
+    purl: Option<String>,
+    cpe: Option<String>,
+    supplier: Option<Supplier>,
+    #[serde(default)]
+    licenses: Capped<LicenseChoice, 4>,
+}
+
+#[derive(Deserialize)]
+struct Supplier {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LicenseChoice {
+    license: Option<License>,
+    expression: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct License {
+    id: Option<String>,
+}
+
+/// The first `N` elements of a JSON array; the rest are parsed and dropped.
+struct Capped<T, const N: usize>(Vec<T>);
+
+impl<T, const N: usize> Default for Capped<T, N> {
+    fn default() -> Self {
+        Capped(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for Capped<T, N> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Elements<T, const N: usize>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for Elements<T, N> {
+            type Value = Capped<T, N>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut kept = Vec::new();
+                while kept.len() < N {
+                    match seq.next_element()? {
+                        Some(element) => kept.push(element),
+                        None => return Ok(Capped(kept)),
+                    }
+                }
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Capped(kept))
+            }
+        }
+        deserializer.deserialize_seq(Elements(PhantomData))
+    }
+}
+
+/// A purl without its qualifiers and subpath, to compare subjects.
+fn purl_base(purl: &str) -> &str {
+    purl.split(['?', '#']).next().unwrap_or(purl)
+}
+
 /// The components the CycloneDX document at `artifact` lists.
 pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     let Some(path) = artifact.location.0.last().and_then(|s| s.path.as_deref()) else {
@@ -40,68 +138,63 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     if !is_sbom(path) || bytes.len() > MAX_BYTES {
         return Vec::new();
     }
-    let Ok(document) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+    let Ok(document) = serde_json::from_slice::<Document>(bytes) else {
         return Vec::new();
     };
-    if document.get("bomFormat").and_then(|f| f.as_str()) != Some("CycloneDX") {
+    if document.bom_format != "CycloneDX" {
         return Vec::new();
     }
-    let subject = document
-        .pointer("/metadata/component/bom-ref")
-        .and_then(|r| r.as_str());
-    let Some(components) = document.get("components").and_then(|c| c.as_array()) else {
-        return Vec::new();
+    // The document's own subject (a wheel's distribution, the firmware
+    // itself) is not one of its components, however it is repeated.
+    let subject = document.metadata.and_then(|m| m.component);
+    let is_subject = |c: &Component| {
+        subject.as_ref().is_some_and(|s| {
+            (s.bom_ref.is_some() && s.bom_ref == c.bom_ref)
+                || matches!((&s.purl, &c.purl), (Some(a), Some(b)) if purl_base(a) == purl_base(b))
+                || (s.name.is_some() && s.name == c.name && s.version == c.version)
+        })
     };
-    components
-        .iter()
-        .filter(|c| subject.is_none() || c.get("bom-ref").and_then(|r| r.as_str()) != subject)
+    document
+        .components
+        .0
+        .into_iter()
+        .filter(|c| !is_subject(c))
         .filter_map(listed)
-        .take(MAX_COMPONENTS)
         .collect()
 }
 
-/// One listed component: name, version and purl required; supplier and an
-/// SPDX licence id when the document gives them.
-fn listed(component: &serde_json::Value) -> Option<Identification> {
-    let text = |key: &str| {
-        component
-            .get(key)
-            .and_then(|v| v.as_str())
-            .map(str::trim)
+/// One listed component: name, version and purl required; supplier, an
+/// SPDX licence id or expression and a CPE when the document gives them.
+fn listed(component: Component) -> Option<Identification> {
+    let text = |value: Option<String>| {
+        value
+            .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let (name, version, purl) = (text("name")?, text("version")?, text("purl")?);
-    if !purl.starts_with("pkg:") {
-        return None;
-    }
+    let name = text(component.name)?;
+    let version = text(component.version)?;
+    let purl = text(component.purl).filter(|p| p.starts_with("pkg:"))?;
     let license = component
-        .pointer("/licenses/0/license/id")
-        .or_else(|| component.pointer("/licenses/0/expression"))
-        .and_then(|l| l.as_str())
-        .map(str::to_string);
-    let supplier = component
-        .pointer("/supplier/name")
-        .and_then(|s| s.as_str())
-        .map(str::to_string);
-    // Types an identified component may take; anything else (a file, a
-    // device, a container) is listed as a library.
-    let kind = text("type")
-        .filter(|k| {
-            matches!(
-                *k,
-                "application" | "framework" | "operating-system" | "firmware"
-            )
-        })
-        .unwrap_or("library");
+        .licenses
+        .0
+        .into_iter()
+        .find_map(|choice| choice.license.and_then(|l| l.id).or(choice.expression));
+    let cpe = text(component.cpe).filter(|c| c.starts_with("cpe:2.3:") || c.starts_with("cpe:/"));
+    // Types an identified component may take; any other (a file, a device,
+    // a framework) is listed as a library.
+    let kind = component
+        .kind
+        .filter(|k| matches!(k.as_str(), "application" | "operating-system" | "firmware"))
+        .unwrap_or_else(|| "library".into());
     Some(Identification {
-        component: name.to_string(),
-        version: version.to_string(),
-        kind: kind.into(),
-        classifier: "embedded-sbom".into(),
+        component: name,
+        version,
+        kind,
+        classifier: CLASSIFIER.into(),
         offset: 0,
-        purl: purl.to_string(),
-        cpe: text("cpe").map(str::to_string),
-        supplier,
+        purl,
+        cpe,
+        supplier: component.supplier.and_then(|s| text(s.name)),
         license,
         claims_file: false,
         technique: Technique::ManifestAnalysis,
@@ -140,13 +233,35 @@ mod tests {
             found[0].purl,
             "pkg:rpm/almalinux/libgomp@8.5.0-29.el8_10.alma.1"
         );
-        assert_eq!(found[0].classifier, "embedded-sbom");
+        assert_eq!(found[0].classifier, CLASSIFIER);
         // Any CycloneDX file by its name, with licence and supplier.
-        let doc = r#"{"bomFormat":"CycloneDX","components":[{"type":"library","name":"openssl","version":"3.0.13","purl":"pkg:generic/openssl@3.0.13","licenses":[{"license":{"id":"Apache-2.0"}}],"supplier":{"name":"OpenSSL"}},{"name":"no-version","purl":"pkg:generic/x"},{"name":"no-purl","version":"1"}]}"#;
+        let doc = r#"{"bomFormat":"CycloneDX","components":[{"type":"library","name":"openssl","version":"3.0.13","purl":"pkg:generic/openssl@3.0.13","cpe":"not a cpe","licenses":[{"license":{"id":"Apache-2.0"}}],"supplier":{"name":"OpenSSL"}},{"name":"no-version","purl":"pkg:generic/x"},{"name":"no-purl","version":"1"}]}"#;
         let found = identify(&at("usr/share/sbom/camera.cdx.json"), doc.as_bytes());
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].license.as_deref(), Some("Apache-2.0"));
         assert_eq!(found[0].supplier.as_deref(), Some("OpenSSL"));
+        assert_eq!(found[0].cpe, None);
+    }
+
+    #[test]
+    fn a_document_keeps_at_most_its_cap_and_never_its_subject() {
+        let mut doc = String::from(
+            r#"{"bomFormat":"CycloneDX","metadata":{"component":{"name":"fw","version":"1","purl":"pkg:generic/fw@1"}},"components":["#,
+        );
+        doc.push_str(r#"{"name":"fw","version":"1","purl":"pkg:generic/fw@1?x=y"},"#);
+        for i in 0..MAX_COMPONENTS + 5 {
+            doc.push_str(&format!(
+                r#"{{"name":"c{i}","version":"1","purl":"pkg:generic/c{i}@1","type":"device"}},"#
+            ));
+        }
+        doc.push_str("{}]}");
+        let found = identify(&at("fw.cdx.json"), doc.as_bytes());
+        assert_eq!(found.len(), MAX_COMPONENTS - 1);
+        assert!(
+            found
+                .iter()
+                .all(|c| c.component != "fw" && c.kind == "library")
+        );
     }
 
     #[test]

@@ -359,7 +359,7 @@ pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
 /// quoted ones are left out.
 fn python_record(dir: &str, bytes: &[u8]) -> Option<PackageFiles> {
     let (root, info) = dir.rsplit_once('/').unwrap_or(("", dir));
-    let (name, _) = info.strip_suffix(".dist-info")?.split_once('-')?;
+    let (name, version) = info.strip_suffix(".dist-info")?.split_once('-')?;
     let mut paths = String::new();
     for line in String::from_utf8_lossy(bytes).lines() {
         let listed = line.split(',').next().unwrap_or_default();
@@ -375,7 +375,9 @@ fn python_record(dir: &str, bytes: &[u8]) -> Option<PackageFiles> {
     }
     Some(PackageFiles {
         manager: "python",
-        package: python_name(name),
+        // Name and version: two releases of one distribution may sit in
+        // one root filesystem (the system's and a virtual environment's).
+        package: python_key(name, version),
         arch: None,
         root: if root.is_empty() {
             String::new()
@@ -434,8 +436,13 @@ pub fn link_owners(image: &mut Artifact) {
             let home = *containers
                 .entry(artifact.location.container().to_vec())
                 .or_insert(next);
+            let package = if manager == "python" {
+                python_key(&id.component, &id.version)
+            } else {
+                id.component.clone()
+            };
             installed
-                .entry((home, manager, id.component.clone()))
+                .entry((home, manager, package))
                 .or_default()
                 .push(Arc::from(id.purl.as_str()));
         }
@@ -445,6 +452,9 @@ pub fn link_owners(image: &mut Artifact) {
     }
     let mut lists = Vec::new();
     take_lists(image, &containers, &mut lists);
+    // The system's package manager owns a file before a Python RECORD does
+    // (the first owner found is kept).
+    lists.sort_by_key(|(_, list)| list.manager == "python");
     let mut owners: HashMap<(usize, String), Arc<str>> = HashMap::new();
     'lists: for (home, list) in lists {
         let Some(purls) = installed.get(&(home, list.manager, list.package.clone())) else {
@@ -678,7 +688,8 @@ fn python_metadata_file(path: &str) -> bool {
 }
 
 /// A Python package name as PyPI compares it (PEP 503): lower case, runs
-/// of `-`, `_` and `.` as one `-`. The purl spec's pypi name is this.
+/// of `-`, `_` and `.` as one `-`. Ties a dist-info's `RECORD` to its
+/// `METADATA` (`zope_interface-6.0.dist-info` is `zope.interface`).
 fn python_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
@@ -693,6 +704,12 @@ fn python_name(name: &str) -> String {
     out
 }
 
+/// How a `RECORD` names its distribution for [`link_owners`]: the PEP 503
+/// name and the version.
+fn python_key(name: &str, version: &str) -> String {
+    format!("{}@{version}", python_name(name))
+}
+
 /// The package a Python metadata file names (core metadata: `Name`,
 /// `Version`, and `License-Expression`, or a one-line `License`), from its
 /// header block. Listed as `pkg:pypi/<normalised name>@<version>`.
@@ -705,16 +722,24 @@ fn python_metadata(text: &str) -> Option<Identification> {
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
-    let name = python_name(field("Name")?);
+    let name = field("Name")?;
     let version = field("Version")?;
     // A `License:` field often holds the whole licence text on continued
-    // lines; only a short one is a name.
+    // lines; only a short one-line field is a name.
+    let continued = headers
+        .lines()
+        .skip_while(|l| !l.starts_with("License:"))
+        .nth(1)
+        .is_some_and(|next| next.starts_with([' ', '\t']));
     let license = field("License-Expression").or_else(|| {
-        field("License").filter(|l| l.len() <= 64 && !l.eq_ignore_ascii_case("UNKNOWN"))
+        field("License")
+            .filter(|l| !continued && l.len() <= 64 && !l.eq_ignore_ascii_case("UNKNOWN"))
     });
+    // The purl spec's pypi name: lower case, `_` as `-` (dots kept).
+    let purl_name = name.to_lowercase().replace('_', "-");
     Some(Identification {
-        purl: format!("pkg:pypi/{}@{}", percent(&name), percent(version)),
-        component: name,
+        purl: format!("pkg:pypi/{}@{}", percent(&purl_name), percent(version)),
+        component: name.to_string(),
         version: version.to_string(),
         kind: "library".into(),
         classifier: "python-package-metadata".into(),
@@ -866,6 +891,7 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].purl, "pkg:pypi/pyyaml@6.0.1");
+        assert_eq!(found[0].component, "PyYAML");
         assert_eq!(found[0].classifier, "python-package-metadata");
         assert_eq!(found[0].license.as_deref(), Some("MIT"));
         // PEP 639's expression wins; a licence text is not a name.
@@ -880,6 +906,14 @@ mod tests {
             b"Name: lxml\nVersion: 6.0.2\nLicense-Expression: BSD-3-Clause\nLicense: BSD\n",
         );
         assert_eq!(found[0].license.as_deref(), Some("BSD-3-Clause"));
+        // The purl keeps a dotted name's dots; a licence text continued
+        // on the next lines is not a name, however short its first line.
+        let found = identify(
+            &at("zope.interface-6.0.dist-info/METADATA"),
+            b"Name: zope.interface\nVersion: 6.0\nLicense: Copyright (c) Zope\n        Foundation and Contributors\n",
+        );
+        assert_eq!(found[0].purl, "pkg:pypi/zope.interface@6.0");
+        assert_eq!(found[0].license, None);
         // setuptools' egg-info directory and distutils' single file.
         for path in [
             "usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO",
@@ -921,7 +955,7 @@ mod tests {
             &record,
             b"lxml/etree.cpython-311-x86_64-linux-gnu.so,sha256=abc,123\nlxml.libs/libxslt-1b2c3d4e.so.1.1.43,sha256=def,9\n../../../bin/xmllint,,\nlxml-6.0.2.dist-info/RECORD,,\n",
         );
-        assert_eq!(record.package_files[0].package, "lxml");
+        assert_eq!(record.package_files[0].package, "lxml@6.0.2");
         let mut root = Artifact::new(wheel.clone(), "w".into(), EntryKind::File);
         root.children = vec![
             metadata,
@@ -944,6 +978,51 @@ mod tests {
                 "etree.cpython-311-x86_64-linux-gnu.so",
                 "libxslt-1b2c3d4e.so.1.1.43"
             ]
+        );
+    }
+
+    #[test]
+    fn two_releases_of_a_distribution_and_the_system_package_manager() {
+        // Debian's python3-requests (dpkg lists its files) and a virtual
+        // environment's newer requests, in one root filesystem.
+        let file = |path: &str| at(path);
+        let sys = "usr/lib/python3/dist-packages";
+        let venv = "opt/venv/lib/python3.11/site-packages";
+        let mut status = file("var/lib/dpkg/status");
+        status.identified = identify(
+            &status,
+            b"Package: python3-requests\nStatus: install ok installed\nVersion: 2.28.1+dfsg-1\n",
+        );
+        let mut list = file("var/lib/dpkg/info/python3-requests.list");
+        list.package_files = file_lists(&list, format!("/{sys}/requests/api.py\n").as_bytes());
+        let mut children = vec![status, list];
+        for (dir, version) in [(sys, "2.28.1"), (venv, "2.31.0")] {
+            let info = format!("{dir}/requests-{version}.dist-info");
+            let mut metadata = file(&format!("{info}/METADATA"));
+            metadata.identified = identify(
+                &metadata,
+                format!("Name: requests\nVersion: {version}\n").as_bytes(),
+            );
+            let mut record = file(&format!("{info}/RECORD"));
+            record.package_files = file_lists(&record, b"requests/api.py,sha256=x,1\n");
+            children.extend([metadata, record, file(&format!("{dir}/requests/api.py"))]);
+        }
+        let mut root = Artifact::new(Location::root("fw.bin"), "fw.bin".into(), EntryKind::File);
+        root.children = children;
+        link_owners(&mut root);
+        let owner = |path: &str| {
+            root.children
+                .iter()
+                .find(|a| a.location.0.last().and_then(|s| s.path.as_deref()) == Some(path))
+                .and_then(|a| a.package.clone())
+        };
+        assert_eq!(
+            owner(&format!("{sys}/requests/api.py")).as_deref(),
+            Some("pkg:deb/python3-requests@2.28.1%2Bdfsg-1")
+        );
+        assert_eq!(
+            owner(&format!("{venv}/requests/api.py")).as_deref(),
+            Some("pkg:pypi/requests@2.31.0")
         );
     }
 

@@ -670,12 +670,17 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
             // has them (a manifest over the bytes over a file name; tree
             // order among equals), so the choice does not hang on which
             // file the walk met first.
+            // An SBOM shipped in the image is a label: any identifier that
+            // read the component itself goes first.
+            let rank = |id: &Identification| {
+                if id.classifier == crate::identify::embedded_sbom::CLASSIFIER {
+                    0.0
+                } else {
+                    id.technique.confidence()
+                }
+            };
             let mut surest: Vec<&Identification> = found.iter().map(|(_, id)| *id).collect();
-            surest.sort_by(|a, b| {
-                b.technique
-                    .confidence()
-                    .total_cmp(&a.technique.confidence())
-            });
+            surest.sort_by(|a, b| rank(b).total_cmp(&rank(a)));
             let field = |get: fn(&Identification) -> Option<&String>| {
                 surest.iter().find_map(|id| get(id)).cloned()
             };

@@ -128,14 +128,12 @@ fn member_name(header: &Header, table: Option<&[u8]>) -> Option<(String, Option<
         let note = format!("long name at {offset}, past the name table");
         return Some((name.to_string(), Some(note)));
     };
-    let rest = &rest[..rest.len().min(MAX_TABLE_NAME)];
-    let end = rest
-        .iter()
-        .position(|&b| b == b'\n' || b == 0)
-        .unwrap_or(rest.len());
-    let stored = &rest[..end];
+    let end = rest.iter().position(|&b| b == b'\n' || b == 0);
+    let cut = end.is_none_or(|end| end > MAX_TABLE_NAME) && rest.len() > MAX_TABLE_NAME;
+    let stored = &rest[..end.unwrap_or(rest.len()).min(MAX_TABLE_NAME)];
     let stored = stored.strip_suffix(b"/").unwrap_or(stored);
-    Some((String::from_utf8_lossy(stored).into_owned(), None))
+    let note = cut.then(|| format!("long name cut to {MAX_TABLE_NAME} bytes"));
+    Some((String::from_utf8_lossy(stored).into_owned(), note))
 }
 
 impl Format for Ar {
@@ -183,7 +181,9 @@ impl Format for Ar {
             }
             let h = match header(data, at) {
                 Ok(h) => h,
-                // Nothing of an archive: an error, not an empty listing.
+                // A first header that does not parse: an error, not an
+                // empty listing (the magic followed by fill alone is an
+                // empty archive).
                 Err(e) if at == MAGIC.len() => return Err(e),
                 Err(e) => {
                     extraction.truncated = Some(format!("ar: {e}"));
@@ -374,6 +374,7 @@ mod tests {
             .extract(&Bytes::from_vec(a), &Context::named("x.a"))
             .expect("extract");
         assert_eq!(ex.entries[0].name.len(), MAX_TABLE_NAME);
+        assert!(ex.entries[0].notes[0].contains("cut"));
 
         // Fill after the last member is not damage.
         let mut a = MAGIC.to_vec();
