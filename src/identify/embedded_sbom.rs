@@ -13,7 +13,10 @@
 //! release another file leaves open (`identify::series`). The document's
 //! own subject (its `metadata.component`: the wheel's distribution, the
 //! firmware itself) is never listed, by bom-ref, purl or name and version.
-//! SPDX documents are not read.
+//! SPDX 2 JSON documents (`*.spdx.json`, or SPDX in a dist-info's `sboms/`)
+//! are read the same way: a package with a name, a `versionInfo` and a
+//! purl external reference, its declared licence, supplier and `cpe23Type`
+//! reference; the packages `documentDescribes` names are the subject.
 
 use std::marker::PhantomData;
 
@@ -43,17 +46,49 @@ fn is_sbom(path: &str) -> bool {
     (in_dist_info && file.ends_with(".json"))
         || file.ends_with(".cdx.json")
         || file.ends_with(".cyclonedx.json")
+        || file.ends_with(".spdx.json")
 }
 
-/// The parts of a CycloneDX document read; every other field is skipped
-/// unparsed.
+/// The parts of a CycloneDX or SPDX 2 document read; every other field is
+/// skipped unparsed.
 #[derive(Deserialize)]
 struct Document {
     #[serde(rename = "bomFormat")]
-    bom_format: String,
+    bom_format: Option<String>,
     metadata: Option<Metadata>,
     #[serde(default)]
     components: Capped<Component, MAX_COMPONENTS>,
+    #[serde(rename = "spdxVersion")]
+    spdx_version: Option<String>,
+    #[serde(rename = "documentDescribes", default)]
+    describes: Capped<String, 64>,
+    #[serde(default)]
+    packages: Capped<SpdxPackage, MAX_COMPONENTS>,
+}
+
+/// An SPDX 2 package.
+#[derive(Deserialize)]
+struct SpdxPackage {
+    #[serde(rename = "SPDXID")]
+    id: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "versionInfo")]
+    version: Option<String>,
+    supplier: Option<String>,
+    #[serde(rename = "licenseDeclared")]
+    license_declared: Option<String>,
+    #[serde(rename = "licenseConcluded")]
+    license_concluded: Option<String>,
+    #[serde(rename = "externalRefs", default)]
+    references: Capped<ExternalRef, 16>,
+}
+
+#[derive(Deserialize)]
+struct ExternalRef {
+    #[serde(rename = "referenceType")]
+    kind: String,
+    #[serde(rename = "referenceLocator")]
+    locator: String,
 }
 
 #[derive(Deserialize)]
@@ -141,7 +176,14 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     let Ok(document) = serde_json::from_slice::<Document>(bytes) else {
         return Vec::new();
     };
-    if document.bom_format != "CycloneDX" {
+    if document
+        .spdx_version
+        .as_deref()
+        .is_some_and(|v| v.starts_with("SPDX-2."))
+    {
+        return spdx(document);
+    }
+    if document.bom_format.as_deref() != Some("CycloneDX") {
         return Vec::new();
     }
     // The document's own subject (a wheel's distribution, the firmware
@@ -160,6 +202,57 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
         .into_iter()
         .filter(|c| !is_subject(c))
         .filter_map(listed)
+        .collect()
+}
+
+/// The packages an SPDX 2 document lists, but those it describes.
+fn spdx(document: Document) -> Vec<Identification> {
+    let subjects = document.describes.0;
+    // NOASSERTION and NONE say nothing.
+    let known = |value: Option<String>| {
+        value
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty() && v != "NOASSERTION" && v != "NONE")
+    };
+    document
+        .packages
+        .0
+        .into_iter()
+        .filter(|p| p.id.as_ref().is_none_or(|id| !subjects.contains(id)))
+        .filter_map(|package| {
+            let reference = |kind: &str| {
+                package
+                    .references
+                    .0
+                    .iter()
+                    .find(|r| r.kind == kind)
+                    .map(|r| r.locator.trim().to_string())
+            };
+            let purl = reference("purl").filter(|p| p.starts_with("pkg:"))?;
+            let cpe = reference("cpe23Type").filter(|c| c.starts_with("cpe:2.3:"));
+            let supplier = known(package.supplier).map(|s| {
+                s.strip_prefix("Organization:")
+                    .or_else(|| s.strip_prefix("Person:"))
+                    .unwrap_or(&s)
+                    .trim()
+                    .to_string()
+            });
+            Some(Identification {
+                component: known(package.name)?,
+                version: known(package.version)?,
+                kind: "library".into(),
+                classifier: CLASSIFIER.into(),
+                offset: 0,
+                purl,
+                cpe,
+                supplier: supplier.filter(|s| !s.is_empty()),
+                license: known(package.license_declared).or(known(package.license_concluded)),
+                claims_file: false,
+                technique: Technique::ManifestAnalysis,
+                series: false,
+                symbol: None,
+            })
+        })
         .collect()
 }
 
@@ -265,13 +358,39 @@ mod tests {
     }
 
     #[test]
+    fn an_spdx_document_lists_its_packages_but_its_subject() {
+        // The layout syft and Yocto's create-spdx write (SPDX 2.3 JSON).
+        let doc = r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","documentDescribes":["SPDXRef-image"],
+            "packages":[
+              {"SPDXID":"SPDXRef-image","name":"camera-rootfs","versionInfo":"1.0"},
+              {"SPDXID":"SPDXRef-busybox","name":"busybox","versionInfo":"1.36.1","supplier":"Organization: OpenEmbedded ()",
+               "licenseDeclared":"GPL-2.0-only","licenseConcluded":"NOASSERTION",
+               "externalRefs":[{"referenceCategory":"SECURITY","referenceType":"cpe23Type","referenceLocator":"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*"},
+                               {"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:generic/busybox@1.36.1"}]},
+              {"SPDXID":"SPDXRef-x","name":"x","versionInfo":"NOASSERTION","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:generic/x"}]}
+            ]}"#;
+        let found = identify(&at("usr/share/sbom/rootfs.spdx.json"), doc.as_bytes());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].purl, "pkg:generic/busybox@1.36.1");
+        assert_eq!(found[0].license.as_deref(), Some("GPL-2.0-only"));
+        assert_eq!(found[0].supplier.as_deref(), Some("OpenEmbedded ()"));
+        assert_eq!(
+            found[0].cpe.as_deref(),
+            Some("cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*")
+        );
+    }
+
+    #[test]
     fn other_json_is_not_an_sbom() {
         let doc = r#"{"bomFormat":"CycloneDX","components":[{"name":"a","version":"1","purl":"pkg:generic/a@1"}]}"#;
         // Not at an SBOM's path, not CycloneDX, not JSON, cut short.
         assert!(identify(&at("etc/config.json"), doc.as_bytes()).is_empty());
         assert!(identify(&at("x.dist-info/RECORD"), doc.as_bytes()).is_empty());
-        let spdx = r#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"a","versionInfo":"1"}]}"#;
+        // SPDX 1 is not read; an SPDX 2 package without a purl is not listed.
+        let spdx = r#"{"spdxVersion":"SPDX-1.2","packages":[{"name":"a","versionInfo":"1","externalRefs":[{"referenceType":"purl","referenceLocator":"pkg:generic/a@1"}]}]}"#;
         assert!(identify(&at("x-1.dist-info/sboms/a.spdx.json"), spdx.as_bytes()).is_empty());
+        let spdx = r#"{"spdxVersion":"SPDX-2.3","packages":[{"name":"a","versionInfo":"1"}]}"#;
+        assert!(identify(&at("a.spdx.json"), spdx.as_bytes()).is_empty());
         assert!(identify(&at("fw.cdx.json"), b"not json").is_empty());
         assert!(identify(&at("fw.cdx.json"), &doc.as_bytes()[..40]).is_empty());
         assert!(!is_sbom("sboms/x.json"));
