@@ -489,10 +489,7 @@ pub fn link_package_files(image: &mut Artifact) {
     let mut packages: HashMap<Vec<Step>, String> = HashMap::new();
     for artifact in image.iter() {
         for id in &artifact.identified {
-            if !matches!(
-                id.classifier.as_str(),
-                "deb-package-file" | "opkg-package-file"
-            ) {
+            if !is_package_file(&id.classifier) {
                 continue;
             }
             // The package file: the steps before its control archive.
@@ -531,6 +528,12 @@ fn mark_package_files(artifact: &mut Artifact, packages: &HashMap<Vec<Step>, Str
     for child in &mut artifact.children {
         mark_package_files(child, packages);
     }
+}
+
+/// Whether an identification's classifier is a package file's (a `.deb`
+/// or `.ipk` lying in the image, not installed).
+pub fn is_package_file(classifier: &str) -> bool {
+    matches!(classifier, "deb-package-file" | "opkg-package-file")
 }
 
 /// The package manager whose file lists link files to the packages an

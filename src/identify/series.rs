@@ -53,10 +53,8 @@ pub fn resolve(image: &mut Artifact) {
             // (an update bundle's .deb) is not installed, and an SBOM shipped
             // in the image is a label, not the package manager's record.
             let installed = !id.purl.starts_with("pkg:pypi/")
-                && !matches!(
-                    id.classifier.as_str(),
-                    "deb-package-file" | "opkg-package-file" | "embedded-sbom"
-                );
+                && !crate::identify::packages::is_package_file(&id.classifier)
+                && id.classifier != crate::identify::embedded_sbom::CLASSIFIER;
             if installed {
                 add(&mut found.listed, id);
             }

@@ -208,24 +208,26 @@ impl Format for Ar {
     }
 }
 
+/// A member header: the name field as stored, and the data's size.
+fn member_header(name: &str, size: usize) -> String {
+    format!(
+        "{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n",
+        0, 0, 0, "100644"
+    )
+}
+
+/// Append a member (header, data, padding to an even offset).
+fn push_member(archive: &mut Vec<u8>, name: &str, data: &[u8]) {
+    archive.extend(member_header(name, data.len()).as_bytes());
+    archive.extend(data);
+    if data.len() % 2 == 1 {
+        archive.push(b'\n');
+    }
+}
+
 /// A GNU archive of `(name, data)` members, names longer than 15 bytes in
 /// a name table (for tests and samples).
 pub fn build(members: &[(&str, &[u8])]) -> Vec<u8> {
-    fn push(archive: &mut Vec<u8>, name: &str, data: &[u8]) {
-        let header = format!(
-            "{name:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n",
-            0,
-            0,
-            0,
-            "100644",
-            data.len()
-        );
-        archive.extend(header.as_bytes());
-        archive.extend(data);
-        if data.len() % 2 == 1 {
-            archive.push(b'\n');
-        }
-    }
     let mut table = String::new();
     let mut names = Vec::new();
     for (name, _) in members {
@@ -238,10 +240,10 @@ pub fn build(members: &[(&str, &[u8])]) -> Vec<u8> {
     }
     let mut archive = MAGIC.to_vec();
     if !table.is_empty() {
-        push(&mut archive, "//", table.as_bytes());
+        push_member(&mut archive, "//", table.as_bytes());
     }
     for (name, (_, data)) in names.iter().zip(members) {
-        push(&mut archive, name, data);
+        push_member(&mut archive, name, data);
     }
     archive
 }
@@ -252,20 +254,9 @@ mod tests {
 
     /// A member header: `name` as the header stores it, and `size`.
     fn raw_header(name: &str, size: usize) -> Vec<u8> {
-        let text = format!(
-            "{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n",
-            0, 0, 0, "100644"
-        );
+        let text = member_header(name, size);
         assert_eq!(text.len(), HEADER);
         text.into_bytes()
-    }
-
-    fn push(archive: &mut Vec<u8>, name: &str, data: &[u8]) {
-        archive.extend(raw_header(name, data.len()));
-        archive.extend(data);
-        if data.len() % 2 == 1 {
-            archive.push(b'\n');
-        }
     }
 
     fn listed(data: Vec<u8>) -> Vec<(String, Vec<u8>)> {
@@ -286,10 +277,10 @@ mod tests {
     fn gnu_static_library_with_index_and_long_names() {
         let long = "delay_estimator_wrapper.o";
         let mut a = MAGIC.to_vec();
-        push(&mut a, "/", &[0, 0, 0, 0]);
-        push(&mut a, "//", format!("{long}/\n").as_bytes());
-        push(&mut a, "aecm_core.o/", b"\x7fELF one");
-        push(&mut a, "/0", b"\x7fELF two!");
+        push_member(&mut a, "/", &[0, 0, 0, 0]);
+        push_member(&mut a, "//", format!("{long}/\n").as_bytes());
+        push_member(&mut a, "aecm_core.o/", b"\x7fELF one");
+        push_member(&mut a, "/0", b"\x7fELF two!");
         assert!(Ar.probe(&a));
         assert_eq!(Ar.extent(&a), Some(a.len() as u64));
         assert_eq!(
@@ -304,8 +295,8 @@ mod tests {
     #[test]
     fn bsd_names_precede_the_data() {
         let mut a = MAGIC.to_vec();
-        push(&mut a, "#1/20", b"__.SYMDEF SORTED\0\0\0\0index");
-        push(&mut a, "#1/24", b"a_rather_long_name.o\0\0\0\0code");
+        push_member(&mut a, "#1/20", b"__.SYMDEF SORTED\0\0\0\0index");
+        push_member(&mut a, "#1/24", b"a_rather_long_name.o\0\0\0\0code");
         assert_eq!(
             listed(a),
             [("a_rather_long_name.o".to_string(), b"code".to_vec())]
@@ -315,9 +306,9 @@ mod tests {
     #[test]
     fn debian_package_members() {
         let mut a = MAGIC.to_vec();
-        push(&mut a, "debian-binary", b"2.0\n");
-        push(&mut a, "control.tar.xz", b"\xfd7zXZ\0");
-        push(&mut a, "data.tar.xz/", b"\xfd7zXZ\0 data");
+        push_member(&mut a, "debian-binary", b"2.0\n");
+        push_member(&mut a, "control.tar.xz", b"\xfd7zXZ\0");
+        push_member(&mut a, "data.tar.xz/", b"\xfd7zXZ\0 data");
         let names: Vec<String> = listed(a).into_iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["debian-binary", "control.tar.xz", "data.tar.xz"]);
     }
@@ -336,7 +327,7 @@ mod tests {
     fn hostile_headers_end_the_listing_with_a_reason() {
         // A size past the end, after one good member.
         let mut a = MAGIC.to_vec();
-        push(&mut a, "ok.o/", b"fine");
+        push_member(&mut a, "ok.o/", b"fine");
         a.extend(raw_header("big.o/", 9_999_999_999));
         let ex = Ar
             .extract(&Bytes::from_vec(a.clone()), &Context::named("x.a"))
@@ -352,10 +343,10 @@ mod tests {
         // A long name with no name table, and one past its end: listed
         // under the raw name, with a note, and the listing goes on.
         let mut a = MAGIC.to_vec();
-        push(&mut a, "/7", b"data");
-        push(&mut a, "//", b"x.o/\n");
-        push(&mut a, "/99", b"data");
-        push(&mut a, "/0", b"more");
+        push_member(&mut a, "/7", b"data");
+        push_member(&mut a, "//", b"x.o/\n");
+        push_member(&mut a, "/99", b"data");
+        push_member(&mut a, "/0", b"more");
         let ex = Ar
             .extract(&Bytes::from_vec(a), &Context::named("x.a"))
             .expect("extract");
@@ -368,8 +359,8 @@ mod tests {
 
         // A name table whose one name is longer than names may be: cut.
         let mut a = MAGIC.to_vec();
-        push(&mut a, "//", format!("{}/\n", "n".repeat(5000)).as_bytes());
-        push(&mut a, "/0", b"data");
+        push_member(&mut a, "//", format!("{}/\n", "n".repeat(5000)).as_bytes());
+        push_member(&mut a, "/0", b"data");
         let ex = Ar
             .extract(&Bytes::from_vec(a), &Context::named("x.a"))
             .expect("extract");
@@ -378,7 +369,7 @@ mod tests {
 
         // Fill after the last member is not damage.
         let mut a = MAGIC.to_vec();
-        push(&mut a, "ok.o/", b"fine");
+        push_member(&mut a, "ok.o/", b"fine");
         a.extend([0xff; 300]);
         let ex = Ar
             .extract(&Bytes::from_vec(a), &Context::named("x.a"))
@@ -388,7 +379,7 @@ mod tests {
 
         // A BSD name longer than its member.
         let mut a = MAGIC.to_vec();
-        push(&mut a, "#1/50", b"short");
+        push_member(&mut a, "#1/50", b"short");
         assert!(
             Ar.extract(&Bytes::from_vec(a), &Context::named("x.a"))
                 .is_err()
@@ -399,7 +390,7 @@ mod tests {
     fn listing_stops_at_the_entry_limit() {
         let mut a = MAGIC.to_vec();
         for i in 0..10 {
-            push(&mut a, &format!("m{i}.o/"), b"x");
+            push_member(&mut a, &format!("m{i}.o/"), b"x");
         }
         let cx = Context {
             name: "x.a",
