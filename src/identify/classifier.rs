@@ -172,8 +172,7 @@ pub struct Record {
     pub id: String,
     /// Component name.
     pub component: String,
-    /// CycloneDX component type: `library` (default), `application`,
-    /// `operating-system`, `firmware`.
+    /// CycloneDX component type, one of [`KINDS`] (`library` when absent).
     #[serde(default = "default_kind")]
     pub kind: String,
     /// Supplier name.
@@ -252,6 +251,17 @@ pub struct Record {
     /// CPE 2.3 template.
     pub cpe: Option<String>,
 }
+
+/// The CycloneDX component types a record may give: `framework` for a
+/// SoC vendor's SDK (HiSilicon MPP, Ingenic IMP), whose libraries and
+/// kernel modules ship together as one release.
+pub const KINDS: [&str; 5] = [
+    "library",
+    "application",
+    "framework",
+    "operating-system",
+    "firmware",
+];
 
 fn default_kind() -> String {
     "library".into()
@@ -604,6 +614,9 @@ impl Classifiers {
                 };
                 if !ids.insert(record.id.clone()) {
                     return Err(bad("duplicate id".into()));
+                }
+                if !KINDS.contains(&record.kind.as_str()) {
+                    return Err(bad(format!("kind must be one of {}", KINDS.join(", "))));
                 }
                 if record.defines.is_empty() && record.version.is_empty() {
                     return Err(bad("needs a `version` regex".into()));
@@ -1358,6 +1371,16 @@ purl = "pkg:generic/x@{version}"
         assert!(err.to_string().contains("`files`"), "{err}");
         let bounded = unbounded.replace("anywhere", "files = [\"libx.so*\"]\nanywhere");
         Classifiers::load(&[("z.toml", &bounded)]).expect("anywhere in named files");
+        // A kind is a CycloneDX type the SBOM writes, not any word.
+        let good = bad.replace("?P<ver>", "?P<version>");
+        let sdk = good.replace(
+            "component = \"x\"",
+            "component = \"x\"\nkind = \"framework\"",
+        );
+        Classifiers::load(&[("k.toml", &sdk)]).expect("framework is a kind");
+        let typo = sdk.replace("framework", "sdk");
+        let err = Classifiers::load(&[("k.toml", &typo)]).expect_err("unknown kind");
+        assert!(err.to_string().contains("kind must be one of"), "{err}");
     }
 
     #[test]

@@ -273,11 +273,11 @@ fn listed(component: Component) -> Option<Identification> {
         .into_iter()
         .find_map(|choice| choice.license.and_then(|l| l.id).or(choice.expression));
     let cpe = text(component.cpe).filter(|c| c.starts_with("cpe:2.3:") || c.starts_with("cpe:/"));
-    // Types an identified component may take; any other (a file, a device,
-    // a framework) is listed as a library.
+    // Types an identified component may take; any other (a file, a device)
+    // is listed as a library.
     let kind = component
         .kind
-        .filter(|k| matches!(k.as_str(), "application" | "operating-system" | "firmware"))
+        .filter(|k| crate::identify::classifier::KINDS.contains(&k.as_str()))
         .unwrap_or_else(|| "library".into());
     Some(Identification {
         component: name,

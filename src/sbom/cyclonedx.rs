@@ -711,6 +711,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 kind: match first.kind.as_str() {
                     "application" => "application",
                     crate::identify::toolchain::BUILD_TOOL => "application",
+                    "framework" => "framework",
                     "operating-system" => "operating-system",
                     "firmware" => "firmware",
                     _ => "library",

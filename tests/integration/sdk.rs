@@ -233,3 +233,76 @@ fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
         assert_eq!(got, want.iter().copied().collect(), "{dir}");
     }
 }
+
+/// The SoC vendors' own SDK releases, read from the text each SDK keeps:
+/// HiSilicon MPP's load banners and `HI_VERSION`, Huawei Secure C's
+/// version string, Ingenic IMP's init banner, and the release directory of
+/// Fullhan's CI in its libraries' build paths (the SDK and a patch
+/// release). SigmaStar's libraries keep only git hashes.
+#[test]
+fn soc_vendor_sdk_releases_are_read_from_their_files() {
+    let Some(root) = std::env::var_os("FIRMSIGHT_CORPUS") else {
+        eprintln!("FIRMSIGHT_CORPUS not set; skipping corpus test");
+        return;
+    };
+    let root = Path::new(&root);
+    const SDKS: [&str; 4] = ["hisilicon-mpp", "securec", "ingenic-imp", "fullhan-ipc-sdk"];
+    let mpp: Vec<String> = [
+        "acodec", "adec", "aenc", "ai", "ao", "base", "chnl", "h264e", "h265e", "ive", "jpege",
+        "rc", "rgn", "sys", "venc", "vgs", "vi", "vo", "vpss",
+    ]
+    .iter()
+    .map(|m| format!("hi3516ev200_{m}.ko"))
+    .chain(["hifb.ko".to_string(), "libmpi.so".to_string()])
+    .collect();
+    /// A component, its release and the files that hold it.
+    type Release<'a> = (&'a str, &'a str, Vec<String>);
+    let expected: [(&str, Vec<Release>); 4] = [
+        (
+            "sdk/hisilicon-hi3516ev200",
+            vec![
+                ("hisilicon-mpp", "1.0.1.2 B030", mpp),
+                ("securec", "V100R001C01SPC004", vec!["libsecurec.so".into()]),
+            ],
+        ),
+        (
+            "sdk/ingenic-t31",
+            vec![("ingenic-imp", "1.1.6", vec!["libimp.so".into()])],
+        ),
+        (
+            "sdk/fullhan-fh8852v200",
+            vec![
+                (
+                    "fullhan-ipc-sdk",
+                    "1.1.0",
+                    vec!["libdbi.so".into(), "libdci.so".into(), "libmipi.so".into()],
+                ),
+                (
+                    "fullhan-ipc-sdk",
+                    "1.1.0.P6",
+                    vec!["libfh_crypto_api.so".into()],
+                ),
+            ],
+        ),
+        ("sdk/sigmastar-infinity6e", vec![]),
+    ];
+    for (dir, want) in expected {
+        let result = scan_family(root, dir);
+        let mut got: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for artifact in result.image.iter() {
+            for id in &artifact.identified {
+                if SDKS.contains(&id.component.as_str()) {
+                    let name = artifact.name.rsplit('/').next().unwrap_or_default();
+                    got.entry((id.component.clone(), id.version.clone()))
+                        .or_default()
+                        .insert(name.to_string());
+                }
+            }
+        }
+        let want: BTreeMap<(String, String), BTreeSet<String>> = want
+            .into_iter()
+            .map(|(c, v, files)| ((c.to_string(), v.to_string()), files.into_iter().collect()))
+            .collect();
+        assert_eq!(got, want, "{dir}");
+    }
+}
