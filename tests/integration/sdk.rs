@@ -235,7 +235,8 @@ fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
 }
 
 /// The SoC vendors' own SDK releases, read from the text each SDK keeps:
-/// HiSilicon MPP's load banners and `HI_VERSION`, Huawei Secure C's
+/// HiSilicon MPP's load banners, `HI_VERSION` and ISP libraries, HiSilicon's
+/// audio libraries, Huawei Secure C's
 /// version string, Ingenic IMP's init banner, and the release directory of
 /// Fullhan's CI in its libraries' build paths (the SDK and a patch
 /// release). SigmaStar's libraries keep only git hashes.
@@ -246,15 +247,39 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
         return;
     };
     let root = Path::new(&root);
-    const SDKS: [&str; 4] = ["hisilicon-mpp", "securec", "ingenic-imp", "fullhan-ipc-sdk"];
+    const SDKS: [&str; 5] = [
+        "hisilicon-mpp",
+        "hisilicon-audio",
+        "securec",
+        "ingenic-imp",
+        "fullhan-ipc-sdk",
+    ];
     let mpp: Vec<String> = [
         "acodec", "adec", "aenc", "ai", "ao", "base", "chnl", "h264e", "h265e", "ive", "jpege",
         "rc", "rgn", "sys", "venc", "vgs", "vi", "vo", "vpss",
     ]
     .iter()
     .map(|m| format!("hi3516ev200_{m}.ko"))
-    .chain(["hifb.ko".to_string(), "libmpi.so".to_string()])
+    .chain(
+        [
+            "hifb.ko",
+            "libmpi.so",
+            "lib_hiae.so",
+            "lib_hiawb.so",
+            "lib_hiawb_natura.so",
+        ]
+        .map(String::from),
+    )
     .collect();
+    let audio: Vec<String> = [
+        "libVoiceEngine.so",
+        "libaacdec.so",
+        "libaacenc.so",
+        "libdnvqe.so",
+        "libupvqe.so",
+    ]
+    .map(String::from)
+    .to_vec();
     /// A component, its release and the files that hold it.
     type Release<'a> = (&'a str, &'a str, Vec<String>);
     let expected: [(&str, Vec<Release>); 4] = [
@@ -262,6 +287,7 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
             "sdk/hisilicon-hi3516ev200",
             vec![
                 ("hisilicon-mpp", "1.0.1.2 B030", mpp),
+                ("hisilicon-audio", "3.0.7.34", audio),
                 ("securec", "V100R001C01SPC004", vec!["libsecurec.so".into()]),
             ],
         ),
