@@ -1119,7 +1119,17 @@ impl Compiled {
         };
         let purl = match r.purl.strip_suffix("@{version}") {
             Some(unversioned) if r.series || r.presence => fill(unversioned, purl_escape),
-            _ => fill(&r.purl, purl_escape),
+            // Qualifier values read from the bytes are written in lower
+            // case: one chip spelled two ways (`Hi3516CV610`,
+            // `HI3516CV610`) is one purl.
+            _ => match r.purl.split_once('?') {
+                Some((head, qualifiers)) => format!(
+                    "{}?{}",
+                    fill(head, purl_escape),
+                    fill(qualifiers, |v| purl_escape(&v.to_ascii_lowercase()))
+                ),
+                None => fill(&r.purl, purl_escape),
+            },
         };
         Some(Identification {
             component: r.component.clone(),
@@ -1782,6 +1792,27 @@ purl = "pkg:generic/x@{version}"
         let unknown = record.replace("{rev}\"", "{revision}\"");
         let err = Classifiers::load(&[("x.toml", &unknown)]).expect_err("unknown field");
         assert!(err.to_string().contains("`{revision}`"), "{err}");
+    }
+
+    #[test]
+    fn qualifier_values_read_from_the_bytes_are_lower_case() {
+        let record = r#"
+[[classifier]]
+id = "sdk"
+component = "sdk"
+anchors = ["_SDK_V"]
+version = '(?P<chip>[A-Za-z0-9]+)_SDK_V(?P<version>[0-9.]+)\x00'
+purl = "pkg:generic/vendor/sdk@{version}?chip={chip}"
+"#;
+        let (set, _) = Classifiers::load(&[("x.toml", record)]).expect("loads");
+        for spelling in ["Hi3516CV610", "HI3516CV610"] {
+            let found = set.scan("x", format!("\0{spelling}_SDK_V1.0.2.0\0").as_bytes());
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(
+                found[0].purl,
+                "pkg:generic/vendor/sdk@1.0.2.0?chip=hi3516cv610"
+            );
+        }
     }
 
     #[test]

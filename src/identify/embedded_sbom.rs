@@ -334,6 +334,14 @@ mod tests {
         assert_eq!(found[0].license.as_deref(), Some("Apache-2.0"));
         assert_eq!(found[0].supplier.as_deref(), Some("OpenSSL"));
         assert_eq!(found[0].cpe, None);
+        // A declared type firmsight writes is kept; any other is a library.
+        let doc = r#"{"bomFormat":"CycloneDX","components":[{"type":"framework","name":"mpp","version":"1.0","purl":"pkg:generic/hisilicon/mpp@1.0"},{"type":"device","name":"cam","version":"2","purl":"pkg:generic/cam@2"}]}"#;
+        let found = identify(&at("sbom.cdx.json"), doc.as_bytes());
+        let kinds: Vec<_> = found
+            .iter()
+            .map(|i| (i.component.as_str(), i.kind.as_str()))
+            .collect();
+        assert_eq!(kinds, [("mpp", "framework"), ("cam", "library")]);
     }
 
     #[test]

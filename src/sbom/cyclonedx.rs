@@ -644,6 +644,19 @@ fn elf_dependencies(
     (edges, unresolved.into_iter().map(str::to_string).collect())
 }
 
+/// The CycloneDX type of an identified component's kind: each of the
+/// classifiers' [`KINDS`](crate::identify::classifier::KINDS) is a type of
+/// its own name; a build tool is an application.
+fn component_type(kind: &str) -> &'static str {
+    match kind {
+        "application" | crate::identify::toolchain::BUILD_TOOL => "application",
+        "framework" => "framework",
+        "operating-system" => "operating-system",
+        "firmware" => "firmware",
+        _ => "library",
+    }
+}
+
 /// One component per (name, version, purl) found by identifiers, with every
 /// occurrence as evidence. Sorted by purl.
 fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
@@ -708,14 +721,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 .fold(0.0, f64::max);
             let build_tool = first.kind == crate::identify::toolchain::BUILD_TOOL;
             let component = Component {
-                kind: match first.kind.as_str() {
-                    "application" => "application",
-                    crate::identify::toolchain::BUILD_TOOL => "application",
-                    "framework" => "framework",
-                    "operating-system" => "operating-system",
-                    "firmware" => "firmware",
-                    _ => "library",
-                },
+                kind: component_type(&first.kind),
                 bom_ref: Some(bom_ref.clone()),
                 supplier: field(|id| id.supplier.as_ref()).map(|name| Supplier { name }),
                 name,
@@ -1191,6 +1197,17 @@ mod tests {
         assert_eq!(
             gcc.evidence.as_ref().expect("evidence").occurrences.len(),
             2
+        );
+    }
+
+    #[test]
+    fn every_classifier_kind_is_the_cyclonedx_type_of_its_name() {
+        for kind in crate::identify::classifier::KINDS {
+            assert_eq!(component_type(kind), kind);
+        }
+        assert_eq!(
+            component_type(crate::identify::toolchain::BUILD_TOOL),
+            "application"
         );
     }
 

@@ -286,7 +286,7 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
         (
             "sdk/hisilicon-hi3516ev200",
             vec![
-                ("hisilicon-mpp", "1.0.1.2 B030", mpp),
+                ("hisilicon-mpp", "1.0.1.2", mpp),
                 ("hisilicon-audio", "3.0.7.34", audio),
                 ("securec", "V100R001C01SPC004", vec!["libsecurec.so".into()]),
             ],
@@ -330,5 +330,39 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
             .map(|(c, v, files)| ((c.to_string(), v.to_string()), files.into_iter().collect()))
             .collect();
         assert_eq!(got, want, "{dir}");
+        // In the SBOM: the type, and the purl with its chip line.
+        let bom =
+            firmsight::sbom::cyclonedx(&result, &firmsight::sbom::SbomOptions::reproducible(0));
+        let listed: BTreeSet<(&str, &str)> = bom
+            .components
+            .iter()
+            .filter(|c| SDKS.contains(&c.name.as_str()))
+            .map(|c| (c.kind, c.purl.as_deref().unwrap_or_default()))
+            .collect();
+        let purls: BTreeSet<(&str, &str)> = match dir {
+            "sdk/hisilicon-hi3516ev200" => [
+                (
+                    "framework",
+                    "pkg:generic/hisilicon/mpp@1.0.1.2?chip=hi3516ev200",
+                ),
+                ("library", "pkg:generic/hisilicon/audio@3.0.7.34"),
+                ("library", "pkg:generic/huawei/securec@V100R001C01SPC004"),
+            ]
+            .into(),
+            "sdk/ingenic-t31" => [("framework", "pkg:generic/ingenic/imp@1.1.6")].into(),
+            "sdk/fullhan-fh8852v200" => [
+                (
+                    "framework",
+                    "pkg:generic/fullhan/ipc-sdk@1.1.0?chip=fh885xv200",
+                ),
+                (
+                    "framework",
+                    "pkg:generic/fullhan/ipc-sdk@1.1.0.P6?chip=fh885xv200",
+                ),
+            ]
+            .into(),
+            _ => BTreeSet::new(),
+        };
+        assert_eq!(listed, purls, "{dir}");
     }
 }
