@@ -61,6 +61,9 @@ pub struct ElfSpec {
     pub comment: Vec<u8>,
     /// JSON of a `.note.package` (FDO package metadata note).
     pub package_note: Option<String>,
+    /// Contents of a `.go.buildinfo` section (a Go program's build
+    /// information).
+    pub go_buildinfo: Option<Vec<u8>>,
     /// Exported data symbols: name and the bytes it labels (in `.rodata`,
     /// after `rodata`, 4-byte aligned), listed in `.dynsym` with a `.hash`.
     pub exports: Vec<(String, Vec<u8>)>,
@@ -90,6 +93,7 @@ impl ElfSpec {
             rodata: Vec::new(),
             comment: Vec::new(),
             package_note: None,
+            go_buildinfo: None,
             exports: Vec::new(),
             functions: Vec::new(),
             hidden_functions: Vec::new(),
@@ -156,6 +160,12 @@ impl ElfSpec {
         self
     }
 
+    /// With a `.go.buildinfo` section holding `data`.
+    pub fn with_go_buildinfo(mut self, data: &[u8]) -> Self {
+        self.go_buildinfo = Some(data.to_vec());
+        self
+    }
+
     /// With an exported data symbol `name` labelling `data`.
     pub fn with_export(mut self, name: &str, data: &[u8]) -> Self {
         self.exports.push((name.into(), data.to_vec()));
@@ -192,6 +202,28 @@ impl ElfSpec {
     pub fn build(&self) -> Vec<u8> {
         ElfBuilder::new(self).build()
     }
+}
+
+/// A Go 1.18+ build information header with the toolchain release `go`
+/// (`go1.23.5`) and the module text `modules` (tab-separated `path`, `mod`,
+/// `dep`, `=>` and `build` lines) inline, framed as the go command frames
+/// it: the contents of a `.go.buildinfo` section.
+pub fn go_buildinfo(go: &str, modules: &str) -> Vec<u8> {
+    use crate::identify::go_buildinfo::{FLAG_INLINE, HEADER, INFO_END, INFO_START, MAGIC};
+    let mut out = MAGIC.to_vec();
+    out.extend([8, FLAG_INLINE]);
+    out.resize(HEADER, 0);
+    let framed = [&INFO_START[..], modules.as_bytes(), &INFO_END[..]].concat();
+    for text in [go.as_bytes(), &framed[..]] {
+        let mut len = text.len();
+        while len >= 0x80 {
+            out.push((len as u8 & 0x7f) | 0x80);
+            len >>= 7;
+        }
+        out.push(len as u8);
+        out.extend(text);
+    }
+    out
 }
 
 const PT_LOAD: u32 = 1;
@@ -404,6 +436,16 @@ impl<'a> ElfBuilder<'a> {
                 d.push(0);
             }
             push(&mut sections, ".note.package", SHT_NOTE, d, 0, 0);
+        }
+        if let Some(data) = &spec.go_buildinfo {
+            push(
+                &mut sections,
+                ".go.buildinfo",
+                SHT_PROGBITS,
+                data.clone(),
+                0,
+                0,
+            );
         }
         let rodata_index = (!rodata.is_empty())
             .then(|| push(&mut sections, ".rodata", SHT_PROGBITS, rodata, 0, 0));

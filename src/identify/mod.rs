@@ -13,6 +13,7 @@ pub mod drivers;
 pub mod elf;
 pub mod embedded_sbom;
 pub mod endpoints;
+pub mod go_buildinfo;
 pub mod kernel;
 pub mod libiconv;
 pub mod libnl;
@@ -160,6 +161,7 @@ impl Inspector for Identifier {
                     artifact.identified.extend(libiconv::identify(bytes));
                     artifact.identified.extend(live555::identify(bytes));
                     artifact.identified.extend(openldap::identify(bytes));
+                    artifact.identified.extend(go_buildinfo::identify(bytes));
                     artifact
                         .identified
                         .extend(toolchain::identify(&artifact.name, &facts));

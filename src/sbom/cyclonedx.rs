@@ -599,7 +599,8 @@ fn elf_dependencies(
     let mut unresolved: BTreeSet<&str> = BTreeSet::new();
     // A component linked in statically: the program depends on it as
     // surely as on a library it loads (not on its compiler, nor on the
-    // package a manifest says it came from).
+    // package a manifest says it came from). A Go program's modules are
+    // linked in, as its build information says.
     let embedded: Vec<(&str, String)> = files
         .iter()
         .flat_map(|(artifact, _, own)| {
@@ -608,7 +609,8 @@ fn elf_dependencies(
                 .iter()
                 .filter(|id| {
                     !id.claims_file
-                        && id.technique == crate::model::Technique::BinaryAnalysis
+                        && (id.technique == crate::model::Technique::BinaryAnalysis
+                            || id.classifier == crate::identify::go_buildinfo::CLASSIFIER)
                         && id.kind != crate::identify::toolchain::BUILD_TOOL
                 })
                 .map(move |id| (own.as_str(), id.bom_ref()))
@@ -971,6 +973,67 @@ mod tests {
             .collect();
         assert_eq!(edges.len(), 1, "{:?}", bom.dependencies);
         assert_eq!(edges[0].depends_on, ["pkg:generic/zlib@1.2.11"]);
+    }
+
+    #[test]
+    fn a_go_program_is_its_main_module_and_depends_on_the_modules_it_lists() {
+        let modules = "path\texample.com/cam/cmd/agent\n\
+            mod\texample.com/cam\tv1.4.0\th1:x=\n\
+            dep\tgithub.com/pion/rtp\tv1.8.3\th1:y=\n";
+        let program = ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_go_buildinfo(&samples::go_buildinfo("go1.21.13", modules))
+        .build();
+        let tar = samples::tar(&[RootfsEntry::File("usr/bin/agent", program)]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let listed: Vec<_> = bom
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    c.kind,
+                    c.name.as_str(),
+                    c.purl.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
+        // The program is the main module, not a file of its own.
+        assert_eq!(
+            listed,
+            [
+                (
+                    "application",
+                    "example.com/cam",
+                    "pkg:golang/example.com/cam@v1.4.0"
+                ),
+                (
+                    "library",
+                    "github.com/pion/rtp",
+                    "pkg:golang/github.com/pion/rtp@v1.8.3"
+                ),
+                ("library", "go", "pkg:golang/stdlib@1.21.13"),
+            ]
+        );
+        let edges: Vec<_> = bom
+            .dependencies
+            .iter()
+            .map(|d| (d.reference.as_str(), d.depends_on.clone()))
+            .collect();
+        assert_eq!(
+            edges,
+            [(
+                "pkg:golang/example.com/cam@v1.4.0",
+                vec![
+                    "pkg:golang/github.com/pion/rtp@v1.8.3".to_string(),
+                    "pkg:golang/stdlib@1.21.13".to_string()
+                ]
+            )]
+        );
     }
 
     #[test]
