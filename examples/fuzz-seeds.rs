@@ -81,12 +81,15 @@ fn main() -> std::io::Result<()> {
                 firmsight::model::Endian::Little,
                 firmsight::samples::machine::AARCH64,
             )
-            .with_go_buildinfo(&firmsight::samples::go_buildinfo(
-                "go1.23.5",
-                "path\texample.com/cam/cmd/agent\nmod\texample.com/cam\tv1.4.0\th1:x=\n\
+            .with_section(
+                ".go.buildinfo",
+                &firmsight::samples::go_buildinfo(
+                    "go1.23.5",
+                    "path\texample.com/cam/cmd/agent\nmod\texample.com/cam\tv1.4.0\th1:x=\n\
                  dep\tgolang.org/x/sys\tv0.0.0-20220715151400-c0bba94af5f8\th1:y=\n\
                  dep\tgithub.com/a/b\tv1.0.0\t\n=>\t../b\t\t\n",
-            ))
+                ),
+            )
             .build(),
         ),
         ("lzma", {

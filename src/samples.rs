@@ -61,9 +61,8 @@ pub struct ElfSpec {
     pub comment: Vec<u8>,
     /// JSON of a `.note.package` (FDO package metadata note).
     pub package_note: Option<String>,
-    /// Contents of a `.go.buildinfo` section (a Go program's build
-    /// information).
-    pub go_buildinfo: Option<Vec<u8>>,
+    /// Further sections: name and contents (`.go.buildinfo`, `.dep-v0`).
+    pub sections: Vec<(&'static str, Vec<u8>)>,
     /// Exported data symbols: name and the bytes it labels (in `.rodata`,
     /// after `rodata`, 4-byte aligned), listed in `.dynsym` with a `.hash`.
     pub exports: Vec<(String, Vec<u8>)>,
@@ -93,7 +92,7 @@ impl ElfSpec {
             rodata: Vec::new(),
             comment: Vec::new(),
             package_note: None,
-            go_buildinfo: None,
+            sections: Vec::new(),
             exports: Vec::new(),
             functions: Vec::new(),
             hidden_functions: Vec::new(),
@@ -160,9 +159,10 @@ impl ElfSpec {
         self
     }
 
-    /// With a `.go.buildinfo` section holding `data`.
-    pub fn with_go_buildinfo(mut self, data: &[u8]) -> Self {
-        self.go_buildinfo = Some(data.to_vec());
+    /// With a section `name` holding `data` (a Go program's
+    /// `.go.buildinfo`, a Rust program's `.dep-v0`).
+    pub fn with_section(mut self, name: &'static str, data: &[u8]) -> Self {
+        self.sections.push((name, data.to_vec()));
         self
     }
 
@@ -437,15 +437,8 @@ impl<'a> ElfBuilder<'a> {
             }
             push(&mut sections, ".note.package", SHT_NOTE, d, 0, 0);
         }
-        if let Some(data) = &spec.go_buildinfo {
-            push(
-                &mut sections,
-                ".go.buildinfo",
-                SHT_PROGBITS,
-                data.clone(),
-                0,
-                0,
-            );
+        for (name, data) in &spec.sections {
+            push(&mut sections, name, SHT_PROGBITS, data.clone(), 0, 0);
         }
         let rodata_index = (!rodata.is_empty())
             .then(|| push(&mut sections, ".rodata", SHT_PROGBITS, rodata, 0, 0));

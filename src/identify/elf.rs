@@ -26,6 +26,61 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
+/// A file whose section table cannot be read: it has none (stripped by
+/// sstrip) or a damaged one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoSectionTable;
+
+/// The file range (offset, size) of the section called `name`, read from
+/// the ELF header and section table alone (no symbol tables): `Ok(None)`
+/// when the table has no such section.
+pub(crate) fn section_range(
+    bytes: &[u8],
+    name: &[u8],
+) -> Result<Option<(usize, usize)>, NoSectionTable> {
+    use goblin::container::{Container, Ctx};
+    use goblin::elf::SectionHeader;
+    let header = Elf::parse_header(bytes).map_err(|_| NoSectionTable)?;
+    if header.e_shnum == 0 {
+        return Err(NoSectionTable);
+    }
+    let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
+        Container::Big
+    } else {
+        Container::Little
+    };
+    let endian = header.endianness().map_err(|_| NoSectionTable)?;
+    let sections = SectionHeader::parse(
+        bytes,
+        header.e_shoff as usize,
+        header.e_shnum.into(),
+        Ctx::new(container, endian),
+    )
+    .map_err(|_| NoSectionTable)?;
+    let table = sections
+        .get(usize::from(header.e_shstrndx))
+        .ok_or(NoSectionTable)?;
+    let start = usize::try_from(table.sh_offset).map_err(|_| NoSectionTable)?;
+    let names = bytes.get(start..).ok_or(NoSectionTable)?;
+    let names =
+        &names[..usize::try_from(table.sh_size).map_or(names.len(), |n| n.min(names.len()))];
+    // The name and its NUL at each section's offset: a compare per section,
+    // however the table is shaped.
+    let wanted = [name, b"\0"].concat();
+    Ok(sections.iter().find_map(|s| {
+        names
+            .get(s.sh_name..)
+            .is_some_and(|n| n.starts_with(&wanted))
+            .then(|| {
+                Some((
+                    usize::try_from(s.sh_offset).ok()?,
+                    usize::try_from(s.sh_size).ok()?,
+                ))
+            })
+            .flatten()
+    }))
+}
+
 /// The virtual address a loaded segment gives file offset `at`.
 pub(crate) fn vaddr_of(elf: &Elf<'_>, at: u64) -> Option<u64> {
     elf.program_headers

@@ -20,9 +20,10 @@
 
 use goblin::container::{Container, Ctx};
 use goblin::elf::program_header::{PF_W, PF_X, PT_LOAD};
-use goblin::elf::{Elf, ProgramHeader, SectionHeader};
+use goblin::elf::{Elf, ProgramHeader};
 
 use crate::identify::classifier::purl_escape;
+use crate::identify::elf::NoSectionTable;
 use crate::model::{Identification, Technique};
 
 /// The classifier id of every component the build information lists.
@@ -98,16 +99,16 @@ fn read(bytes: &[u8]) -> Option<(usize, BuildInfo)> {
     let ctx = Ctx::new(container, header.endianness().ok()?);
     let segments = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum.into(), ctx)
         .unwrap_or_default();
-    // A program with section headers keeps the header in its own section
-    // (since Go 1.13); one stripped of them (sstrip), at the start of its
-    // data segment.
-    let (start, len) = if header.e_shnum == 0 {
-        data_segment(&segments)?
-    } else {
-        section(bytes, &header, ctx)?
+    // A program with a section table keeps the header in its own section
+    // (since Go 1.13), and one whose table lacks it is not a Go program;
+    // one stripped of its table (sstrip) or with a damaged one keeps it at
+    // the start of its data segment.
+    let (start, len) = match crate::identify::elf::section_range(bytes, b".go.buildinfo") {
+        Ok(section) => section?,
+        Err(NoSectionTable) => data_segment(&segments)?,
     };
     let at = find_header(bytes, start, len)?;
-    let head = bytes.get(at..at + HEADER)?;
+    let head = bytes.get(at..at.checked_add(HEADER)?)?;
     let (ptr_size, flags) = (usize::from(head[14]), head[15]);
     let (go, modules) = if flags & FLAG_INLINE != 0 {
         let mut rest = bytes.get(at + HEADER..)?;
@@ -124,9 +125,9 @@ fn read(bytes: &[u8]) -> Option<(usize, BuildInfo)> {
             ptr_size,
             big_endian: flags != 0,
         };
-        let go = memory.go_string(memory.pointer(at + 16)?)?;
+        let go = memory.go_string(memory.pointer(at.checked_add(16)?)?)?;
         let modules = memory
-            .pointer(at + 16 + ptr_size)
+            .pointer(at.checked_add(16 + ptr_size)?)
             .and_then(|addr| memory.go_string(addr))
             .unwrap_or_default();
         (go, modules)
@@ -139,26 +140,6 @@ fn read(bytes: &[u8]) -> Option<(usize, BuildInfo)> {
             modules: String::from_utf8_lossy(modules).into_owned(),
         },
     ))
-}
-
-/// The file range of the `.go.buildinfo` section.
-fn section(bytes: &[u8], header: &goblin::elf::Header, ctx: Ctx) -> Option<(usize, usize)> {
-    let sections =
-        SectionHeader::parse(bytes, header.e_shoff as usize, header.e_shnum.into(), ctx).ok()?;
-    let table = sections.get(usize::from(header.e_shstrndx))?;
-    let start = usize::try_from(table.sh_offset).ok()?;
-    let end = start
-        .checked_add(usize::try_from(table.sh_size).ok()?)?
-        .min(bytes.len());
-    let names = bytes.get(start..end)?;
-    sections.iter().find_map(|s| {
-        let name = names.get(s.sh_name..)?;
-        let name = &name[..memchr::memchr(0, name)?];
-        (name == b".go.buildinfo").then_some((
-            usize::try_from(s.sh_offset).ok()?,
-            usize::try_from(s.sh_size).ok()?,
-        ))
-    })
 }
 
 /// The file range of the first writable, non-executable loaded segment,
@@ -241,8 +222,10 @@ impl<'a> Memory<'a> {
             let inside = p.p_type == PT_LOAD
                 && addr >= p.p_vaddr
                 && addr.checked_add(len)? <= p.p_vaddr.checked_add(p.p_filesz)?;
-            let at = p.p_offset.checked_add(addr - p.p_vaddr)?;
-            inside.then_some(usize::try_from(at).ok()?)
+            if !inside {
+                return None;
+            }
+            usize::try_from(p.p_offset.checked_add(addr - p.p_vaddr)?).ok()
         })
     }
 
@@ -250,12 +233,12 @@ impl<'a> Memory<'a> {
     fn go_string(&self, addr: u64) -> Option<&'a [u8]> {
         let header = self.offset(addr, 2 * self.ptr_size as u64)?;
         let data = self.pointer(header)?;
-        let len = self.pointer(header + self.ptr_size)?;
+        let len = self.pointer(header.checked_add(self.ptr_size)?)?;
         if len > MAX_TEXT as u64 {
             return None;
         }
         let at = self.offset(data, len)?;
-        self.bytes.get(at..at + len as usize)
+        self.bytes.get(at..at.checked_add(len as usize)?)
     }
 }
 
@@ -283,36 +266,43 @@ struct Module {
     main: bool,
 }
 
-/// The main module and the dependencies, replacements applied.
+/// The main module and the dependencies, replacements applied. A `=>`
+/// line replaces the module on the line just before it (as Go's
+/// `ParseBuildInfo` reads it); a replacement firmsight cannot read leaves
+/// that module with no version rather than one that was not built.
 fn modules(text: &str) -> Vec<Module> {
     let mut out: Vec<Module> = Vec::new();
+    // The module a `=>` on the next line replaces.
+    let mut last: Option<usize> = None;
     for line in text.lines() {
         let mut fields = line.split('\t');
-        let (Some(kind), Some(path)) = (fields.next(), fields.next()) else {
-            continue;
-        };
+        let kind = fields.next().unwrap_or_default();
+        let path = fields.next().unwrap_or_default();
         let version = fields.next().unwrap_or_default();
         let version = if version == "(devel)" { "" } else { version };
-        if path.is_empty() || !valid_path(path) || !valid_version(version) {
-            continue;
-        }
+        let readable = !path.is_empty() && valid_path(path) && valid_version(version);
         match kind {
-            "mod" | "dep" if out.len() < MAX_MODULES => out.push(Module {
-                path: path.to_string(),
-                version: version.to_string(),
-                main: kind == "mod",
-            }),
-            // A replacement of the module on the line before: a module
-            // path and version, or a local directory (no version).
-            "=>" => {
-                if let Some(last) = out.last_mut() {
-                    if !version.is_empty() {
-                        last.path = path.to_string();
-                    }
-                    last.version = version.to_string();
+            "mod" | "dep" => {
+                last = None;
+                if readable && out.len() < MAX_MODULES {
+                    last = Some(out.len());
+                    out.push(Module {
+                        path: path.to_string(),
+                        version: version.to_string(),
+                        main: kind == "mod",
+                    });
                 }
             }
-            _ => {}
+            // A module path and version, or a local directory (none).
+            "=>" => {
+                if let Some(module) = last.take().and_then(|i| out.get_mut(i)) {
+                    if readable && !version.is_empty() {
+                        module.path = path.to_string();
+                    }
+                    module.version = if readable { version } else { "" }.to_string();
+                }
+            }
+            _ => last = None,
         }
     }
     out
@@ -401,7 +391,7 @@ mod tests {
     fn program(buildinfo: &[u8]) -> Vec<u8> {
         ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::AARCH64)
             .with_rodata(b"runtime.main\0")
-            .with_go_buildinfo(buildinfo)
+            .with_section(".go.buildinfo", buildinfo)
             .build()
     }
 
@@ -455,7 +445,10 @@ mod tests {
             =>\t../onvif\t\t\n\
             dep\tgopkg.in/yaml.v2\tv2.4.0+incompatible\t\n\
             dep\tbad path\tv1.0.0\t\n\
-            dep\texample.com/notaversion\t1.0\t\n";
+            =>\texample.com/elsewhere\tv9.9.9\t\n\
+            dep\texample.com/notaversion\t1.0\t\n\
+            dep\texample.com/vendored\tv1.1.0\th1:u=\n\
+            =>\tC:\\src\\vendored\t\t\n";
         let found = found(&program(&inline("go1.21.0 X:loopvar", lines)));
         let pairs: Vec<(&str, &str, &str)> = found
             .iter()
@@ -491,9 +484,26 @@ mod tests {
                     "v2.4.0+incompatible",
                     "pkg:golang/gopkg.in/yaml.v2@v2.4.0%2Bincompatible"
                 ),
+                // A `=>` after a line not read replaces nothing; one not
+                // read leaves its module with no version, not the one
+                // that was replaced.
+                (
+                    "example.com/vendored",
+                    "",
+                    "pkg:golang/example.com/vendored"
+                ),
             ]
         );
         assert!(found[1].3, "the main module is the program");
+    }
+
+    #[test]
+    fn the_magic_and_sentinels_are_the_bytes_go_writes() {
+        // As in esbuild 0.25.0's `.go.buildinfo` (linux-arm64).
+        assert_eq!(MAGIC, b"\xff Go buildinf:");
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        assert_eq!(hex(&INFO_START), "3077af0c9274080241e1c107e6d618e6");
+        assert_eq!(hex(&INFO_END), "f932433186182072008242104116d8f2");
     }
 
     #[test]
@@ -545,6 +555,35 @@ mod tests {
         out
     }
 
+    /// `elf` with its loaded segments moved to `base` + their offset (the
+    /// builder loads each byte at the address equal to its offset).
+    fn load_at(mut elf: Vec<u8>, base: u64) -> Vec<u8> {
+        let parsed = Elf::parse(&elf).expect("elf");
+        let (is64, little) = (parsed.is_64, parsed.little_endian);
+        let (phoff, entsize) = (
+            parsed.header.e_phoff as usize,
+            usize::from(parsed.header.e_phentsize),
+        );
+        for (i, p) in parsed.program_headers.clone().iter().enumerate() {
+            if p.p_type != PT_LOAD {
+                continue;
+            }
+            let at = phoff + i * entsize;
+            let addr = p.p_vaddr + base;
+            // p_vaddr and p_paddr.
+            let (fields, width) = if is64 { ([16, 24], 8) } else { ([8, 12], 4) };
+            for field in fields {
+                let bytes = if little {
+                    addr.to_le_bytes()[..width].to_vec()
+                } else {
+                    addr.to_be_bytes()[8 - width..].to_vec()
+                };
+                elf[at + field..at + field + width].copy_from_slice(&bytes);
+            }
+        }
+        elf
+    }
+
     /// Where the builder puts `.go.buildinfo`.
     fn section_offset(elf: &[u8]) -> u64 {
         let parsed = Elf::parse(elf).expect("elf");
@@ -558,21 +597,29 @@ mod tests {
 
     #[test]
     fn the_pointer_layout_of_go_before_1_18_is_read_through_the_segments() {
+        // Real programs load at an address other than their offset
+        // (esbuild 0.13.15 arm64: .go.buildinfo at 0x6c0000, offset 0x6b0000).
+        const BASE: u64 = 0x40_0000;
         for (class, endian, ptr_size) in [
             (ElfClass::Elf32, Endian::Little, 4),
             (ElfClass::Elf64, Endian::Little, 8),
             (ElfClass::Elf32, Endian::Big, 4),
+            (ElfClass::Elf64, Endian::Big, 8),
         ] {
             let big = endian == Endian::Big;
             let build = |data: &[u8]| {
-                ElfSpec::executable(class, endian, machine::ARM)
-                    .with_go_buildinfo(data)
-                    .build()
+                let elf = ElfSpec::executable(class, endian, machine::ARM)
+                    .with_section(".go.buildinfo", data)
+                    .build();
+                load_at(elf, BASE)
             };
             let lines = "path\tcmd\nmod\texample.com/cam\tv1.0.0\th1:x=\ndep\tgolang.org/x/net\tv0.0.0-20210405180319-a5a99cb37ef4\th1:y=\n";
             let draft = build(&pointer_layout(0, ptr_size, big, "go1.17.2", lines));
             let at = section_offset(&draft);
-            let elf = build(&pointer_layout(at, ptr_size, big, "go1.17.2", lines));
+            let elf = build(&pointer_layout(BASE + at, ptr_size, big, "go1.17.2", lines));
+            // Addresses taken for offsets read nothing.
+            let unshifted = build(&pointer_layout(at, ptr_size, big, "go1.17.2", lines));
+            assert!(identify(&unshifted).is_empty(), "{class:?} {endian:?}");
             let versions: Vec<(String, String)> = identify(&elf)
                 .into_iter()
                 .map(|i| (i.component, i.version))

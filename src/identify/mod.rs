@@ -8,6 +8,7 @@ use crate::model::{Artifact, ElfFacts, Identification, Status};
 use crate::unpack::Inspector;
 
 pub mod busybox;
+pub mod capped;
 pub mod classifier;
 pub mod drivers;
 pub mod elf;
@@ -24,6 +25,7 @@ pub mod packages;
 pub mod posture;
 pub mod relabel;
 pub mod rules;
+pub mod rust_audit;
 pub mod sensors;
 pub mod series;
 pub mod toolchain;
@@ -162,6 +164,7 @@ impl Inspector for Identifier {
                     artifact.identified.extend(live555::identify(bytes));
                     artifact.identified.extend(openldap::identify(bytes));
                     artifact.identified.extend(go_buildinfo::identify(bytes));
+                    artifact.identified.extend(rust_audit::identify(bytes));
                     artifact
                         .identified
                         .extend(toolchain::identify(&artifact.name, &facts));
@@ -228,6 +231,14 @@ impl Inspector for Identifier {
     fn inspect_container(&self, artifact: &mut Artifact) {
         self.evidence(artifact, &[]);
     }
+}
+
+/// Whether `classifier` reads a list of the code a program was built from
+/// (a Go program's build information, a Rust program's cargo-auditable
+/// section): the program depends on each, and each is a release the build
+/// tool resolved, which settles nothing read elsewhere.
+pub fn lists_linked_code(classifier: &str) -> bool {
+    classifier == go_buildinfo::CLASSIFIER || classifier == rust_audit::CLASSIFIER
 }
 
 /// Where in the file the ELF-structure evidence an identifier read lies:

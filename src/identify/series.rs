@@ -212,7 +212,11 @@ fn settle(artifact: &mut Artifact, cx: &Settling<'_>, next: &mut usize) {
     let archive = archive_of(artifact)
         .and_then(|a| cx.archives.get(a))
         .unwrap_or(&empty);
-    for id in artifact.identified.iter_mut().filter(|id| id.series) {
+    // A Go main module built from a checkout (`(devel)`) keeps no release;
+    // another program's list would be a guess.
+    let settles =
+        |id: &Identification| id.series && !crate::identify::lists_linked_code(&id.classifier);
+    for id in artifact.identified.iter_mut().filter(|id| settles(id)) {
         let release = if !id.version.is_empty() {
             // The file's own release first (libcrypto.so.3 holding its
             // version text, beside another OpenSSL 3 elsewhere in the

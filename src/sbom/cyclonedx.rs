@@ -599,8 +599,8 @@ fn elf_dependencies(
     let mut unresolved: BTreeSet<&str> = BTreeSet::new();
     // A component linked in statically: the program depends on it as
     // surely as on a library it loads (not on its compiler, nor on the
-    // package a manifest says it came from). A Go program's modules are
-    // linked in, as its build information says.
+    // package a manifest says it came from). A Go or Rust program's
+    // modules and crates are linked in, as its build lists them.
     let embedded: Vec<(&str, String)> = files
         .iter()
         .flat_map(|(artifact, _, own)| {
@@ -610,7 +610,7 @@ fn elf_dependencies(
                 .filter(|id| {
                     !id.claims_file
                         && (id.technique == crate::model::Technique::BinaryAnalysis
-                            || id.classifier == crate::identify::go_buildinfo::CLASSIFIER)
+                            || crate::identify::lists_linked_code(&id.classifier))
                         && id.kind != crate::identify::toolchain::BUILD_TOOL
                 })
                 .map(move |id| (own.as_str(), id.bom_ref()))
@@ -985,7 +985,10 @@ mod tests {
             crate::model::Endian::Little,
             machine::ARM,
         )
-        .with_go_buildinfo(&samples::go_buildinfo("go1.21.13", modules))
+        .with_section(
+            ".go.buildinfo",
+            &samples::go_buildinfo("go1.21.13", modules),
+        )
         .build();
         let tar = samples::tar(&[RootfsEntry::File("usr/bin/agent", program)]);
         let result =
@@ -1034,6 +1037,78 @@ mod tests {
                 ]
             )]
         );
+    }
+
+    #[test]
+    fn an_auditable_rust_program_is_its_root_crate_and_depends_on_its_crates() {
+        use std::io::Write;
+        let json = br#"{"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","root":true,"dependencies":[0]}]}"#;
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        zlib.write_all(json).expect("compress");
+        let program = ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_section(".dep-v0", &zlib.finish().expect("compress"))
+        .build();
+        let tar = samples::tar(&[RootfsEntry::File("usr/bin/camd", program)]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let edges: Vec<_> = bom
+            .dependencies
+            .iter()
+            .map(|d| (d.reference.as_str(), d.depends_on.clone()))
+            .collect();
+        assert_eq!(
+            edges,
+            [(
+                "pkg:cargo/camd@1.0.0",
+                vec!["pkg:cargo/memchr@2.7.6".to_string()]
+            )]
+        );
+    }
+
+    #[test]
+    fn a_go_program_built_from_a_checkout_takes_no_release_from_another_programs_list() {
+        let go = |modules: &str| {
+            ElfSpec::executable(
+                crate::model::ElfClass::Elf64,
+                crate::model::Endian::Little,
+                machine::AARCH64,
+            )
+            .with_section(
+                ".go.buildinfo",
+                &samples::go_buildinfo("go1.22.12", modules),
+            )
+            .build()
+        };
+        let tar = samples::tar(&[
+            RootfsEntry::File(
+                "usr/bin/streamer",
+                go("path\texample.com/cam/cmd/streamer\nmod\texample.com/cam\t(devel)\t\n"),
+            ),
+            RootfsEntry::File(
+                "usr/bin/agent",
+                go(
+                    "path\texample.com/agent\nmod\texample.com/agent\tv2.0.0\th1:a=\n\
+                    dep\texample.com/cam\tv1.2.0\th1:b=\n",
+                ),
+            ),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let cam: Vec<_> = bom
+            .components
+            .iter()
+            .filter(|c| c.name == "example.com/cam")
+            .map(|c| (c.kind, c.version.as_deref()))
+            .collect();
+        // The streamer is the module at no known release; the agent was
+        // built with v1.2.0 of it.
+        assert_eq!(cam, [("application", None), ("library", Some("v1.2.0"))]);
     }
 
     #[test]
