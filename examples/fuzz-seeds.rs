@@ -92,6 +92,24 @@ fn main() -> std::io::Result<()> {
             )
             .build(),
         ),
+        (
+            "scan",
+            // A Rust program: cargo-auditable's `.dep-v0`, zlib-compressed.
+            firmsight::samples::ElfSpec::executable(
+                firmsight::model::ElfClass::Elf32,
+                firmsight::model::Endian::Little,
+                firmsight::samples::machine::ARM,
+            )
+            .with_section(".dep-v0", &{
+                use std::io::Write;
+                let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+                zlib.write_all(
+                    br#"{"format":1,"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","dependencies":[0],"root":true}]}"#,
+                )?;
+                zlib.finish()?
+            })
+            .build(),
+        ),
         ("lzma", {
             let mut seed = vec![0x5d, 0, 0, 0x80, 0];
             seed.extend(u64::MAX.to_le_bytes());
@@ -99,10 +117,13 @@ fn main() -> std::io::Result<()> {
             seed
         }),
     ];
+    let mut written: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (target, bytes) in seeds {
         let target_dir = Path::new(&dir).join(target);
         std::fs::create_dir_all(&target_dir)?;
-        let path = target_dir.join("seed-1");
+        let n = written.entry(target).or_default();
+        *n += 1;
+        let path = target_dir.join(format!("seed-{n}"));
         std::fs::write(&path, &bytes)?;
         println!("{:>8} bytes  {}", bytes.len(), path.display());
     }

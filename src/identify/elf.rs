@@ -40,8 +40,10 @@ pub(crate) fn section_range(
 ) -> Result<Option<(usize, usize)>, NoSectionTable> {
     use goblin::container::{Container, Ctx};
     use goblin::elf::SectionHeader;
+    use goblin::elf::section_header::SHN_XINDEX;
     let header = Elf::parse_header(bytes).map_err(|_| NoSectionTable)?;
-    if header.e_shnum == 0 {
+    let shoff = usize::try_from(header.e_shoff).map_err(|_| NoSectionTable)?;
+    if shoff == 0 {
         return Err(NoSectionTable);
     }
     let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
@@ -50,16 +52,27 @@ pub(crate) fn section_range(
         Container::Little
     };
     let endian = header.endianness().map_err(|_| NoSectionTable)?;
-    let sections = SectionHeader::parse(
-        bytes,
-        header.e_shoff as usize,
-        header.e_shnum.into(),
-        Ctx::new(container, endian),
-    )
-    .map_err(|_| NoSectionTable)?;
-    let table = sections
-        .get(usize::from(header.e_shstrndx))
-        .ok_or(NoSectionTable)?;
+    let ctx = Ctx::new(container, endian);
+    let parse = |count: usize| {
+        SectionHeader::parse(bytes, shoff, count, ctx)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .ok_or(NoSectionTable)
+    };
+    // More sections than the header's field holds: the count is the first
+    // section header's size, and the name table's index its link.
+    let first = parse(1)?;
+    let count = match header.e_shnum {
+        0 => usize::try_from(first[0].sh_size).map_err(|_| NoSectionTable)?,
+        n => usize::from(n),
+    };
+    let sections = parse(count)?;
+    let names_index = match u32::from(header.e_shstrndx) {
+        SHN_XINDEX => first[0].sh_link as usize,
+        0 => return Err(NoSectionTable),
+        i => i as usize,
+    };
+    let table = sections.get(names_index).ok_or(NoSectionTable)?;
     let start = usize::try_from(table.sh_offset).map_err(|_| NoSectionTable)?;
     let names = bytes.get(start..).ok_or(NoSectionTable)?;
     let names =
@@ -500,6 +513,54 @@ fn build_id<'a>(elf: &Elf<'a>, bytes: &'a [u8]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::samples::{ElfSpec, machine};
+
+    #[test]
+    fn a_section_is_found_by_its_exact_name_and_a_damaged_table_is_no_table() {
+        let elf = ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::AARCH64)
+            .with_section(".dep-v0", b"crates")
+            .with_section(".dep-v0x", b"other")
+            .build();
+        let (at, len) = section_range(&elf, b".dep-v0")
+            .expect("table")
+            .expect("section");
+        assert_eq!(&elf[at..at + len], b"crates");
+        assert_eq!(section_range(&elf, b".dep-v"), Ok(None));
+        assert_eq!(section_range(&elf, b".go.buildinfo"), Ok(None));
+        let field = |elf: &mut Vec<u8>, at: usize, value: &[u8]| {
+            elf[at..at + value.len()].copy_from_slice(value);
+        };
+        // ELF64: e_shoff at 0x28, e_shnum at 0x3c, e_shstrndx at 0x3e.
+        let shoff = u64::from_le_bytes(elf[0x28..0x30].try_into().expect("8")) as usize;
+        let shnum = u16::from_le_bytes([elf[0x3c], elf[0x3d]]);
+        let shstrndx = u16::from_le_bytes([elf[0x3e], elf[0x3f]]);
+        for (at, value) in [
+            (0x28, &0u64.to_le_bytes()[..]),           // no table
+            (0x28, &(elf.len() as u64).to_le_bytes()), // past the end
+            (0x3e, &0u16.to_le_bytes()),               // no name table
+            (0x3e, &999u16.to_le_bytes()),             // a name table past the count
+        ] {
+            let mut damaged = elf.clone();
+            field(&mut damaged, at, value);
+            assert_eq!(
+                section_range(&damaged, b".dep-v0"),
+                Err(NoSectionTable),
+                "{at:#x}"
+            );
+        }
+        // More sections than the field holds: the count in section 0's
+        // size, the name table's index in its link.
+        let mut extended = elf.clone();
+        field(&mut extended, 0x3c, &0u16.to_le_bytes());
+        field(&mut extended, 0x3e, &0xffffu16.to_le_bytes());
+        field(&mut extended, shoff + 32, &u64::from(shnum).to_le_bytes());
+        field(
+            &mut extended,
+            shoff + 40,
+            &u32::from(shstrndx).to_le_bytes(),
+        );
+        assert_eq!(section_range(&extended, b".dep-v0"), Ok(Some((at, len))));
+        assert_eq!(section_range(b"\x7fELF", b".dep-v0"), Err(NoSectionTable));
+    }
 
     #[test]
     fn defined_functions_are_what_a_file_defines_by_plain_name() {

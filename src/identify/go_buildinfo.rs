@@ -670,6 +670,11 @@ mod tests {
             names,
             ["go", "github.com/evanw/esbuild", "golang.org/x/sys"]
         );
+        // A damaged section table (no name table) is searched the same way.
+        let mut damaged = program(&data);
+        damaged[0x3e..0x40].fill(0);
+        damaged[phoff + load * 56 + 4] = (PF_W | 4) as u8;
+        assert_eq!(identify(&damaged).len(), 3);
         // Unaligned, it is not the linker's header.
         let mut off = vec![0u8; pad + 1];
         off.extend(&info);

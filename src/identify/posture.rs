@@ -49,7 +49,11 @@ impl Posture {
         let tls: BTreeSet<String> = image
             .iter()
             .flat_map(|a| &a.identified)
-            .filter(|i| TLS_LIBRARIES.contains(&i.component.as_str()))
+            // The C libraries, not a Rust crate of the same name.
+            .filter(|i| {
+                TLS_LIBRARIES.contains(&i.component.as_str())
+                    && !crate::identify::lists_linked_code(&i.classifier)
+            })
             .map(|i| match i.version.as_str() {
                 "" => i.component.clone(),
                 version => format!("{} {version}", i.component),

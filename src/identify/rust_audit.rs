@@ -49,8 +49,9 @@ struct Package {
 /// The crates a Rust program's `.dep-v0` section lists: the program's own
 /// crate (the root: an application that claims the file) and every crate
 /// compiled into it, as `pkg:cargo/<name>@<version>`. Build-only crates
-/// and the program's own workspace crates (`local`, not the root) are
-/// left out: the first are not in the program, the second are the program.
+/// and path crates (`local`, not the root: the program's own workspace,
+/// or a crate vendored into it) are left out: the first are not in the
+/// program, the second are the program's own source.
 pub fn identify(bytes: &[u8]) -> Vec<Identification> {
     let Ok(Some((at, len))) = crate::identify::elf::section_range(bytes, b".dep-v0") else {
         return Vec::new();
@@ -72,9 +73,13 @@ pub fn identify(bytes: &[u8]) -> Vec<Identification> {
         .packages
         .0
         .into_iter()
-        .filter(|p| p.kind.as_deref() != Some("build"))
+        .filter(|p| {
+            !p.kind
+                .as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("build"))
+        })
         .filter(|p| p.root || p.source.as_deref() != Some("local"))
-        .filter(|p| valid(&p.name, b"-_") && valid(&p.version, b".-+"))
+        .filter(|p| valid(&p.name, 64, b"-_") && valid(&p.version, 128, b".-+"))
         .map(|p| Identification {
             purl: format!(
                 "pkg:cargo/{}@{}",
@@ -97,9 +102,10 @@ pub fn identify(bytes: &[u8]) -> Vec<Identification> {
         .collect()
 }
 
-/// A crate name or version: letters, digits and `extra`, 1 to 64 bytes.
-fn valid(text: &str, extra: &[u8]) -> bool {
-    (1..=64).contains(&text.len())
+/// A crate name or version: letters, digits and `extra`, 1 to `max`
+/// bytes (uv lists `0.6.1+5.3.0-1-ge13ca993…`, 55).
+fn valid(text: &str, max: usize, extra: &[u8]) -> bool {
+    (1..=max).contains(&text.len())
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))

@@ -52,9 +52,12 @@ pub fn resolve(image: &mut Artifact) {
             // 4.4.5 is not LZ4 4.4.5), a package file lying in the image
             // (an update bundle's .deb) is not installed, and an SBOM shipped
             // in the image is a label, not the package manager's record.
+            // A program's crate or module list names what it was built from,
+            // in its ecosystem: the `zstd` crate is not libzstd.
             let installed = !id.purl.starts_with("pkg:pypi/")
                 && !crate::identify::packages::is_package_file(&id.classifier)
-                && id.classifier != crate::identify::embedded_sbom::CLASSIFIER;
+                && id.classifier != crate::identify::embedded_sbom::CLASSIFIER
+                && !crate::identify::lists_linked_code(&id.classifier);
             if installed {
                 add(&mut found.listed, id);
             }

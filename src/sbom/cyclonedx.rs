@@ -1071,6 +1071,40 @@ mod tests {
     }
 
     #[test]
+    fn a_crate_of_a_librarys_name_gives_the_library_no_release() {
+        use std::io::Write;
+        // libgif keeps no release (a presence record claims it); a Rust
+        // program lists a crate called giflib.
+        let json = br#"{"packages":[{"name":"giflib","version":"0.1.0","source":"crates.io"},{"name":"thumbs","version":"1.0.0","source":"local","root":true}]}"#;
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        zlib.write_all(json).expect("compress");
+        let program = ElfSpec::executable(
+            crate::model::ElfClass::Elf32,
+            crate::model::Endian::Little,
+            machine::ARM,
+        )
+        .with_section(".dep-v0", &zlib.finish().expect("compress"))
+        .build();
+        let tar = samples::tar(&[
+            RootfsEntry::File("usr/bin/thumbs", program),
+            RootfsEntry::File(
+                "usr/lib/libgif.so.7.2.0",
+                b"\0Failed to read from given file\0Data is not in GIF format\0".to_vec(),
+            ),
+        ]);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let giflib: Vec<_> = bom
+            .components
+            .iter()
+            .filter(|c| c.name == "giflib")
+            .map(|c| c.purl.as_deref().unwrap_or_default())
+            .collect();
+        assert_eq!(giflib, ["pkg:cargo/giflib@0.1.0", "pkg:generic/giflib"]);
+    }
+
+    #[test]
     fn a_go_program_built_from_a_checkout_takes_no_release_from_another_programs_list() {
         let go = |modules: &str| {
             ElfSpec::executable(

@@ -382,9 +382,17 @@ pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
                 .purl
                 .as_deref()
                 .map(|p| p.split('@').next().unwrap_or(p));
+            // A language ecosystem's package (a Rust crate, a Go module, a
+            // Python distribution) is named by its purl alone: the `openssl`
+            // crate is not OpenSSL.
+            let ecosystem = base.is_some_and(|p| {
+                ["pkg:cargo/", "pkg:golang/", "pkg:pypi/", "pkg:npm/"]
+                    .iter()
+                    .any(|t| p.starts_with(t))
+            });
             let hit = advisory.affected.iter().any(|a| {
                 let named = a.package.purl.as_deref().is_some_and(|p| Some(p) == base)
-                    || a.package.name.eq_ignore_ascii_case(&component.name);
+                    || (!ecosystem && a.package.name.eq_ignore_ascii_case(&component.name));
                 named && a.contains(version)
             });
             if hit {

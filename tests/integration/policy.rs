@@ -26,6 +26,22 @@ fn camera_update() -> ScanResult {
     scan_path(&path, &ScanOptions::default()).expect("scan")
 }
 
+/// A Rust program whose cargo-auditable list names the `openssl` crate
+/// (bindings, not OpenSSL).
+fn rust_program_with_openssl_crate() -> Vec<u8> {
+    use std::io::Write;
+    let json = br#"{"packages":[{"name":"openssl","version":"0.10.66","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","root":true}]}"#;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    zlib.write_all(json).expect("compress");
+    firmsight::samples::ElfSpec::executable(
+        firmsight::model::ElfClass::Elf32,
+        firmsight::model::Endian::Little,
+        firmsight::samples::machine::ARM,
+    )
+    .with_section(".dep-v0", &zlib.finish().expect("compress"))
+    .build()
+}
+
 /// An Axis-made camera (two independent medium markers).
 fn axis_files() -> Vec<RootfsEntry> {
     vec![
@@ -256,6 +272,20 @@ fn capability_rules_apply_without_any_maker() {
     assert_eq!(d.outcome, Outcome::Deny);
     let rules: Vec<&str> = d.flags.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["telnet-static-root", "services-without-tls"]);
+    // A Rust program's `openssl` crate is not a TLS library in the image.
+    let image = tar(&[
+        RootfsEntry::File(
+            "etc/init.d/rcS",
+            b"#!/bin/sh
+telnetd &
+"
+            .to_vec(),
+        ),
+        RootfsEntry::File("usr/bin/camd", rust_program_with_openssl_crate()),
+    ]);
+    let d = default_policy().evaluate(&scan(image, None), None, date!(2026 - 11 - 23));
+    let rules: Vec<&str> = d.flags.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"services-without-tls"), "{rules:?}");
 }
 
 #[test]
@@ -301,6 +331,30 @@ fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
             .reference
             .ends_with("#pkg:generic/busybox@1.31.1")
     );
+    // An advisory for a C library by name does not reach a Rust crate of
+    // the same name; one for the crate's purl does.
+    let rust = scan(
+        tar(&[RootfsEntry::File(
+            "usr/bin/camd",
+            rust_program_with_openssl_crate(),
+        )]),
+        None,
+    );
+    let rust_bom = sbom::cyclonedx(&rust, &sbom::SbomOptions::reproducible(0));
+    for (package, matches) in [
+        (r#"{"name": "openssl"}"#, 0),
+        (r#"{"name": "openssl", "purl": "pkg:cargo/openssl"}"#, 1),
+    ] {
+        let advisory = vex::parse(
+            "user.osv.json",
+            &format!(
+                r#"{{"id": "TEST-2026-2", "summary": "s", "affected": [{{"package": {package}, "versions": ["0.10.66"]}}]}}"#
+            ),
+        )
+        .expect("user OSV");
+        let doc = vex::vex(&rust, &rust_bom, &advisory);
+        assert_eq!(doc.vulnerabilities.len(), matches, "{package}");
+    }
     // The SBOM itself carries no vulnerabilities.
     let json = serde_json::to_value(&bom).expect("json");
     assert!(json.get("vulnerabilities").is_none());
