@@ -19,9 +19,11 @@ fn main() {
 /// Write `$OUT_DIR/<out>` with a static list `name` of (file name,
 /// contents) for every `*.ext` file in `signatures/<dir>`, sorted by name.
 fn embed(dir: &str, ext: &str, name: &str, out: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("signatures")
-        .join(dir);
+    // Read at run time: `env!` would keep the directory the build script
+    // was compiled in, which cargo reuses for a checkout of the same
+    // package elsewhere (a worktree sharing the target directory).
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("signatures").join(dir);
     println!("cargo::rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = fs::read_dir(&dir)
         .map(|entries| {
