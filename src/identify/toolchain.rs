@@ -1,6 +1,8 @@
 //! The compiler that built a binary, from its `.comment` strings:
 //! `GCC: (Buildroot 2020.02) 8.4.0`, `GCC: (HC&C V1R3C00SPC200B005_20190606)
-//! 6.3.0` (HiSilicon's SDK), `clang version 14.0.6`.
+//! 6.3.0` (HiSilicon's SDK), `clang version 14.0.6`, `rustc version 1.90.0
+//! (1159e78c4 2025-09-14)` (a Rust program's compiler; its standard library
+//! is compiled into the program, but `.comment` names the compiler).
 //!
 //! The compiler is a build tool, not part of the firmware: its component is
 //! marked [`BUILD_TOOL`] (CycloneDX `scope: excluded`), with every binary it
@@ -29,6 +31,13 @@ static GCC: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `clang version 14.0.6 (…)`, also after a vendor (`Android (…) clang …`).
 static CLANG: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)clang version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)(?:\s|$)").ok()
+});
+
+/// `rustc version 1.90.0 (1159e78c4 2025-09-14)`, also a nightly or beta
+/// (`1.92.0-nightly (…)`); rustc writes it into every program it links.
+static RUSTC: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^rustc version (?P<version>[0-9]+\.[0-9]+\.[0-9]+)(?:-(?:nightly|beta(?:\.[0-9]+)?|dev))?(?: \(|$)")
+        .ok()
 });
 
 /// The compiler in a kernel banner, in the forms Linux has written:
@@ -78,6 +87,7 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
     for text in &facts.toolchain {
         let gcc = GCC.as_ref().and_then(|r| r.captures(text));
         let clang = CLANG.as_ref().and_then(|r| r.captures(text));
+        let rustc = RUSTC.as_ref().and_then(|r| r.captures(text));
         let id = if let Some(caps) = gcc {
             let version = caps.name("version").map_or("", |m| m.as_str());
             gcc_versions.push(version);
@@ -85,6 +95,14 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
         } else if let Some(caps) = clang {
             let version = caps.name("version").map_or("", |m| m.as_str());
             compiler("clang", version, "LLVM Project", "cpe:2.3:a:llvm:clang")
+        } else if let Some(caps) = rustc {
+            let version = caps.name("version").map_or("", |m| m.as_str());
+            compiler(
+                "rustc",
+                version,
+                "The Rust Project",
+                "cpe:2.3:a:rust-lang:rust",
+            )
         } else {
             continue;
         };
@@ -300,6 +318,29 @@ mod tests {
             b"Android (8490178, based on r450784d) clang version 14.0.6 (https://android.googlesource.com/toolchain/llvm-project 4c603efb0cca074e9238af8b4106c30add4418f6)\0Linker: LLD 14.0.6\0",
         );
         assert_eq!(pairs(&clang), [("clang", "14.0.6", BUILD_TOOL)]);
+        // uv 0.13.9's: the C objects' compilers, LLVM's snapshot clang (no
+        // release), the linker and rustc.
+        let rust = with_comment(
+            "uv",
+            b"GCC: (GNU) 10.2.1 20210130 (Red Hat 10.2.1-11)\0GCC: (GNU) 4.8.5 20150623 (Red Hat 4.8.5-44)\0clang version 23.1.0git\0Linker: LLD 23.1.5 (/checkout/src/llvm-project/llvm 0a5579eb649d3634a9c30ac873300cc2944fa070)\0rustc version 1.100.0 (0ef1bc386 2026-11-09)\0",
+        );
+        assert_eq!(
+            pairs(&rust),
+            [
+                ("gcc", "10.2.1", BUILD_TOOL),
+                ("gcc", "4.8.5", BUILD_TOOL),
+                ("rustc", "1.100.0", BUILD_TOOL)
+            ]
+        );
+        assert_eq!(
+            rust[2].cpe.as_deref(),
+            Some("cpe:2.3:a:rust-lang:rust:1.100.0:*:*:*:*:*:*:*")
+        );
+        let nightly = with_comment("p", b"rustc version 1.92.0-nightly (abc 2025-10-01)\0");
+        assert_eq!(pairs(&nightly), [("rustc", "1.92.0", BUILD_TOOL)]);
+        // A program's own text quoting the format is not a compiler string.
+        let quoted = with_comment("p", b"built with rustc version %s\0");
+        assert!(pairs(&quoted).is_empty());
     }
 
     #[test]
