@@ -29,7 +29,7 @@ pub fn is_elf(bytes: &[u8]) -> bool {
 /// A file whose section table cannot be read: it has none (stripped by
 /// sstrip) or a damaged one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NoSectionTable;
+pub(crate) struct NoSectionTable;
 
 /// The file range (offset, size) of the section called `name`, read from
 /// the ELF header and section table alone (no symbol tables): `Ok(None)`

@@ -4,9 +4,9 @@
 //! `runtime/debug.BuildInfo`). It is what the packager wrote down, kept by
 //! the linker, so it survives stripping (`-ldflags=-s -w`).
 //!
-//! Layout: a 32-byte header, 16-byte aligned, at the start of the
-//! `.go.buildinfo` section (or, with no section headers, in the first
-//! writable data segment): the magic `\xff Go buildinf:`, the pointer size
+//! Layout: a 32-byte header, searched at 16-byte steps from the start of
+//! the `.go.buildinfo` section (or, when the section table is gone or
+//! damaged, of the first writable data segment): the magic `\xff Go buildinf:`, the pointer size
 //! (byte 14) and flags (byte 15). Since Go 1.18 (flag bit 2) the version
 //! (`go1.23.5`) and the module text follow the header as two
 //! varint-length-prefixed strings; before, two pointers at 16 lead to Go
@@ -34,8 +34,8 @@ pub(crate) const HEADER: usize = 32;
 const ALIGN: usize = 16;
 /// Flag bit: version and module text follow the header (Go 1.18+).
 pub(crate) const FLAG_INLINE: u8 = 2;
-/// Bytes of the data segment searched for the header when there is no
-/// `.go.buildinfo` section (Go's own reader reads 64 KiB).
+/// Bytes of the data segment searched for the header when the section
+/// table cannot be read (Go's own reader reads 64 KiB).
 const SEARCH: usize = 64 * 1024;
 /// Longest version or module text read (a big program lists a few
 /// hundred modules in tens of KiB).
@@ -91,7 +91,8 @@ struct BuildInfo {
 /// The header's offset in the file and what it leads to.
 fn read(bytes: &[u8]) -> Option<(usize, BuildInfo)> {
     let header = Elf::parse_header(bytes).ok()?;
-    let container = if header.e_ident[4] == 2 {
+    use goblin::elf::header::{EI_CLASS, ELFCLASS64};
+    let container = if header.e_ident[EI_CLASS] == ELFCLASS64 {
         Container::Big
     } else {
         Container::Little
@@ -717,10 +718,12 @@ mod tests {
         let mut bare = MAGIC.to_vec();
         bare.extend([8, FLAG_INLINE]);
         bare.resize(HEADER, 0);
+        let unframed = "mod\texample.com/cam\tv1.0.0\t\ndep\tgolang.org/x/sys\tv0.1.0\t\n";
+        assert!(unframed.len() < 0x80, "a one-byte length");
         bare.extend([8]);
         bare.extend(b"go1.23.5");
-        bare.push(ESBUILD.len() as u8);
-        bare.extend(&ESBUILD.as_bytes()[..ESBUILD.len().min(127)]);
+        bare.push(unframed.len() as u8);
+        bare.extend(unframed.as_bytes());
         let names: Vec<String> = identify(&program(&bare))
             .into_iter()
             .map(|i| i.component)

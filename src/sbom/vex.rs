@@ -65,8 +65,25 @@ pub struct Affected {
 pub struct Package {
     /// Name.
     pub name: String,
+    /// OSV ecosystem (`Go`, `crates.io`, `PyPI`, `npm`, …), when given.
+    #[serde(default)]
+    pub ecosystem: Option<String>,
     /// purl without version.
     pub purl: Option<String>,
+}
+
+/// The OSV ecosystem of a language package's purl type: such a package is
+/// named by its purl, or by its name within its ecosystem, never by a bare
+/// name (the `openssl` crate is not OpenSSL).
+fn language_ecosystem(purl: &str) -> Option<&'static str> {
+    [
+        ("pkg:golang/", "Go"),
+        ("pkg:cargo/", "crates.io"),
+        ("pkg:pypi/", "PyPI"),
+        ("pkg:npm/", "npm"),
+    ]
+    .into_iter()
+    .find_map(|(prefix, ecosystem)| purl.starts_with(prefix).then_some(ecosystem))
 }
 
 /// A range of versions.
@@ -382,17 +399,30 @@ pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
                 .purl
                 .as_deref()
                 .map(|p| p.split('@').next().unwrap_or(p));
-            // A language ecosystem's package (a Rust crate, a Go module, a
-            // Python distribution) is named by its purl alone: the `openssl`
-            // crate is not OpenSSL.
-            let ecosystem = base.is_some_and(|p| {
-                ["pkg:cargo/", "pkg:golang/", "pkg:pypi/", "pkg:npm/"]
-                    .iter()
-                    .any(|t| p.starts_with(t))
-            });
+            // A language package (a Rust crate, a Go module, a Python
+            // distribution) by its purl or by its name in its OSV ecosystem;
+            // any other component by a name no language ecosystem claims.
+            let ecosystem = base.and_then(language_ecosystem);
+            // Go module versions carry a `v` OSV's ranges leave out.
+            let version = match ecosystem {
+                Some("Go") => version.strip_prefix('v').unwrap_or(version),
+                _ => version.as_str(),
+            };
+            // A language package's name as its ecosystem writes it: the
+            // purl's path (`golang.org/x/sys`, Go's `stdlib`).
+            let name = match (ecosystem, base) {
+                (Some(_), Some(base)) => base.split_once('/').map_or(base, |(_, path)| path),
+                _ => component.name.as_str(),
+            };
             let hit = advisory.affected.iter().any(|a| {
+                let same_name = a.package.name.eq_ignore_ascii_case(name);
+                let theirs = a
+                    .package
+                    .ecosystem
+                    .as_deref()
+                    .filter(|e| ["Go", "crates.io", "PyPI", "npm"].contains(e));
                 let named = a.package.purl.as_deref().is_some_and(|p| Some(p) == base)
-                    || (!ecosystem && a.package.name.eq_ignore_ascii_case(&component.name));
+                    || (same_name && theirs == ecosystem);
                 named && a.contains(version)
             });
             if hit {

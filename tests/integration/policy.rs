@@ -343,6 +343,8 @@ fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
     let rust_bom = sbom::cyclonedx(&rust, &sbom::SbomOptions::reproducible(0));
     for (package, matches) in [
         (r#"{"name": "openssl"}"#, 0),
+        (r#"{"name": "openssl", "ecosystem": "Go"}"#, 0),
+        (r#"{"name": "openssl", "ecosystem": "crates.io"}"#, 1),
         (r#"{"name": "openssl", "purl": "pkg:cargo/openssl"}"#, 1),
     ] {
         let advisory = vex::parse(
@@ -354,6 +356,41 @@ fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
         .expect("user OSV");
         let doc = vex::vex(&rust, &rust_bom, &advisory);
         assert_eq!(doc.vulnerabilities.len(), matches, "{package}");
+    }
+    // Go modules: OSV's ranges write versions without the `v`; the
+    // standard library is Go's `stdlib`.
+    let modules = "path\texample.com/cam\nmod\texample.com/cam\tv1.0.0\t\n\
+        dep\tgolang.org/x/net\tv0.7.0\th1:x=\ndep\tgolang.org/x/text\tv0.14.0\th1:y=\n";
+    let go = firmsight::samples::ElfSpec::executable(
+        firmsight::model::ElfClass::Elf64,
+        firmsight::model::Endian::Little,
+        firmsight::samples::machine::AARCH64,
+    )
+    .with_section(
+        ".go.buildinfo",
+        &firmsight::samples::go_buildinfo("go1.21.0", modules),
+    )
+    .build();
+    let go = scan(tar(&[RootfsEntry::File("usr/bin/cam", go)]), None);
+    let go_bom = sbom::cyclonedx(&go, &sbom::SbomOptions::reproducible(0));
+    let fixed_at = |name: &str, fixed: &str| {
+        format!(
+            r#"{{"id": "GO-TEST", "summary": "s", "affected": [{{"package": {{"ecosystem": "Go", "name": "{name}"}}, "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+        )
+    };
+    for (name, fixed, matches) in [
+        ("golang.org/x/net", "0.17.0", 1),
+        ("golang.org/x/text", "0.3.8", 0),
+        ("stdlib", "1.21.3", 1),
+        ("stdlib", "1.20.10", 0),
+    ] {
+        let advisory = vex::parse("go.osv.json", &fixed_at(name, fixed)).expect("OSV");
+        let doc = vex::vex(&go, &go_bom, &advisory);
+        assert_eq!(
+            doc.vulnerabilities.len(),
+            matches,
+            "{name} fixed in {fixed}"
+        );
     }
     // The SBOM itself carries no vulnerabilities.
     let json = serde_json::to_value(&bom).expect("json");

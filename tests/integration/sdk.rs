@@ -235,7 +235,7 @@ fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
 }
 
 /// The SoC vendors' own SDK releases, read from the text each SDK keeps:
-/// HiSilicon MPP's load banners, `HI_VERSION` and ISP libraries, HiSilicon's
+/// HiSilicon MPP's `/proc/umap` version lines, `HI_VERSION` and ISP libraries, HiSilicon's
 /// audio libraries, Huawei Secure C's
 /// version string, Ingenic IMP's init banner, and the release directory of
 /// Fullhan's CI in its libraries' build paths (the SDK and a patch
