@@ -76,39 +76,19 @@ fn main() -> std::io::Result<()> {
         (
             "scan",
             // A Go program: its build information, inline (Go 1.18+).
-            firmsight::samples::ElfSpec::executable(
-                firmsight::model::ElfClass::Elf64,
-                firmsight::model::Endian::Little,
-                firmsight::samples::machine::AARCH64,
-            )
-            .with_section(
-                ".go.buildinfo",
-                &firmsight::samples::go_buildinfo(
-                    "go1.23.5",
-                    "path\texample.com/cam/cmd/agent\nmod\texample.com/cam\tv1.4.0\th1:x=\n\
+            firmsight::samples::go_program(
+                "go1.23.5",
+                "path\texample.com/cam/cmd/agent\nmod\texample.com/cam\tv1.4.0\th1:x=\n\
                  dep\tgolang.org/x/sys\tv0.0.0-20220715151400-c0bba94af5f8\th1:y=\n\
                  dep\tgithub.com/a/b\tv1.0.0\t\n=>\t../b\t\t\n",
-                ),
-            )
-            .build(),
+            ),
         ),
         (
             "scan",
             // A Rust program: cargo-auditable's `.dep-v0`, zlib-compressed.
-            firmsight::samples::ElfSpec::executable(
-                firmsight::model::ElfClass::Elf32,
-                firmsight::model::Endian::Little,
-                firmsight::samples::machine::ARM,
-            )
-            .with_section(".dep-v0", &{
-                use std::io::Write;
-                let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-                zlib.write_all(
-                    br#"{"format":1,"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","dependencies":[0],"root":true}]}"#,
-                )?;
-                zlib.finish()?
-            })
-            .build(),
+            firmsight::samples::rust_program(
+                br#"{"format":1,"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","dependencies":[0],"root":true}]}"#,
+            ),
         ),
         ("lzma", {
             let mut seed = vec![0x5d, 0, 0, 0x80, 0];

@@ -226,6 +226,30 @@ pub fn go_buildinfo(go: &str, modules: &str) -> Vec<u8> {
     out
 }
 
+/// A Go program (64-bit ARM) whose build information names the Go
+/// release `go` and the module text `modules` (see [`go_buildinfo`]).
+pub fn go_program(go: &str, modules: &str) -> Vec<u8> {
+    ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::AARCH64)
+        .with_section(".go.buildinfo", &go_buildinfo(go, modules))
+        .build()
+}
+
+/// cargo-auditable's `.dep-v0` section: the crate list `json`,
+/// zlib-compressed.
+pub fn cargo_auditable(json: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    zlib.write_all(json).expect("writing to a Vec cannot fail");
+    zlib.finish().expect("writing to a Vec cannot fail")
+}
+
+/// A Rust program (32-bit ARM) built with cargo-auditable, listing `json`.
+pub fn rust_program(json: &[u8]) -> Vec<u8> {
+    ElfSpec::executable(ElfClass::Elf32, Endian::Little, machine::ARM)
+        .with_section(".dep-v0", &cargo_auditable(json))
+        .build()
+}
+
 const PT_LOAD: u32 = 1;
 const PT_DYNAMIC: u32 = 2;
 const PT_INTERP: u32 = 3;

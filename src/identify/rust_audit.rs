@@ -113,18 +113,11 @@ fn valid(text: &str, max: usize, extra: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
     use crate::model::{ElfClass, Endian};
     use crate::samples::{ElfSpec, machine};
 
-    fn zlib(data: &[u8]) -> Vec<u8> {
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(data).expect("compress");
-        encoder.finish().expect("compress")
-    }
+    use crate::samples::cargo_auditable as zlib;
 
     fn program(section: &[u8]) -> Vec<u8> {
         ElfSpec::executable(ElfClass::Elf64, Endian::Little, machine::X86_64)

@@ -975,25 +975,23 @@ mod tests {
         assert_eq!(edges[0].depends_on, ["pkg:generic/zlib@1.2.11"]);
     }
 
+    /// The SBOM of a root filesystem of `files`.
+    fn bom_of(files: &[RootfsEntry]) -> Bom {
+        let tar = samples::tar(files);
+        let result =
+            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
+        cyclonedx(&result, &SbomOptions::reproducible(0))
+    }
+
     #[test]
     fn a_go_program_is_its_main_module_and_depends_on_the_modules_it_lists() {
         let modules = "path\texample.com/cam/cmd/agent\n\
             mod\texample.com/cam\tv1.4.0\th1:x=\n\
             dep\tgithub.com/pion/rtp\tv1.8.3\th1:y=\n";
-        let program = ElfSpec::executable(
-            crate::model::ElfClass::Elf32,
-            crate::model::Endian::Little,
-            machine::ARM,
-        )
-        .with_section(
-            ".go.buildinfo",
-            &samples::go_buildinfo("go1.21.13", modules),
-        )
-        .build();
-        let tar = samples::tar(&[RootfsEntry::File("usr/bin/agent", program)]);
-        let result =
-            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
-        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let bom = bom_of(&[RootfsEntry::File(
+            "usr/bin/agent",
+            samples::go_program("go1.21.13", modules),
+        )]);
         let listed: Vec<_> = bom
             .components
             .iter()
@@ -1041,21 +1039,11 @@ mod tests {
 
     #[test]
     fn an_auditable_rust_program_is_its_root_crate_and_depends_on_its_crates() {
-        use std::io::Write;
         let json = br#"{"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","root":true,"dependencies":[0]}]}"#;
-        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-        zlib.write_all(json).expect("compress");
-        let program = ElfSpec::executable(
-            crate::model::ElfClass::Elf32,
-            crate::model::Endian::Little,
-            machine::ARM,
-        )
-        .with_section(".dep-v0", &zlib.finish().expect("compress"))
-        .build();
-        let tar = samples::tar(&[RootfsEntry::File("usr/bin/camd", program)]);
-        let result =
-            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
-        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
+        let bom = bom_of(&[RootfsEntry::File(
+            "usr/bin/camd",
+            samples::rust_program(json),
+        )]);
         let edges: Vec<_> = bom
             .dependencies
             .iter()
@@ -1072,29 +1060,16 @@ mod tests {
 
     #[test]
     fn a_crate_of_a_librarys_name_gives_the_library_no_release() {
-        use std::io::Write;
         // libgif keeps no release (a presence record claims it); a Rust
         // program lists a crate called giflib.
         let json = br#"{"packages":[{"name":"giflib","version":"0.1.0","source":"crates.io"},{"name":"thumbs","version":"1.0.0","source":"local","root":true}]}"#;
-        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-        zlib.write_all(json).expect("compress");
-        let program = ElfSpec::executable(
-            crate::model::ElfClass::Elf32,
-            crate::model::Endian::Little,
-            machine::ARM,
-        )
-        .with_section(".dep-v0", &zlib.finish().expect("compress"))
-        .build();
-        let tar = samples::tar(&[
-            RootfsEntry::File("usr/bin/thumbs", program),
+        let bom = bom_of(&[
+            RootfsEntry::File("usr/bin/thumbs", samples::rust_program(json)),
             RootfsEntry::File(
                 "usr/lib/libgif.so.7.2.0",
                 b"\0Failed to read from given file\0Data is not in GIF format\0".to_vec(),
             ),
         ]);
-        let result =
-            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
-        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
         let giflib: Vec<_> = bom
             .components
             .iter()
@@ -1106,34 +1081,23 @@ mod tests {
 
     #[test]
     fn a_go_program_built_from_a_checkout_takes_no_release_from_another_programs_list() {
-        let go = |modules: &str| {
-            ElfSpec::executable(
-                crate::model::ElfClass::Elf64,
-                crate::model::Endian::Little,
-                machine::AARCH64,
-            )
-            .with_section(
-                ".go.buildinfo",
-                &samples::go_buildinfo("go1.22.12", modules),
-            )
-            .build()
-        };
-        let tar = samples::tar(&[
+        let bom = bom_of(&[
             RootfsEntry::File(
                 "usr/bin/streamer",
-                go("path\texample.com/cam/cmd/streamer\nmod\texample.com/cam\t(devel)\t\n"),
+                samples::go_program(
+                    "go1.22.12",
+                    "path\texample.com/cam/cmd/streamer\nmod\texample.com/cam\t(devel)\t\n",
+                ),
             ),
             RootfsEntry::File(
                 "usr/bin/agent",
-                go(
+                samples::go_program(
+                    "go1.22.12",
                     "path\texample.com/agent\nmod\texample.com/agent\tv2.0.0\th1:a=\n\
-                    dep\texample.com/cam\tv1.2.0\th1:b=\n",
+                     dep\texample.com/cam\tv1.2.0\th1:b=\n",
                 ),
             ),
         ]);
-        let result =
-            scan_bytes("fw.tar", Bytes::from_vec(tar), &ScanOptions::default()).expect("scan");
-        let bom = cyclonedx(&result, &SbomOptions::reproducible(0));
         let cam: Vec<_> = bom
             .components
             .iter()

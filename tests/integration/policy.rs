@@ -29,17 +29,9 @@ fn camera_update() -> ScanResult {
 /// A Rust program whose cargo-auditable list names the `openssl` crate
 /// (bindings, not OpenSSL).
 fn rust_program_with_openssl_crate() -> Vec<u8> {
-    use std::io::Write;
-    let json = br#"{"packages":[{"name":"openssl","version":"0.10.66","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","root":true}]}"#;
-    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
-    zlib.write_all(json).expect("compress");
-    firmsight::samples::ElfSpec::executable(
-        firmsight::model::ElfClass::Elf32,
-        firmsight::model::Endian::Little,
-        firmsight::samples::machine::ARM,
+    firmsight::samples::rust_program(
+        br#"{"packages":[{"name":"openssl","version":"0.10.66","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","root":true}]}"#,
     )
-    .with_section(".dep-v0", &zlib.finish().expect("compress"))
-    .build()
 }
 
 /// An Axis-made camera (two independent medium markers).
@@ -361,16 +353,7 @@ fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
     // standard library is Go's `stdlib`.
     let modules = "path\texample.com/cam\nmod\texample.com/cam\tv1.0.0\t\n\
         dep\tgolang.org/x/net\tv0.7.0\th1:x=\ndep\tgolang.org/x/text\tv0.14.0\th1:y=\n";
-    let go = firmsight::samples::ElfSpec::executable(
-        firmsight::model::ElfClass::Elf64,
-        firmsight::model::Endian::Little,
-        firmsight::samples::machine::AARCH64,
-    )
-    .with_section(
-        ".go.buildinfo",
-        &firmsight::samples::go_buildinfo("go1.21.0", modules),
-    )
-    .build();
+    let go = firmsight::samples::go_program("go1.21.0", modules);
     let go = scan(tar(&[RootfsEntry::File("usr/bin/cam", go)]), None);
     let go_bom = sbom::cyclonedx(&go, &sbom::SbomOptions::reproducible(0));
     let fixed_at = |name: &str, fixed: &str| {
