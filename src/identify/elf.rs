@@ -26,6 +26,18 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
+/// The word size and byte order an ELF header declares, to parse its
+/// program and section headers without parsing the rest of the file.
+pub(crate) fn header_ctx(header: &header::Header) -> Option<goblin::container::Ctx> {
+    use goblin::container::{Container, Ctx};
+    let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
+        Container::Big
+    } else {
+        Container::Little
+    };
+    Some(Ctx::new(container, header.endianness().ok()?))
+}
+
 /// A file whose section table cannot be read: it has none (stripped by
 /// sstrip) or a damaged one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +50,6 @@ pub(crate) fn section_range(
     bytes: &[u8],
     name: &[u8],
 ) -> Result<Option<(usize, usize)>, NoSectionTable> {
-    use goblin::container::{Container, Ctx};
     use goblin::elf::SectionHeader;
     use goblin::elf::section_header::SHN_XINDEX;
     let header = Elf::parse_header(bytes).map_err(|_| NoSectionTable)?;
@@ -46,13 +57,7 @@ pub(crate) fn section_range(
     if shoff == 0 {
         return Err(NoSectionTable);
     }
-    let container = if header.e_ident[header::EI_CLASS] == header::ELFCLASS64 {
-        Container::Big
-    } else {
-        Container::Little
-    };
-    let endian = header.endianness().map_err(|_| NoSectionTable)?;
-    let ctx = Ctx::new(container, endian);
+    let ctx = header_ctx(&header).ok_or(NoSectionTable)?;
     let parse = |count: usize| {
         SectionHeader::parse(bytes, shoff, count, ctx)
             .ok()

@@ -18,7 +18,6 @@
 //! `@esbuild/linux-arm64` 0.25.0, Go 1.23.5; `esbuild-linux-arm64`,
 //! `-32` and `-mips64le` 0.13.15, the pointer layout).
 
-use goblin::container::{Container, Ctx};
 use goblin::elf::program_header::{PF_W, PF_X, PT_LOAD};
 use goblin::elf::{Elf, ProgramHeader};
 
@@ -91,13 +90,7 @@ struct BuildInfo {
 /// The header's offset in the file and what it leads to.
 fn read(bytes: &[u8]) -> Option<(usize, BuildInfo)> {
     let header = Elf::parse_header(bytes).ok()?;
-    use goblin::elf::header::{EI_CLASS, ELFCLASS64};
-    let container = if header.e_ident[EI_CLASS] == ELFCLASS64 {
-        Container::Big
-    } else {
-        Container::Little
-    };
-    let ctx = Ctx::new(container, header.endianness().ok()?);
+    let ctx = crate::identify::elf::header_ctx(&header)?;
     let segments = ProgramHeader::parse(bytes, header.e_phoff as usize, header.e_phnum.into(), ctx)
         .unwrap_or_default();
     // A program with a section table keeps the header in its own section

@@ -975,6 +975,14 @@ mod tests {
         assert_eq!(edges[0].depends_on, ["pkg:generic/zlib@1.2.11"]);
     }
 
+    /// Each component's dependency edges.
+    fn edges_of(bom: &Bom) -> Vec<(&str, Vec<String>)> {
+        bom.dependencies
+            .iter()
+            .map(|d| (d.reference.as_str(), d.depends_on.clone()))
+            .collect()
+    }
+
     /// The SBOM of a root filesystem of `files`.
     fn bom_of(files: &[RootfsEntry]) -> Bom {
         let tar = samples::tar(files);
@@ -1020,11 +1028,7 @@ mod tests {
                 ("library", "go", "pkg:golang/stdlib@1.21.13"),
             ]
         );
-        let edges: Vec<_> = bom
-            .dependencies
-            .iter()
-            .map(|d| (d.reference.as_str(), d.depends_on.clone()))
-            .collect();
+        let edges = edges_of(&bom);
         assert_eq!(
             edges,
             [(
@@ -1044,11 +1048,7 @@ mod tests {
             "usr/bin/camd",
             samples::rust_program(json),
         )]);
-        let edges: Vec<_> = bom
-            .dependencies
-            .iter()
-            .map(|d| (d.reference.as_str(), d.depends_on.clone()))
-            .collect();
+        let edges = edges_of(&bom);
         assert_eq!(
             edges,
             [(

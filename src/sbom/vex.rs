@@ -76,15 +76,18 @@ pub struct Package {
 /// named by its purl, or by its name within its ecosystem, never by a bare
 /// name (the `openssl` crate is not OpenSSL).
 fn language_ecosystem(purl: &str) -> Option<&'static str> {
-    [
-        ("pkg:golang/", "Go"),
-        ("pkg:cargo/", "crates.io"),
-        ("pkg:pypi/", "PyPI"),
-        ("pkg:npm/", "npm"),
-    ]
-    .into_iter()
-    .find_map(|(prefix, ecosystem)| purl.starts_with(prefix).then_some(ecosystem))
+    LANGUAGE_ECOSYSTEMS
+        .into_iter()
+        .find_map(|(prefix, ecosystem)| purl.starts_with(prefix).then_some(ecosystem))
 }
+
+/// Language purl types and their OSV ecosystems.
+const LANGUAGE_ECOSYSTEMS: [(&str, &str); 4] = [
+    ("pkg:golang/", "Go"),
+    ("pkg:cargo/", "crates.io"),
+    ("pkg:pypi/", "PyPI"),
+    ("pkg:npm/", "npm"),
+];
 
 /// A range of versions.
 #[derive(Debug, Clone, Deserialize)]
@@ -420,7 +423,7 @@ pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
                     .package
                     .ecosystem
                     .as_deref()
-                    .filter(|e| ["Go", "crates.io", "PyPI", "npm"].contains(e));
+                    .filter(|e| LANGUAGE_ECOSYSTEMS.iter().any(|(_, name)| name == e));
                 let named = a.package.purl.as_deref().is_some_and(|p| Some(p) == base)
                     || (same_name && theirs == ecosystem);
                 named && a.contains(version)
