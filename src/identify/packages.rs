@@ -25,6 +25,12 @@
 //!   pip), `.egg-info/PKG-INFO` and distutils' `.egg-info` file give
 //!   `pkg:pypi/<name>@<version>`; a dist-info's `RECORD` lists its files.
 //!
+//! - npm packages: each installed package's `package.json`, directly in a
+//!   `node_modules/<name>/` or `node_modules/@scope/<name>/` directory,
+//!   gives `pkg:npm/<name>@<version>` (`pkg:npm/%40babel/core@7.23.0`).
+//!   Nested `node_modules` count; an application's own `package.json` and
+//!   those deeper in a package (`lib/package.json`) do not.
+//!
 //! Recognised by path, so a file called `status` elsewhere is ignored.
 //! An ELF file's own `.note.package` is the same kind of record, carried
 //! by the binary ([`from_note`]).
@@ -45,6 +51,10 @@ const MAX_LIST_BYTES: usize = 16 << 20;
 /// ~300 000).
 const MAX_OWNED_PATHS: usize = 1_000_000;
 
+/// Largest `package.json` read: real ones are a few KiB (npm's own
+/// registry caps a package manifest far below this).
+const MAX_NPM_MANIFEST: usize = 1 << 20;
+
 /// The database kind at this artifact's path, if any.
 fn kind(artifact: &Artifact) -> Option<&'static str> {
     if let Some(kind) = package_file(&artifact.location) {
@@ -54,6 +64,9 @@ fn kind(artifact: &Artifact) -> Option<&'static str> {
     let path = path.trim_start_matches("./").trim_start_matches('/');
     if python_metadata_file(path) {
         return Some("python");
+    }
+    if npm_manifest_file(path) {
+        return Some("npm");
     }
     // opkg and ipkg keep each installed package's control paragraph too.
     if let Some((dir, file)) = path.rsplit_once('/')
@@ -146,6 +159,7 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
         "dpkg" | "opkg" | "ipkg" | "deb-file" | "ipk-file" => control_paragraphs(&text, kind),
         "apk" => apk(&text),
         "python" => python_metadata(&text).into_iter().collect(),
+        "npm" => npm_package(bytes).into_iter().collect(),
         _ => release(&text, kind).into_iter().collect(),
     }
 }
@@ -757,6 +771,73 @@ fn python_metadata(text: &str) -> Option<Identification> {
     })
 }
 
+/// Whether `path` is an installed npm package's manifest:
+/// `node_modules/<name>/package.json` or
+/// `node_modules/@scope/<name>/package.json`.
+fn npm_manifest_file(path: &str) -> bool {
+    let mut dirs = path.rsplit('/');
+    if dirs.next() != Some("package.json") {
+        return false;
+    }
+    let (Some(name), Some(parent)) = (dirs.next(), dirs.next()) else {
+        return false;
+    };
+    let scoped = parent.starts_with('@') && parent.len() > 1;
+    let holder = if scoped { dirs.next() } else { Some(parent) };
+    !name.is_empty() && !name.starts_with(['@', '.']) && holder == Some("node_modules")
+}
+
+/// The package an npm `package.json` names (`name`, `version`, and
+/// `license` as an SPDX expression or the older `{"type": …}` form).
+/// A manifest that is not JSON, or names no package and version, lists
+/// nothing.
+fn npm_package(bytes: &[u8]) -> Option<Identification> {
+    if bytes.len() > MAX_NPM_MANIFEST {
+        return None;
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let field = |key: &str| {
+        manifest
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 256 && !v.contains(char::is_whitespace))
+    };
+    let name = field("name")?;
+    let version = field("version")?;
+    let license = manifest.get("license").and_then(|l| {
+        l.as_str()
+            .or_else(|| l.get("type").and_then(serde_json::Value::as_str))
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && l.len() <= 64)
+    });
+    // purl spec: an npm scope is the namespace, its `@` percent-encoded.
+    let purl_name = match name.split_once('/') {
+        Some((scope, rest)) if scope.starts_with('@') => {
+            format!("{}/{}", percent(scope), percent(rest))
+        }
+        _ => percent(name),
+    };
+    Some(Identification {
+        purl: format!("pkg:npm/{purl_name}@{}", percent(version)),
+        component: name.to_string(),
+        version: version.to_string(),
+        kind: "library".into(),
+        classifier: NPM_CLASSIFIER.into(),
+        offset: 0,
+        cpe: None,
+        supplier: None,
+        license: license.map(str::to_string),
+        claims_file: false,
+        technique: crate::model::Technique::ManifestAnalysis,
+        series: false,
+        symbol: None,
+    })
+}
+
+/// The classifier id of a package an npm manifest lists.
+pub const NPM_CLASSIFIER: &str = "npm-package-json";
+
 fn release(text: &str, kind: &'static str) -> Option<Identification> {
     let value = |key: &str| {
         text.lines()
@@ -883,6 +964,72 @@ mod tests {
         // Decoys: a list outside a database, and a database's other files.
         assert!(file_lists(&at("usr/share/doc/x.list"), b"/usr/bin/x\n").is_empty());
         assert!(file_lists(&at("var/lib/dpkg/info/x.md5sums"), b"/usr/bin/x\n").is_empty());
+    }
+
+    #[test]
+    fn npm_manifests_list_installed_packages() {
+        let manifest = br#"{"name": "express", "version": "4.18.2", "license": "MIT",
+            "dependencies": {"body-parser": "1.20.1"}}"#;
+        let found = identify(&at("www/node_modules/express/package.json"), manifest);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].purl, "pkg:npm/express@4.18.2");
+        assert_eq!(found[0].component, "express");
+        assert_eq!(found[0].classifier, NPM_CLASSIFIER);
+        assert_eq!(found[0].license.as_deref(), Some("MIT"));
+        assert_eq!(found[0].technique, Technique::ManifestAnalysis);
+        // A scope is the purl's namespace; nested node_modules count; the
+        // older licence object gives its type.
+        let scoped =
+            br#"{"name":"@babel/core","version":"7.23.0","license":{"type":"MIT","url":"x"}}"#;
+        let found = identify(
+            &at("app/node_modules/a/node_modules/@babel/core/package.json"),
+            scoped,
+        );
+        assert_eq!(found[0].purl, "pkg:npm/%40babel/core@7.23.0");
+        assert_eq!(found[0].component, "@babel/core");
+        assert_eq!(found[0].license.as_deref(), Some("MIT"));
+        // Build metadata is escaped.
+        let found = identify(
+            &at("node_modules/x/package.json"),
+            br#"{"name":"x","version":"1.0.0+build.5"}"#,
+        );
+        assert_eq!(found[0].purl, "pkg:npm/x@1.0.0%2Bbuild.5");
+    }
+
+    #[test]
+    fn other_package_json_files_and_broken_manifests_list_nothing() {
+        let manifest = br#"{"name": "webui", "version": "1.0.0"}"#;
+        // An application's own manifest, one deeper in a package, a scope
+        // directory, a hidden entry, another file name.
+        for path in [
+            "www/package.json",
+            "node_modules/express/lib/package.json",
+            "node_modules/@babel/package.json",
+            "node_modules/.bin/package.json",
+            "node_modules/express/package.json.bak",
+        ] {
+            assert!(identify(&at(path), manifest).is_empty(), "{path}");
+        }
+        let path = at("node_modules/x/package.json");
+        for broken in [
+            &br#"{"name": "x", "version": "#[..],
+            br#"{"name": "x"}"#,
+            br#"{"name": "x", "version": 3}"#,
+            br#"{"name": "x", "version": "1.0 beta"}"#,
+            br#"{"name": "", "version": "1.0.0"}"#,
+            br#"["x", "1.0.0"]"#,
+            &[0xff, 0xfe, 0x00][..],
+        ] {
+            assert!(identify(&path, broken).is_empty());
+        }
+        // Deep nesting is an error of the parser, not a crash.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(identify(&path, deep.as_bytes()).is_empty());
+        // An oversized manifest is not read.
+        let mut big = br#"{"name":"x","version":"1.0.0","pad":""#.to_vec();
+        big.resize(MAX_NPM_MANIFEST + 1, b'a');
+        big.extend_from_slice(br#""}"#);
+        assert!(identify(&path, &big).is_empty());
     }
 
     #[test]

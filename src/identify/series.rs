@@ -48,13 +48,15 @@ pub fn resolve(image: &mut Artifact) {
         if id.series {
             any_series = true;
         } else if id.technique == Technique::ManifestAnalysis {
-            // A Python package is not the library it binds (PyPI's lz4
-            // 4.4.5 is not LZ4 4.4.5), a package file lying in the image
+            // A Python or npm package is not the library it binds (PyPI's
+            // lz4 4.4.5 is not LZ4 4.4.5, npm's zlib is not zlib), a package file lying in the image
             // (an update bundle's .deb) is not installed, and an SBOM shipped
             // in the image is a label, not the package manager's record.
             // A program's crate or module list names what it was built from,
             // in its ecosystem: the `zstd` crate is not libzstd.
-            let installed = !id.purl.starts_with("pkg:pypi/")
+            let installed = !["pkg:pypi/", "pkg:npm/"]
+                .iter()
+                .any(|language| id.purl.starts_with(language))
                 && !crate::identify::packages::is_package_file(&id.classifier)
                 && id.classifier != crate::identify::embedded_sbom::CLASSIFIER
                 && !crate::identify::lists_linked_code(&id.classifier);
@@ -521,11 +523,12 @@ mod tests {
                 "pkg:opkg/ubus@2023-06-05-f787c97b-1".into()
             )
         );
-        // Not a package file lying in the image, nor a Python package of
-        // the same name.
+        // Not a package file lying in the image, nor a Python or npm
+        // package of the same name.
         for (classifier, purl) in [
             ("opkg-package-file", "pkg:opkg/ubus@2023-06-05-f787c97b-1"),
             ("python-package-metadata", "pkg:pypi/ubus@0.1.3"),
+            ("npm-package-json", "pkg:npm/ubus@0.1.3"),
         ] {
             let mut lying = listed.clone();
             lying.classifier = classifier.into();
