@@ -434,6 +434,10 @@ pub struct Identification {
     /// `defines` record names that the file defines).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
+    /// Facts the evidence states about this copy beyond name and version
+    /// (a Go program's `vcs.revision`), as SBOM property name and value.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub properties: Vec<(String, String)>,
 }
 
 impl Identification {

@@ -113,6 +113,7 @@ mod tests {
             technique: Technique::BinaryAnalysis,
             series: false,
             symbol: None,
+            properties: Vec::new(),
         });
         a
     }

@@ -1066,6 +1066,7 @@ impl Compiled {
             technique: Technique::BinaryAnalysis,
             series: true,
             symbol: Some(first.clone()),
+            properties: Vec::new(),
         })
     }
 
@@ -1145,6 +1146,7 @@ impl Compiled {
             technique,
             series: r.series || r.presence,
             symbol: None,
+            properties: Vec::new(),
         })
     }
 }

@@ -216,6 +216,7 @@ fn spdx(document: Document) -> Vec<Identification> {
                 technique: Technique::ManifestAnalysis,
                 series: false,
                 symbol: None,
+                properties: Vec::new(),
             })
         })
         .collect()
@@ -258,6 +259,7 @@ fn listed(component: Component) -> Option<Identification> {
         technique: Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     })
 }
 

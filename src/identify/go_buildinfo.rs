@@ -72,12 +72,44 @@ pub fn identify(bytes: &[u8]) -> Vec<Identification> {
             ..module_identification(at, "go", version, false)
         });
     }
-    out.extend(
-        modules(&info.modules)
-            .into_iter()
-            .map(|m| module_identification(at, &m.path, &m.version, m.main)),
-    );
+    let settings = build_settings(&info.modules);
+    out.extend(modules(&info.modules).into_iter().map(|m| {
+        let mut id = module_identification(at, &m.path, &m.version, m.main);
+        if m.main {
+            id.properties.clone_from(&settings);
+        }
+        id
+    }));
     out
+}
+
+/// Most build settings kept from one program (Go writes about a dozen).
+const MAX_SETTINGS: usize = 32;
+
+/// Longest build setting value kept (`-ldflags` can be long).
+const MAX_SETTING_VALUE: usize = 512;
+
+/// The program's build settings (`build` lines: `-buildmode=exe`,
+/// `CGO_ENABLED=0`, `GOARCH=arm64`, and from a checkout `vcs.revision`,
+/// `vcs.time`, `vcs.modified`, which name the commit a `(devel)` program
+/// was built from) as `firmsight:go:build:<key>` properties, values as
+/// written (Go quotes one holding spaces). Keys that are not plain names
+/// and overlong values are left out.
+fn build_settings(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|line| line.strip_prefix("build\t")?.split_once('='))
+        .filter(|(key, value)| {
+            !key.is_empty()
+                && key.len() <= 64
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+                && value.len() <= MAX_SETTING_VALUE
+                && !value.chars().any(char::is_control)
+        })
+        .take(MAX_SETTINGS)
+        .map(|(key, value)| (format!("firmsight:go:build:{key}"), value.to_string()))
+        .collect()
 }
 
 /// What the header leads to: the Go release string and the module text
@@ -351,6 +383,7 @@ fn module_identification(at: usize, path: &str, version: &str, main: bool) -> Id
         technique: Technique::ManifestAnalysis,
         series: version.is_empty(),
         symbol: None,
+        properties: Vec::new(),
     }
 }
 
@@ -387,6 +420,52 @@ mod tests {
             .with_rodata(b"runtime.main\0")
             .with_section(".go.buildinfo", buildinfo)
             .build()
+    }
+
+    #[test]
+    fn the_programs_build_settings_are_properties_of_its_main_module() {
+        // A program built from a checkout: the commit it was built from.
+        let lines = format!(
+            "{ESBUILD}build\t-ldflags=\"-s -w\"\nbuild\tvcs=git\n\
+             build\tvcs.revision=1c2b0f7f5f1e5a3bd07b0e2f8a1c3f0c9d7e6b5a\n\
+             build\tvcs.time=2022-03-08T21:12:27Z\nbuild\tvcs.modified=false\n\
+             build\tbad key=1\nbuild\tnoequals\nbuild\tGOAMD64=v1\x07\n"
+        );
+        let found = identify(&program(&inline("go1.23.5", &lines)));
+        let main = found.iter().find(|i| i.claims_file).expect("main module");
+        let settings: Vec<(&str, &str)> = main
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            settings,
+            [
+                ("firmsight:go:build:-buildmode", "exe"),
+                ("firmsight:go:build:CGO_ENABLED", "0"),
+                ("firmsight:go:build:GOARCH", "arm64"),
+                ("firmsight:go:build:-ldflags", "\"-s -w\""),
+                ("firmsight:go:build:vcs", "git"),
+                (
+                    "firmsight:go:build:vcs.revision",
+                    "1c2b0f7f5f1e5a3bd07b0e2f8a1c3f0c9d7e6b5a"
+                ),
+                ("firmsight:go:build:vcs.time", "2022-03-08T21:12:27Z"),
+                ("firmsight:go:build:vcs.modified", "false"),
+            ]
+        );
+        // Only the program states them, not the modules it links.
+        assert!(
+            found
+                .iter()
+                .filter(|i| !i.claims_file)
+                .all(|i| i.properties.is_empty())
+        );
+        // A flood of settings is cut.
+        let flood: String = (0..1000).map(|i| format!("build\tK{i}=v\n")).collect();
+        let found = identify(&program(&inline("go1.23.5", &format!("{ESBUILD}{flood}"))));
+        let main = found.iter().find(|i| i.claims_file).expect("main module");
+        assert_eq!(main.properties.len(), MAX_SETTINGS);
     }
 
     #[test]

@@ -114,6 +114,7 @@ pub fn vermagic(facts: &ElfFacts) -> Option<Identification> {
         technique: crate::model::Technique::BinaryAnalysis,
         series: abi,
         symbol: None,
+        properties: Vec::new(),
     })
 }
 

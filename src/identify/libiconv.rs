@@ -43,6 +43,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         technique: Technique::BinaryAnalysis,
         series: false,
         symbol: Some(SYMBOL.into()),
+        properties: Vec::new(),
     })
 }
 

@@ -49,6 +49,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         series: false,
         // The offset is the major number's.
         symbol: Some(SYMBOLS[0].into()),
+        properties: Vec::new(),
     })
 }
 

@@ -95,6 +95,7 @@ fn identify_by(bytes: &[u8], describe: &[u8]) -> Option<Identification> {
             technique: Technique::BinaryAnalysis,
             series: false,
             symbol: None,
+            properties: Vec::new(),
         });
     }
     None

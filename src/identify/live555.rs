@@ -73,6 +73,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
         technique: Technique::BinaryAnalysis,
         series: false,
         symbol: Some(symbol),
+        properties: Vec::new(),
     })
 }
 

@@ -66,6 +66,7 @@ pub fn identify(bytes: &[u8]) -> Option<Identification> {
                 technique: Technique::BinaryAnalysis,
                 series: false,
                 symbol: None,
+                properties: Vec::new(),
             });
         }
     }

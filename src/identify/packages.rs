@@ -221,6 +221,7 @@ fn package(listed: Listed<'_>, source: &'static str, offset: usize) -> Identific
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     }
 }
 
@@ -264,6 +265,7 @@ pub fn from_note(note: &PackageNote) -> Identification {
         technique: Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     }
 }
 
@@ -768,6 +770,7 @@ fn python_metadata(text: &str) -> Option<Identification> {
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     })
 }
 
@@ -832,6 +835,7 @@ fn npm_package(bytes: &[u8]) -> Option<Identification> {
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     })
 }
 
@@ -864,6 +868,7 @@ fn release(text: &str, kind: &'static str) -> Option<Identification> {
         technique: crate::model::Technique::ManifestAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     })
 }
 

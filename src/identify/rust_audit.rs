@@ -98,6 +98,7 @@ pub fn identify(bytes: &[u8]) -> Vec<Identification> {
             technique: Technique::ManifestAnalysis,
             series: false,
             symbol: None,
+            properties: Vec::new(),
         })
         .collect()
 }

@@ -294,6 +294,7 @@ mod tests {
             technique: Technique::Filename,
             series,
             symbol: None,
+            properties: Vec::new(),
         }
     }
 

@@ -151,6 +151,7 @@ pub fn identify(name: &str, facts: &ElfFacts) -> Vec<Identification> {
             technique: Technique::BinaryAnalysis,
             series: false,
             symbol: None,
+            properties: Vec::new(),
         });
     }
     found
@@ -197,6 +198,7 @@ fn compiler(name: &str, version: &str, supplier: &str, cpe: &str) -> Identificat
         technique: Technique::BinaryAnalysis,
         series: false,
         symbol: None,
+        properties: Vec::new(),
     }
 }
 

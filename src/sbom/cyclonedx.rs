@@ -768,6 +768,7 @@ fn identified_components(image: &Artifact) -> Vec<(String, Component)> {
                 properties: series
                     .into_iter()
                     .chain(busybox_applets(&applets, &found))
+                    .chain(stated(&found))
                     // Only files that *are* the component were installed as
                     // it (not a program embedding it, nor one a compiler built).
                     .chain(installed_by(
@@ -802,6 +803,18 @@ fn busybox_applets(
     }
     let names: Vec<&str> = names.into_iter().collect();
     vec![Property::new("firmsight:busybox:applets", names.join(","))]
+}
+
+/// What the identifications state about their copies (a Go program's
+/// `vcs.revision`): each (name, value) once, sorted, so two programs of one
+/// module built from two commits show both.
+fn stated(found: &[(&Artifact, &Identification)]) -> Vec<Property> {
+    let pairs: std::collections::BTreeSet<&(String, String)> =
+        found.iter().flat_map(|(_, id)| &id.properties).collect();
+    pairs
+        .into_iter()
+        .map(|(name, value)| Property::new(name, value.clone()))
+        .collect()
 }
 
 /// `.modinfo` fields worth a property on a kernel module's component.
@@ -1077,6 +1090,45 @@ mod tests {
             .map(|c| c.purl.as_deref().unwrap_or_default())
             .collect();
         assert_eq!(giflib, ["pkg:cargo/giflib@0.1.0", "pkg:generic/giflib"]);
+    }
+
+    #[test]
+    fn a_go_programs_commit_is_a_property_of_its_component_once_per_value() {
+        let program = |revision: &str| {
+            samples::go_program(
+                "go1.22.12",
+                &format!(
+                    "path\texample.com/cam/cmd/streamer\nmod\texample.com/cam\t(devel)\t\n\
+                     dep\tgolang.org/x/sys\tv0.1.0\th1:a=\n\
+                     build\tGOARCH=arm\nbuild\tvcs.revision={revision}\n"
+                ),
+            )
+        };
+        // Two builds of one module from two commits, and a copy of one.
+        let bom = bom_of(&[
+            RootfsEntry::File("usr/bin/streamer", program("aaa111")),
+            RootfsEntry::File("usr/bin/streamer.old", program("bbb222")),
+            RootfsEntry::File("backup/streamer", program("aaa111")),
+        ]);
+        let stated = |name: &str| -> Vec<(String, String)> {
+            let component = bom.components.iter().find(|c| c.name == name).expect(name);
+            component
+                .properties
+                .iter()
+                .filter(|p| p.name.starts_with("firmsight:go:build:"))
+                .map(|p| (p.name.clone(), p.value.clone()))
+                .collect()
+        };
+        let pair = |k: &str, v: &str| (format!("firmsight:go:build:{k}"), v.to_string());
+        assert_eq!(
+            stated("example.com/cam"),
+            [
+                pair("GOARCH", "arm"),
+                pair("vcs.revision", "aaa111"),
+                pair("vcs.revision", "bbb222")
+            ]
+        );
+        assert!(stated("golang.org/x/sys").is_empty());
     }
 
     #[test]
