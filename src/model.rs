@@ -436,7 +436,7 @@ pub struct Identification {
     pub symbol: Option<String>,
     /// Facts the evidence states about this copy beyond name and version
     /// (a Go program's `vcs.revision`), as SBOM property name and value.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<(String, String)>,
 }
 

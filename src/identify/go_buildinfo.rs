@@ -94,12 +94,14 @@ const MAX_SETTING_VALUE: usize = 512;
 /// `vcs.time`, `vcs.modified`, which name the commit a `(devel)` program
 /// was built from) as `firmsight:go:build:<key>` properties, values as
 /// written (Go quotes one holding spaces). Keys that are not plain names
-/// and overlong values are left out.
+/// and overlong values are left out, and so is `-ldflags`: vendors pass
+/// keys and passwords with `-X`, and the SBOM is shared.
 fn build_settings(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| line.strip_prefix("build\t")?.split_once('='))
         .filter(|(key, value)| {
-            !key.is_empty()
+            *key != "-ldflags"
+                && !key.is_empty()
                 && key.len() <= 64
                 && key
                     .bytes()
@@ -426,7 +428,7 @@ mod tests {
     fn the_programs_build_settings_are_properties_of_its_main_module() {
         // A program built from a checkout: the commit it was built from.
         let lines = format!(
-            "{ESBUILD}build\t-ldflags=\"-s -w\"\nbuild\tvcs=git\n\
+            "{ESBUILD}build\t-ldflags=\"-X main.apiKey=s3cret\"\nbuild\t-gcflags=\"all=-N -l\"\nbuild\tvcs=git\n\
              build\tvcs.revision=1c2b0f7f5f1e5a3bd07b0e2f8a1c3f0c9d7e6b5a\n\
              build\tvcs.time=2022-03-08T21:12:27Z\nbuild\tvcs.modified=false\n\
              build\tbad key=1\nbuild\tnoequals\nbuild\tGOAMD64=v1\x07\n"
@@ -444,7 +446,7 @@ mod tests {
                 ("firmsight:go:build:-buildmode", "exe"),
                 ("firmsight:go:build:CGO_ENABLED", "0"),
                 ("firmsight:go:build:GOARCH", "arm64"),
-                ("firmsight:go:build:-ldflags", "\"-s -w\""),
+                ("firmsight:go:build:-gcflags", "\"all=-N -l\""),
                 ("firmsight:go:build:vcs", "git"),
                 (
                     "firmsight:go:build:vcs.revision",

@@ -154,12 +154,14 @@ pub fn identify(artifact: &Artifact, bytes: &[u8]) -> Vec<Identification> {
     let Some(kind) = kind(artifact) else {
         return Vec::new();
     };
+    if kind == "npm" {
+        return npm_package(bytes).into_iter().collect();
+    }
     let text = String::from_utf8_lossy(bytes);
     match kind {
         "dpkg" | "opkg" | "ipkg" | "deb-file" | "ipk-file" => control_paragraphs(&text, kind),
         "apk" => apk(&text),
         "python" => python_metadata(&text).into_iter().collect(),
-        "npm" => npm_package(bytes).into_iter().collect(),
         _ => release(&text, kind).into_iter().collect(),
     }
 }
@@ -798,6 +800,8 @@ fn npm_package(bytes: &[u8]) -> Option<Identification> {
     if bytes.len() > MAX_NPM_MANIFEST {
         return None;
     }
+    // npm reads a manifest saved with a byte-order mark; so does this.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let manifest: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     let field = |key: &str| {
         manifest
@@ -993,10 +997,10 @@ mod tests {
         assert_eq!(found[0].purl, "pkg:npm/%40babel/core@7.23.0");
         assert_eq!(found[0].component, "@babel/core");
         assert_eq!(found[0].license.as_deref(), Some("MIT"));
-        // Build metadata is escaped.
+        // A byte-order mark is skipped; build metadata is escaped.
         let found = identify(
             &at("node_modules/x/package.json"),
-            br#"{"name":"x","version":"1.0.0+build.5"}"#,
+            b"\xef\xbb\xbf{\"name\":\"x\",\"version\":\"1.0.0+build.5\"}",
         );
         assert_eq!(found[0].purl, "pkg:npm/x@1.0.0%2Bbuild.5");
     }

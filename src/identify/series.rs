@@ -49,9 +49,10 @@ pub fn resolve(image: &mut Artifact) {
             any_series = true;
         } else if id.technique == Technique::ManifestAnalysis {
             // A Python or npm package is not the library it binds (PyPI's
-            // lz4 4.4.5 is not LZ4 4.4.5, npm's zlib is not zlib), a package file lying in the image
-            // (an update bundle's .deb) is not installed, and an SBOM shipped
-            // in the image is a label, not the package manager's record.
+            // lz4 4.4.5 is not LZ4 4.4.5, npm's zlib is not zlib), a
+            // package file lying in the image (an update bundle's .deb) is
+            // not installed, and an SBOM shipped in the image is a label,
+            // not the package manager's record.
             // A program's crate or module list names what it was built from,
             // in its ecosystem: the `zstd` crate is not libzstd.
             let installed = !["pkg:pypi/", "pkg:npm/"]

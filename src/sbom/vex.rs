@@ -81,6 +81,31 @@ fn language_ecosystem(purl: &str) -> Option<&'static str> {
         .find_map(|(prefix, ecosystem)| purl.starts_with(prefix).then_some(ecosystem))
 }
 
+/// A purl segment with its `%XX` escapes decoded (purl spec); an escape
+/// that is not two hex digits, or that decodes to no UTF-8, stays as written.
+fn unescape(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| segment.to_string())
+}
+
 /// Language purl types and their OSV ecosystems.
 const LANGUAGE_ECOSYSTEMS: [(&str, &str); 4] = [
     ("pkg:golang/", "Go"),
@@ -412,13 +437,16 @@ pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
                 _ => version.as_str(),
             };
             // A language package's name as its ecosystem writes it: the
-            // purl's path (`golang.org/x/sys`, Go's `stdlib`).
+            // purl's path, unescaped (`golang.org/x/sys`, Go's `stdlib`,
+            // npm's `@babel/core` from `%40babel/core`).
             let name = match (ecosystem, base) {
-                (Some(_), Some(base)) => base.split_once('/').map_or(base, |(_, path)| path),
-                _ => component.name.as_str(),
+                (Some(_), Some(base)) => {
+                    unescape(base.split_once('/').map_or(base, |(_, path)| path))
+                }
+                _ => component.name.clone(),
             };
             let hit = advisory.affected.iter().any(|a| {
-                let same_name = a.package.name.eq_ignore_ascii_case(name);
+                let same_name = a.package.name.eq_ignore_ascii_case(&name);
                 let theirs = a
                     .package
                     .ecosystem
@@ -472,6 +500,15 @@ pub fn vex(result: &ScanResult, bom: &Bom, advisories: &[Advisory]) -> Vex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purl_segments_are_unescaped_and_bad_escapes_kept() {
+        assert_eq!(unescape("%40babel/core"), "@babel/core");
+        assert_eq!(unescape("golang.org/x/sys"), "golang.org/x/sys");
+        assert_eq!(unescape("a%2"), "a%2");
+        assert_eq!(unescape("a%zz%2Bb"), "a%zz+b");
+        assert_eq!(unescape("%ff"), "%ff");
+    }
 
     #[test]
     fn versions_compare_like_packagers_write_them() {

@@ -375,6 +375,43 @@ fn vulnerabilities_go_to_a_separate_vex_with_bom_links() {
             "{name} fixed in {fixed}"
         );
     }
+    // An npm package by its scoped name, as OSV writes it (the purl
+    // escapes the scope's `@`), and the web UI's jQuery by its banner.
+    let web = scan(
+        tar(&[
+            RootfsEntry::File(
+                "www/node_modules/@babel/core/package.json",
+                br#"{"name": "@babel/core", "version": "7.23.0"}"#.to_vec(),
+            ),
+            RootfsEntry::File(
+                "www/js/jquery.min.js",
+                b"/*! jQuery v1.12.4 | (c) jQuery Foundation | jquery.org/license */\n".to_vec(),
+            ),
+        ]),
+        None,
+    );
+    let web_bom = sbom::cyclonedx(&web, &sbom::SbomOptions::reproducible(0));
+    for (name, fixed, matches) in [
+        ("@babel/core", "7.23.2", 1),
+        ("@babel/core", "7.22.0", 0),
+        ("%40babel/core", "7.23.2", 0),
+        ("jquery", "3.5.0", 1),
+        ("jquery", "1.9.0", 0),
+    ] {
+        let advisory = vex::parse(
+            "npm.osv.json",
+            &format!(
+                r#"{{"id": "GHSA-TEST", "summary": "s", "affected": [{{"package": {{"ecosystem": "npm", "name": "{name}"}}, "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+            ),
+        )
+        .expect("OSV");
+        let doc = vex::vex(&web, &web_bom, &advisory);
+        assert_eq!(
+            doc.vulnerabilities.len(),
+            matches,
+            "{name} fixed in {fixed}"
+        );
+    }
     // The SBOM itself carries no vulnerabilities.
     let json = serde_json::to_value(&bom).expect("json");
     assert!(json.get("vulnerabilities").is_none());
