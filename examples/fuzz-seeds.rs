@@ -90,6 +90,21 @@ fn main() -> std::io::Result<()> {
                 br#"{"format":1,"packages":[{"name":"memchr","version":"2.7.6","source":"crates.io"},{"name":"camd","version":"1.0.0","source":"local","dependencies":[0],"root":true}]}"#,
             ),
         ),
+        (
+            "scan",
+            // A web UI: an npm package's manifest and a jQuery build.
+            firmsight::samples::tar(&[
+                firmsight::samples::RootfsEntry::File(
+                    "www/node_modules/@babel/core/package.json",
+                    br#"{"name":"@babel/core","version":"7.23.0","license":{"type":"MIT"}}"#
+                        .to_vec(),
+                ),
+                firmsight::samples::RootfsEntry::File(
+                    "www/js/jquery.min.js",
+                    b"/*! jQuery v1.12.4 | (c) jQuery Foundation | jquery.org/license */\n".to_vec(),
+                ),
+            ]),
+        ),
         ("lzma", {
             let mut seed = vec![0x5d, 0, 0, 0x80, 0];
             seed.extend(u64::MAX.to_le_bytes());

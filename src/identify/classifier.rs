@@ -1232,6 +1232,7 @@ mod tests {
             reference
         };
         let mut with_fixture = HashSet::new();
+        let mut untested = Vec::new();
         for file in &files {
             for fixture in &file.fixture {
                 let name = fixture.file.as_deref().unwrap_or("sample.bin");
@@ -1255,6 +1256,31 @@ mod tests {
                 with_fixture.insert(fixture.classifier.clone());
             }
             assert!(!file.decoy.is_empty(), "a classifier file without decoys");
+            // A decoy that holds none of a record's anchors (or whose name
+            // its `files` globs leave out) cannot fail for that record:
+            // each anchored record has one that can.
+            for record in file.classifier.iter().filter(|r| !r.anchors.is_empty()) {
+                let compiled = classifiers
+                    .compiled
+                    .iter()
+                    .find(|c| c.record.id == record.id)
+                    .expect("compiled");
+                let tested = file.decoy.iter().any(|decoy| {
+                    let name = decoy.file.as_deref().unwrap_or("sample.bin");
+                    let bytes = decoy.bytes().expect("decoy bytes");
+                    compiled
+                        .globs
+                        .as_ref()
+                        .is_none_or(|g| Names::from(name).match_any(g))
+                        && record
+                            .anchors
+                            .iter()
+                            .any(|a| memchr::memmem::find(&bytes, a.as_bytes()).is_some())
+                });
+                if !tested {
+                    untested.push(record.id.clone());
+                }
+            }
             for decoy in &file.decoy {
                 let found = both(
                     decoy.file.as_deref().unwrap_or("sample.bin"),
@@ -1263,6 +1289,10 @@ mod tests {
                 assert!(found.is_empty(), "decoy {decoy:?} matched {found:?}");
             }
         }
+        assert!(
+            untested.is_empty(),
+            "no decoy meets an anchor of {untested:?}"
+        );
         for c in &classifiers.compiled {
             assert!(
                 with_fixture.contains(&c.record.id),
