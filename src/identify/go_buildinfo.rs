@@ -83,29 +83,57 @@ pub fn identify(bytes: &[u8]) -> Vec<Identification> {
     out
 }
 
+/// Whether a build setting is one firmsight records: the target (`GOOS`,
+/// `GOARCH` and its level, `GOAMD64=v1`, `GOARM=7`), cgo on or off, the
+/// build mode, compiler, `-trimpath`, `-tags`, the race and sanitiser
+/// switches, `DefaultGODEBUG`, and the checkout (`vcs`, `vcs.revision`,
+/// `vcs.time`, `vcs.modified`).
+fn kept_setting(key: &str) -> bool {
+    let target = key.len() <= 16
+        && key.starts_with("GO")
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    target
+        || matches!(
+            key,
+            "CGO_ENABLED"
+                | "-buildmode"
+                | "-compiler"
+                | "-trimpath"
+                | "-tags"
+                | "-race"
+                | "-msan"
+                | "-asan"
+                | "DefaultGODEBUG"
+                | "vcs"
+                | "vcs.revision"
+                | "vcs.time"
+                | "vcs.modified"
+        )
+}
+
 /// Most build settings kept from one program (Go writes about a dozen).
 const MAX_SETTINGS: usize = 32;
 
-/// Longest build setting value kept (`-ldflags` can be long).
+/// Longest build setting value kept (`DefaultGODEBUG` runs to a few
+/// hundred bytes).
 const MAX_SETTING_VALUE: usize = 512;
 
 /// The program's build settings (`build` lines: `-buildmode=exe`,
 /// `CGO_ENABLED=0`, `GOARCH=arm64`, and from a checkout `vcs.revision`,
 /// `vcs.time`, `vcs.modified`, which name the commit a `(devel)` program
 /// was built from) as `firmsight:go:build:<key>` properties, values as
-/// written (Go quotes one holding spaces). Keys that are not plain names
-/// and overlong values are left out, and so is `-ldflags`: vendors pass
-/// keys and passwords with `-X`, and the SBOM is shared.
+/// written (Go quotes one holding spaces). Only the settings that say how
+/// and from what the program was built are kept: flags a vendor passes to
+/// the linker, compiler or C compiler (`-ldflags`, `-gcflags`,
+/// `-asmflags`, `CGO_CFLAGS` …) may hold keys, passwords and build-host
+/// paths, and the SBOM is shared. Overlong values are left out too.
 fn build_settings(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| line.strip_prefix("build\t")?.split_once('='))
         .filter(|(key, value)| {
-            *key != "-ldflags"
-                && !key.is_empty()
-                && key.len() <= 64
-                && key
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+            kept_setting(key)
                 && value.len() <= MAX_SETTING_VALUE
                 && !value.chars().any(char::is_control)
         })
@@ -428,7 +456,8 @@ mod tests {
     fn the_programs_build_settings_are_properties_of_its_main_module() {
         // A program built from a checkout: the commit it was built from.
         let lines = format!(
-            "{ESBUILD}build\t-ldflags=\"-X main.apiKey=s3cret\"\nbuild\t-gcflags=\"all=-N -l\"\nbuild\tvcs=git\n\
+            "{ESBUILD}build\t-ldflags=\"-X main.apiKey=s3cret\"\nbuild\t-gcflags=\"all=-N -l\"\n\
+             build\tCGO_CFLAGS=-DTOKEN=s3cret\nbuild\t-tags=netgo,osusergo\nbuild\tvcs=git\n\
              build\tvcs.revision=1c2b0f7f5f1e5a3bd07b0e2f8a1c3f0c9d7e6b5a\n\
              build\tvcs.time=2022-03-08T21:12:27Z\nbuild\tvcs.modified=false\n\
              build\tbad key=1\nbuild\tnoequals\nbuild\tGOAMD64=v1\x07\n"
@@ -446,7 +475,7 @@ mod tests {
                 ("firmsight:go:build:-buildmode", "exe"),
                 ("firmsight:go:build:CGO_ENABLED", "0"),
                 ("firmsight:go:build:GOARCH", "arm64"),
-                ("firmsight:go:build:-gcflags", "\"all=-N -l\""),
+                ("firmsight:go:build:-tags", "netgo,osusergo"),
                 ("firmsight:go:build:vcs", "git"),
                 (
                     "firmsight:go:build:vcs.revision",
@@ -464,7 +493,7 @@ mod tests {
                 .all(|i| i.properties.is_empty())
         );
         // A flood of settings is cut.
-        let flood: String = (0..1000).map(|i| format!("build\tK{i}=v\n")).collect();
+        let flood: String = (0..1000).map(|i| format!("build\tGOK{i}=v\n")).collect();
         let found = identify(&program(&inline("go1.23.5", &format!("{ESBUILD}{flood}"))));
         let main = found.iter().find(|i| i.claims_file).expect("main module");
         assert_eq!(main.properties.len(), MAX_SETTINGS);

@@ -82,7 +82,8 @@ fn language_ecosystem(purl: &str) -> Option<&'static str> {
 }
 
 /// A purl segment with its `%XX` escapes decoded (purl spec); an escape
-/// that is not two hex digits, or that decodes to no UTF-8, stays as written.
+/// that is not two hex digits stays as written, and so does the whole
+/// segment when what it decodes to is not UTF-8.
 fn unescape(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -90,6 +91,7 @@ fn unescape(segment: &str) -> String {
     while i < bytes.len() {
         let hex = bytes
             .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
@@ -508,6 +510,8 @@ mod tests {
         assert_eq!(unescape("a%2"), "a%2");
         assert_eq!(unescape("a%zz%2Bb"), "a%zz+b");
         assert_eq!(unescape("%ff"), "%ff");
+        assert_eq!(unescape("a%+1"), "a%+1");
+        assert_eq!(unescape("%e2%9C%93"), "\u{2713}");
     }
 
     #[test]
