@@ -51,8 +51,7 @@ const MAX_LIST_BYTES: usize = 16 << 20;
 /// ~300 000).
 const MAX_OWNED_PATHS: usize = 1_000_000;
 
-/// Largest `package.json` read: real ones are a few KiB (npm's own
-/// registry caps a package manifest far below this).
+/// Largest `package.json` read: real ones are a few KiB.
 const MAX_NPM_MANIFEST: usize = 1 << 20;
 
 /// The database kind at this artifact's path, if any.
