@@ -757,12 +757,30 @@ fn python_metadata(text: &str) -> Option<Identification> {
     });
     // The purl spec's pypi name: lower case, `_` as `-` (dots kept).
     let purl_name = name.to_lowercase().replace('_', "-");
-    Some(Identification {
-        purl: format!("pkg:pypi/{}@{}", percent(&purl_name), percent(version)),
+    Some(language_package(
+        format!("pkg:pypi/{}@{}", percent(&purl_name), percent(version)),
+        name,
+        version,
+        "python-package-metadata",
+        license,
+    ))
+}
+
+/// A package a language ecosystem's manifest lists (a Python
+/// distribution, an npm package), under `purl`.
+fn language_package(
+    purl: String,
+    name: &str,
+    version: &str,
+    classifier: &str,
+    license: Option<&str>,
+) -> Identification {
+    Identification {
+        purl,
         component: name.to_string(),
         version: version.to_string(),
         kind: "library".into(),
-        classifier: "python-package-metadata".into(),
+        classifier: classifier.into(),
         offset: 0,
         cpe: None,
         supplier: None,
@@ -772,7 +790,7 @@ fn python_metadata(text: &str) -> Option<Identification> {
         series: false,
         symbol: None,
         properties: Vec::new(),
-    })
+    }
 }
 
 /// Whether `path` is an installed npm package's manifest:
@@ -824,22 +842,13 @@ fn npm_package(bytes: &[u8]) -> Option<Identification> {
         }
         _ => percent(name),
     };
-    Some(Identification {
-        purl: format!("pkg:npm/{purl_name}@{}", percent(version)),
-        component: name.to_string(),
-        version: version.to_string(),
-        kind: "library".into(),
-        classifier: NPM_CLASSIFIER.into(),
-        offset: 0,
-        cpe: None,
-        supplier: None,
-        license: license.map(str::to_string),
-        claims_file: false,
-        technique: crate::model::Technique::ManifestAnalysis,
-        series: false,
-        symbol: None,
-        properties: Vec::new(),
-    })
+    Some(language_package(
+        format!("pkg:npm/{purl_name}@{}", percent(version)),
+        name,
+        version,
+        NPM_CLASSIFIER,
+        license,
+    ))
 }
 
 /// The classifier id of a package an npm manifest lists.
