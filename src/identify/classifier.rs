@@ -4,8 +4,9 @@
 //! with a named `version` group (the target bytes written in a comment
 //! above it), purl and CPE templates, supplier, licence and optional
 //! file-name globs. Each file also holds fixtures (text that must yield
-//! exactly a version) and decoys (text that must yield nothing); a test
-//! walks them all. An analyst adds a component without writing Rust.
+//! exactly a version) and decoys (text that must yield nothing, or only
+//! the other components it names in `holds`); a test walks them all. An
+//! analyst adds a component without writing Rust.
 //!
 //! Matching: one Aho-Corasick pass over every anchor of every classifier
 //! (built once, shared by all threads), so the cost per byte does not grow
@@ -361,12 +362,19 @@ fn concat_hex(text: &str, hex: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// A decoy: text no classifier may match.
+/// A decoy: text no classifier of its file may match.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decoy {
     /// File name to scan it as.
     pub file: Option<String>,
+    /// What the text really is, as `<classifier id>@<version>`: the best
+    /// near miss is often another component's own banner (a Bootstrap
+    /// plugin's, for Bootstrap), which that component's record then finds.
+    /// The walker requires exactly these matches, none from the decoy's
+    /// own file.
+    #[serde(default)]
+    pub holds: Vec<String>,
     /// The bytes.
     #[serde(default)]
     pub text: String,
@@ -1286,7 +1294,22 @@ mod tests {
                     decoy.file.as_deref().unwrap_or("sample.bin"),
                     &decoy.bytes().expect("decoy bytes"),
                 );
-                assert!(found.is_empty(), "decoy {decoy:?} matched {found:?}");
+                let mut matched: Vec<String> = found
+                    .iter()
+                    .map(|i| format!("{}@{}", i.classifier, i.version))
+                    .collect();
+                matched.sort();
+                matched.dedup();
+                let mut holds = decoy.holds.clone();
+                holds.sort();
+                assert_eq!(matched, holds, "decoy {decoy:?} matched {found:?}");
+                for held in &decoy.holds {
+                    let id = held.split('@').next().unwrap_or_default();
+                    assert!(
+                        file.classifier.iter().all(|r| r.id != id),
+                        "decoy holds {held}, a record of its own file: a fixture, not a decoy"
+                    );
+                }
             }
         }
         assert!(
