@@ -362,7 +362,7 @@ fn concat_hex(text: &str, hex: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// A decoy: text no classifier of its file may match.
+/// A decoy: text no classifier may match, save those its `holds` names.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decoy {
