@@ -187,6 +187,26 @@ COMPONENTS = {
     # package (to ntpsec), trixie has none.
     "ntp": ["ntp"],
     "pjsip": ["asterisk"],
+    # Beyond issue #4's list (recall is also reported without them).
+    "libgcrypt": ["libgcrypt20"],
+    "libarchive": ["libarchive13"],
+    "libvpx": ["libvpx7"],
+    "libcap": ["libcap2"],
+    "libcoap": ["libcoap3"],
+    "libsamplerate": ["libsamplerate0"],
+    "libsndfile": ["libsndfile1"],
+    "x265": ["libx265-199"],
+    "lame": ["libmp3lame0"],
+    "flac": ["libflac12"],
+    "boost": ["libboost-system1.74.0"],
+    "faad2": ["libfaad2"],
+    "openh264": ["libopenh264-7"],
+}
+
+# The components above that issue #4's coverage list does not name.
+BEYOND_ISSUE = {
+    "libgcrypt", "libarchive", "libvpx", "libcap", "libcoap", "libsamplerate",
+    "libsndfile", "x265", "lame", "flac", "boost", "faad2", "openh264",
 }
 
 # Components a package bundles under its own version: Debian packages no
@@ -578,6 +598,7 @@ def main():
             note_hits = sorted(f"{c} {v}" for c, v in hits & note_only if (c, v) not in others)
             false = sorted(found - truth_pairs)
             misses = sorted(truth_pairs - found)
+            issue_pairs = {(c, v) for c, v in truth_pairs if c not in BEYOND_ISSUE}
             results.append(
                 {
                     "arch": arch,
@@ -589,6 +610,8 @@ def main():
                     "truth": len(truth_pairs),
                     "claimed": len(found),
                     "recall": round(len(hits) / len(truth_pairs), 4),
+                    "issue_truth": len(issue_pairs),
+                    "issue_recall": round(len(hits & issue_pairs) / len(issue_pairs), 4),
                     "precision": round(len(hits) / len(found), 4) if found else 0.0,
                     "missed": [f"{c} {v}" for c, v in misses],
                     "hits_from_package_notes_only": note_hits,
@@ -598,15 +621,15 @@ def main():
             )
 
     print(
-        "| arch | squashfs | image | truth pairs | claimed | recall | precision "
+        "| arch | squashfs | image | truth pairs | claimed | recall | recall, issue's list | precision "
         "| firmsight scan | MB/s | unsquashfs -p 2 alone |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         unsquash = f"{r['unsquashfs_seconds']:.2f} s" if r["unsquashfs_seconds"] else "-"
         print(
             f"| {r['arch']} | {r['comp']} | {r['image_bytes'] / 1e6:.1f} MB | {r['truth']} | {r['claimed']} "
-            f"| {r['recall']:.3f} | {r['precision']:.3f} | {r['seconds']:.2f} s | {r['mb_per_s']} | {unsquash} |"
+            f"| {r['recall']:.3f} | {r['issue_recall']:.3f} of {r['issue_truth']} | {r['precision']:.3f} | {r['seconds']:.2f} s | {r['mb_per_s']} | {unsquash} |"
         )
     for r in results:
         if r["comp"] != args.comp.split(",")[0]:
