@@ -201,12 +201,28 @@ COMPONENTS = {
     "boost": ["libboost-system1.74.0"],
     "faad2": ["libfaad2"],
     "openh264": ["libopenh264-7"],
+    "miniupnpc": ["libminiupnpc17"],
+    "dhcpcd": ["dhcpcd-base"],
+    "stunnel": ["stunnel4"],
+    "sudo": ["sudo"],
+    "bash": ["bash"],
+    "rsyslog": ["rsyslog"],
+    "modemmanager": ["modemmanager"],
+    "networkmanager": ["network-manager"],
+    "mdadm": ["mdadm"],
+    "nfs-utils": ["nfs-common"],
+    "iperf3": ["libiperf0"],
+    "lldpd": ["lldpd"],
+    "libgpg-error": ["libgpg-error0"],
+    "berkeley-db": ["libdb5.3"],
 }
 
 # The components above that issue #4's coverage list does not name.
 BEYOND_ISSUE = {
     "libgcrypt", "libarchive", "libvpx", "libcap", "libcoap", "libsamplerate",
-    "libsndfile", "x265", "lame", "flac", "boost", "faad2", "openh264",
+    "libsndfile", "x265", "lame", "flac", "boost", "faad2", "openh264", "miniupnpc",
+    "dhcpcd", "stunnel", "sudo", "bash", "rsyslog", "modemmanager", "networkmanager",
+    "mdadm", "nfs-utils", "iperf3", "lldpd", "libgpg-error", "berkeley-db",
 }
 
 # Components a package bundles under its own version: Debian packages no
