@@ -215,6 +215,16 @@ COMPONENTS = {
     "lldpd": ["lldpd"],
     "libgpg-error": ["libgpg-error0"],
     "berkeley-db": ["libdb5.3"],
+    "kmod": ["kmod"],
+    "procps-ng": ["procps"],
+    "ethtool": ["ethtool"],
+    "net-tools": ["net-tools"],
+    "logrotate": ["logrotate"],
+    "keepalived": ["keepalived"],
+    "lmdb": ["liblmdb0"],
+    "gdbm": ["libgdbm6"],
+    "hdparm": ["hdparm"],
+    "keyutils": ["libkeyutils1"],
 }
 
 # The components above that issue #4's coverage list does not name.
@@ -222,7 +232,9 @@ BEYOND_ISSUE = {
     "libgcrypt", "libarchive", "libvpx", "libcap", "libcoap", "libsamplerate",
     "libsndfile", "x265", "lame", "flac", "boost", "faad2", "openh264", "miniupnpc",
     "dhcpcd", "stunnel", "sudo", "bash", "rsyslog", "modemmanager", "networkmanager",
-    "mdadm", "nfs-utils", "iperf3", "lldpd", "libgpg-error", "berkeley-db",
+    "mdadm", "nfs-utils", "iperf3", "lldpd", "libgpg-error", "berkeley-db", "kmod",
+    "procps-ng", "ethtool", "net-tools", "logrotate", "keepalived", "lmdb", "gdbm",
+    "hdparm", "keyutils",
 }
 
 # Components a package bundles under its own version: Debian packages no
