@@ -236,6 +236,7 @@ BEYOND_ISSUE = {
     "procps-ng", "ethtool", "net-tools", "logrotate", "keepalived", "lmdb", "gdbm",
     "hdparm", "keyutils",
 }
+assert BEYOND_ISSUE <= COMPONENTS.keys(), BEYOND_ISSUE - COMPONENTS.keys()
 
 # Components a package bundles under its own version: Debian packages no
 # pjproject, but Asterisk builds its bundled copy into libasteriskpj.so.2.
