@@ -1120,9 +1120,12 @@ impl Compiled {
             let mut out = template.replace("{version}", &escape(&version));
             for name in self.regex.capture_names().flatten() {
                 // An optional group that did not take part is "any" in a
-                // CPE (an empty field is not valid there).
-                let value = caps.name(name).map_or_else(|| "*".to_string(), text);
-                out = out.replace(&format!("{{{name}}}"), &escape(&value));
+                // CPE (an empty field is not valid there), written as is:
+                // escaped, it would be a literal asterisk.
+                let value = caps
+                    .name(name)
+                    .map_or_else(|| "*".to_string(), |m| escape(&text(m)));
+                out = out.replace(&format!("{{{name}}}"), &value);
             }
             out
         };
@@ -1691,6 +1694,21 @@ dirs = ["x", "libx"]
             found[0].cpe.as_deref(),
             Some("cpe:2.3:a:openbsd:openssh:9.2:p1:*:*:*:*:*:*")
         );
+        // sudo's patch level is NVD's update field; without one, any.
+        for (bytes, cpe) in [
+            (
+                &b"\0sudoers 1.9.13p3\0"[..],
+                "cpe:2.3:a:sudo_project:sudo:1.9.13:p3:*:*:*:*:*:*",
+            ),
+            (
+                &b"\0sudoers 1.9.15\0"[..],
+                "cpe:2.3:a:sudo_project:sudo:1.9.15:*:*:*:*:*:*:*",
+            ),
+        ] {
+            let found = builtin.scan("sudoers.so", bytes);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].cpe.as_deref(), Some(cpe));
+        }
         let bad = r#"
 [[classifier]]
 id = "x"
