@@ -229,6 +229,9 @@ BEYOND_ISSUE_COMPONENTS = {
     "gdbm": ["libgdbm6"],
     "hdparm": ["hdparm"],
     "keyutils": ["libkeyutils1"],
+    "inadyn": ["inadyn"],
+    "minidlna": ["minidlna"],
+    "coturn": ["coturn"],
 }
 
 BEYOND_ISSUE = set(BEYOND_ISSUE_COMPONENTS)
