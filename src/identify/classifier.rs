@@ -727,10 +727,14 @@ impl Classifiers {
                 {
                     return Err(bad("cpe must be CPE 2.3".into()));
                 }
-                for template in std::iter::once(&record.purl).chain(record.cpe.as_ref()) {
-                    if let Some(name) =
-                        template_fields(template).find(|f| *f != "version" && !groups.contains(f))
-                    {
+                // A CPE field may fall back to `-` (`{group|-}`).
+                let purl_fields = template_fields(&record.purl);
+                let cpe_fields = record
+                    .cpe
+                    .iter()
+                    .flat_map(|c| template_fields(c).map(|f| f.strip_suffix("|-").unwrap_or(f)));
+                for name in purl_fields.chain(cpe_fields) {
+                    if name != "version" && !groups.contains(&name) {
                         return Err(bad(format!(
                             "template field `{{{name}}}` is not a group of the regex"
                         )));
@@ -1121,11 +1125,12 @@ impl Compiled {
             for name in self.regex.capture_names().flatten() {
                 // An optional group that did not take part is "any" in a
                 // CPE (an empty field is not valid there), written as is:
-                // escaped, it would be a literal asterisk.
-                let value = caps
-                    .name(name)
-                    .map_or_else(|| "*".to_string(), |m| escape(&text(m)));
-                out = out.replace(&format!("{{{name}}}"), &value);
+                // escaped, it would be a literal asterisk. `{group|-}` says
+                // "not applicable" instead, as NVD files a release that
+                // has no patch level (sudo 1.9.15 is `1.9.15:-`).
+                let value = caps.name(name).map(|m| escape(&text(m)));
+                out = out.replace(&format!("{{{name}|-}}"), value.as_deref().unwrap_or("-"));
+                out = out.replace(&format!("{{{name}}}"), value.as_deref().unwrap_or("*"));
             }
             out
         };
@@ -1694,7 +1699,7 @@ dirs = ["x", "libx"]
             found[0].cpe.as_deref(),
             Some("cpe:2.3:a:openbsd:openssh:9.2:p1:*:*:*:*:*:*")
         );
-        // sudo's patch level is NVD's update field; without one, any.
+        // sudo's patch level is NVD's update field; without one, "-".
         for (bytes, cpe) in [
             (
                 &b"\0sudoers 1.9.13p3\0"[..],
@@ -1702,7 +1707,7 @@ dirs = ["x", "libx"]
             ),
             (
                 &b"\0sudoers 1.9.15\0"[..],
-                "cpe:2.3:a:sudo_project:sudo:1.9.15:*:*:*:*:*:*:*",
+                "cpe:2.3:a:sudo_project:sudo:1.9.15:-:*:*:*:*:*:*",
             ),
         ] {
             let found = builtin.scan("sudoers.so", bytes);
