@@ -239,7 +239,8 @@ fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
 /// audio libraries, Huawei Secure C's
 /// version string, Ingenic IMP's init banner, and the release directory of
 /// Fullhan's CI in its libraries' build paths (the SDK and a patch
-/// release). SigmaStar's libraries keep only git hashes.
+/// release), and SigmaStar MI's build line, whose only release is the SDK's
+/// commit.
 #[test]
 fn soc_vendor_sdk_releases_are_read_from_their_files() {
     let Some(root) = std::env::var_os("FIRMSIGHT_CORPUS") else {
@@ -247,12 +248,13 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
         return;
     };
     let root = Path::new(&root);
-    const SDKS: [&str; 5] = [
+    const SDKS: [&str; 6] = [
         "hisilicon-mpp",
         "hisilicon-audio",
         "securec",
         "ingenic-imp",
         "fullhan-ipc-sdk",
+        "sigmastar-mi",
     ];
     let mpp: Vec<String> = [
         "acodec", "adec", "aenc", "ai", "ao", "base", "chnl", "h264e", "h265e", "ive", "jpege",
@@ -280,6 +282,24 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
     ]
     .map(String::from)
     .to_vec();
+    // Every MI module and library but mhal.ko, libmi_ive.so and
+    // libmi_vdf.so, and the two ISP algorithm libraries.
+    let sigmastar: Vec<String> = [
+        "ai", "ao", "common", "divp", "ldc", "mipitx", "rgn", "sensor", "shadow", "sys", "venc",
+        "vif", "vpe",
+    ]
+    .iter()
+    .map(|m| format!("mi_{m}.ko"))
+    .chain(
+        [
+            "ai", "ao", "divp", "ipu", "iqserver", "isp", "rgn", "sensor", "shadow", "sys", "venc",
+            "vif", "vpe",
+        ]
+        .iter()
+        .map(|m| format!("libmi_{m}.so")),
+    )
+    .chain(["libcus3a.so", "libispalgo.so"].map(String::from))
+    .collect();
     /// A component, its release and the files that hold it.
     type Release<'a> = (&'a str, &'a str, Vec<String>);
     let expected: [(&str, Vec<Release>); 4] = [
@@ -310,7 +330,10 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
                 ),
             ],
         ),
-        ("sdk/sigmastar-infinity6e", vec![]),
+        (
+            "sdk/sigmastar-infinity6e",
+            vec![("sigmastar-mi", "dc99390", sigmastar)],
+        ),
     ];
     for (dir, want) in expected {
         let result = scan_family(root, dir);
@@ -361,6 +384,9 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
                 ),
             ]
             .into(),
+            "sdk/sigmastar-infinity6e" => {
+                [("framework", "pkg:generic/sigmastar/mi@dc99390")].into()
+            }
             _ => BTreeSet::new(),
         };
         assert_eq!(listed, purls, "{dir}");
