@@ -27,9 +27,10 @@ use backhand::kind::{self, Kind};
 use backhand::{BackhandError, FilesystemCompressor, SuperBlock};
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
+mod data;
 pub mod legacy;
 
 const LE_MAGIC: [u8; 4] = *b"hsqs";
@@ -41,6 +42,8 @@ const PARSER_STACK: usize = 256 << 20;
 /// Largest block any squashfs version writes (1 MiB); no decoded block may
 /// exceed it.
 const MAX_BLOCK: usize = 1 << 20;
+/// No fragment (`SQUASHFS_INVALID_FRAG`).
+const NO_FRAGMENT: u32 = 0xffff_ffff;
 
 /// The SquashFS format.
 pub struct Squashfs;
@@ -273,100 +276,81 @@ fn backhand_error(e: BackhandError) -> FormatError {
     FormatError::malformed(e.to_string())
 }
 
-/// Reports a file that ends before its declared size.
-struct ExpectLen<R> {
-    inner: R,
-    left: u64,
-}
-
-impl<R: Read> Read for ExpectLen<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 && self.left > 0 && !buf.is_empty() {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("file ends {} bytes before its declared size", self.left),
-            ));
-        }
-        self.left = self.left.saturating_sub(n as u64);
-        Ok(n)
-    }
-}
-
-/// Generates the reader over a backhand filesystem (v4 today; backhand's
-/// versions have the same shape but distinct types).
+/// Generates the lister over a backhand filesystem (v4 today; backhand's
+/// versions have the same shape but distinct types). backhand reads the
+/// tables and the directory tree; file contents are read by [`data`].
 macro_rules! version_reader {
     ($version:ident, $reader:path, $node:path, $open:expr) => {
         mod $version {
             use super::*;
             use $node::{InnerNode, SquashfsFileReader};
-            use $reader as FilesystemReader;
 
-            /// One file of an opened image.
-            struct File {
-                fs: Arc<FilesystemReader<'static>>,
-                index: usize,
-                stored: u64,
-            }
-
-            impl File {
-                fn reader_of(&self) -> Option<&SquashfsFileReader> {
-                    match &self.fs.root.nodes.get(self.index)?.inner {
-                        InnerNode::File(file) => Some(file),
-                        _ => None,
+            /// The file's data: its block words, first block and tail.
+            fn layout(file: &SquashfsFileReader) -> (Vec<u32>, u64, Option<(u32, u32)>) {
+                let (start, fragment, offset) = match file {
+                    SquashfsFileReader::Basic(f) => {
+                        (u64::from(f.blocks_start), f.frag_index, f.block_offset)
                     }
-                }
-            }
-
-            impl Source for File {
-                fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-                    let file = self
-                        .reader_of()
-                        .ok_or_else(|| io::Error::other("not a file"))?;
-                    let inner = self
-                        .fs
-                        .file(file)
-                        .reader_checked()
-                        .map_err(io::Error::other)?;
-                    Ok(Box::new(ExpectLen {
-                        inner,
-                        left: file.file_len() as u64,
-                    }))
-                }
-
-                fn stored_len(&self) -> u64 {
-                    self.stored
-                }
-
-                fn name(&self) -> &'static str {
-                    "squashfs"
-                }
-            }
-
-            /// Bytes a file occupies in the image: its blocks plus, at
-            /// most, one block of fragment.
-            fn stored(file: &SquashfsFileReader, block_size: u64) -> u64 {
-                let (blocks, len) = match file {
-                    SquashfsFileReader::Basic(f) => (&f.block_sizes, u64::from(f.file_size)),
-                    SquashfsFileReader::Extended(f) => (&f.block_sizes, f.file_size),
+                    SquashfsFileReader::Extended(f) => {
+                        (f.blocks_start, f.frag_index, f.block_offset)
+                    }
                 };
-                let blocks: u64 = blocks.iter().map(|b| u64::from(b.size())).sum();
-                blocks + (len % block_size.max(1)).min(block_size)
+                let blocks = file
+                    .block_sizes()
+                    .iter()
+                    .map(|b| {
+                        b.size().min(data::LENGTH) | if b.uncompressed() { data::STORED } else { 0 }
+                    })
+                    .collect();
+                let tail = (fragment != NO_FRAGMENT).then_some((fragment, offset));
+                (blocks, start, tail)
             }
 
             pub(super) fn entries(
-                data: &Bytes,
+                image: &Bytes,
                 big_endian: bool,
                 cx: &Context<'_>,
             ) -> Result<Vec<Entry>, FormatError> {
                 let open = $open;
-                let image = data.clone();
+                let bytes = image.clone();
                 let fs =
-                    with_big_stack(move || open(image, big_endian))?.map_err(backhand_error)?;
-                let fs = Arc::new(fs);
-                let block_size = u64::from(fs.block_size);
+                    with_big_stack(move || open(bytes, big_endian))?.map_err(backhand_error)?;
+                let fragments = fs
+                    .fragments
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|f| {
+                        let stored = if f.size.uncompressed() {
+                            data::STORED
+                        } else {
+                            0
+                        };
+                        (f.start, f.size.size().min(data::LENGTH) | stored)
+                    })
+                    .collect();
+                let compressor: Option<Compressor> = fs.compressor.map(Into::into);
+                let block_size = fs.block_size as usize;
+                let decode: data::Decode = Box::new(move |stored, _want| {
+                    let compressor = compressor.ok_or_else(|| {
+                        io::Error::new(io::ErrorKind::InvalidData, "no compressor recorded")
+                    })?;
+                    // lz4 and zstd decode into the room reserved.
+                    let mut out = Vec::with_capacity(block_size);
+                    DECOMPRESSOR
+                        .decompress(stored, &mut out, compressor)
+                        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                    Ok(out)
+                });
+                let data = data::Data::new(
+                    image.clone(),
+                    u64::from(fs.block_size),
+                    fragments,
+                    decode,
+                    data::MAX_CACHED,
+                );
                 let mut entries = Vec::new();
-                for (index, node) in fs.root.nodes.iter().enumerate() {
+                for node in fs.root.nodes.iter() {
                     let path = node.fullpath.to_string_lossy();
                     let path = path.trim_start_matches('/');
                     if path.is_empty() {
@@ -378,11 +362,11 @@ macro_rules! version_reader {
                     let mut entry = Entry::new(path.to_string(), EntryKind::File);
                     match &node.inner {
                         InnerNode::File(file) => {
-                            entry.blob = Some(Blob::Source(Arc::new(File {
-                                fs: Arc::clone(&fs),
-                                index,
-                                stored: stored(file, block_size),
-                            })));
+                            let (blocks, start, tail) = layout(file);
+                            match data.file(file.file_len() as u64, start, blocks, tail) {
+                                Ok(file) => entry.blob = Some(Blob::Source(Arc::new(file))),
+                                Err(e) => entry.error = Some(e),
+                            }
                         }
                         InnerNode::Dir(_) => entry.kind = EntryKind::Dir,
                         InnerNode::Symlink(link) => {

@@ -22,11 +22,12 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::Superblock;
+use super::data::{Data, MAX_CACHED, short};
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::blob::{Blob, Bytes};
 use crate::unpack::{Context, Entry, FormatError};
 
 /// Largest decoded metadata block.
@@ -52,17 +53,6 @@ const FIFO: u32 = 6;
 const SOCKET: u32 = 7;
 const LDIR: u32 = 8;
 const LREG: u32 = 9;
-
-/// What every file reader of one image shares.
-struct Image {
-    data: Bytes,
-    block_size: u64,
-    /// Fragment blocks: (start, size word).
-    fragments: Vec<(u64, u32)>,
-    /// The fragment block decoded last: files of one directory share one,
-    /// and are read one after another.
-    last_fragment: Mutex<Option<(u64, Arc<Vec<u8>>)>>,
-}
 
 /// Tables the lister reads.
 struct Lister {
@@ -146,12 +136,13 @@ pub(super) fn entries(
         read: 0,
         failed: HashSet::new(),
     };
-    let image = Arc::new(Image {
-        data: data.clone(),
+    let image = Data::new(
+        data.clone(),
         block_size,
-        fragments: lister.fragments(fragment_table, fragment_count)?,
-        last_fragment: Mutex::new(None),
-    });
+        lister.fragments(fragment_table, fragment_count)?,
+        Box::new(decompress),
+        MAX_CACHED,
+    );
     let root_reference = u64_at(43);
     let root = lister.inode(root_reference)?;
     if !matches!(root.kind, DIR | LDIR) {
@@ -460,7 +451,7 @@ impl Lister {
     #[allow(clippy::too_many_arguments)]
     fn walk(
         &mut self,
-        image: &Arc<Image>,
+        image: &Arc<Data>,
         dir: &Inode,
         prefix: &str,
         depth: usize,
@@ -515,10 +506,14 @@ impl Lister {
                     }
                     continue;
                 }
-                REG | LREG => match FileData::new(image, inode) {
-                    Ok(file) => entry.blob = Some(Blob::Source(Arc::new(file))),
-                    Err(e) => entry.error = Some(e.to_string()),
-                },
+                REG | LREG => {
+                    let tail = (inode.fragment != NO_FRAGMENT)
+                        .then_some((inode.fragment, inode.fragment_offset));
+                    match image.file(inode.file_size, inode.start_block, inode.blocks, tail) {
+                        Ok(file) => entry.blob = Some(Blob::Source(Arc::new(file))),
+                        Err(e) => entry.error = Some(e),
+                    }
+                }
                 SYMLINK => {
                     entry.kind = EntryKind::Symlink {
                         target: String::from_utf8_lossy(&inode.target).into_owned(),
@@ -542,164 +537,6 @@ impl Lister {
             out.push(entry);
         }
         Ok(())
-    }
-}
-
-impl Image {
-    /// The fragment block at `start`, decoded (at most one block).
-    fn fragment_block(&self, start: u64, word: u32) -> io::Result<Arc<Vec<u8>>> {
-        let last = |cache: &Option<(u64, Arc<Vec<u8>>)>| {
-            cache
-                .as_ref()
-                .filter(|(at, _)| *at == start)
-                .map(|(_, block)| Arc::clone(block))
-        };
-        if let Some(block) = self.last_fragment.lock().ok().as_deref().and_then(last) {
-            return Ok(block);
-        }
-        let stored = slice(&self.data, start, (word & 0x00ff_ffff) as usize)?;
-        let block = Arc::new(if word & (1 << 24) != 0 {
-            stored.to_vec()
-        } else {
-            decompress(stored, self.block_size as usize)?
-        });
-        if let Ok(mut cache) = self.last_fragment.lock() {
-            *cache = Some((start, Arc::clone(&block)));
-        }
-        Ok(block)
-    }
-}
-
-/// A regular file's blocks and tail, decoded when opened.
-struct FileData {
-    image: Arc<Image>,
-    size: u64,
-    start: u64,
-    blocks: Vec<u32>,
-    /// (fragment block start, its size word, offset of the tail in it).
-    tail: Option<(u64, u32, u32)>,
-}
-
-impl FileData {
-    fn new(image: &Arc<Image>, inode: Inode) -> Result<Self, FormatError> {
-        let tail = if inode.fragment == NO_FRAGMENT {
-            None
-        } else {
-            let &(start, word) = image
-                .fragments
-                .get(inode.fragment as usize)
-                .ok_or_else(|| {
-                    FormatError::malformed(format!("fragment {} not in table", inode.fragment))
-                })?;
-            Some((start, word, inode.fragment_offset))
-        };
-        Ok(FileData {
-            image: Arc::clone(image),
-            size: inode.file_size,
-            start: inode.start_block,
-            blocks: inode.blocks,
-            tail,
-        })
-    }
-
-    /// Block `index` of the file, decoded (`want` bytes).
-    fn block(&self, index: usize, position: u64, want: usize) -> io::Result<Vec<u8>> {
-        let word = self.blocks[index];
-        let len = (word & 0x00ff_ffff) as usize;
-        if len == 0 {
-            return Ok(vec![0; want]); // a sparse block
-        }
-        let stored = slice(&self.image.data, position, len)?;
-        let mut bytes = if word & (1 << 24) != 0 {
-            stored.to_vec()
-        } else {
-            decompress(stored, want)?
-        };
-        if bytes.len() < want {
-            return Err(short("data block"));
-        }
-        bytes.truncate(want);
-        Ok(bytes)
-    }
-
-    /// The file's tail from its fragment block.
-    fn tail(&self, want: usize) -> io::Result<Vec<u8>> {
-        let Some((start, word, offset)) = self.tail else {
-            return Ok(Vec::new());
-        };
-        let end = offset as usize + want;
-        if end as u64 > self.image.block_size {
-            return Err(short("fragment"));
-        }
-        let block = self.image.fragment_block(start, word)?;
-        block
-            .get(offset as usize..end)
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| short("fragment"))
-    }
-}
-
-impl Source for FileData {
-    fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        Ok(Box::new(FileReader {
-            file: self,
-            next: 0,
-            position: self.start,
-            produced: 0,
-            buffer: Vec::new(),
-            at: 0,
-        }))
-    }
-
-    fn stored_len(&self) -> u64 {
-        let blocks: u64 = self.blocks.iter().map(|w| u64::from(w & 0x00ff_ffff)).sum();
-        blocks + (self.size % self.image.block_size).min(self.image.block_size)
-    }
-
-    fn name(&self) -> &'static str {
-        "squashfs"
-    }
-}
-
-/// Produces a file block by block.
-struct FileReader<'a> {
-    file: &'a FileData,
-    next: usize,
-    position: u64,
-    produced: u64,
-    buffer: Vec<u8>,
-    at: usize,
-}
-
-impl Read for FileReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.at == self.buffer.len() {
-            let left = self.file.size - self.produced;
-            if left == 0 {
-                return Ok(0);
-            }
-            let want = left.min(self.file.image.block_size) as usize;
-            self.buffer = if self.next < self.file.blocks.len() {
-                let word = self.file.blocks[self.next];
-                let block = self.file.block(self.next, self.position, want)?;
-                self.position += u64::from(word & 0x00ff_ffff);
-                self.next += 1;
-                block
-            } else if self.file.tail.is_some() {
-                self.file.tail(want)?
-            } else {
-                return Err(short("file"));
-            };
-            if self.buffer.is_empty() {
-                return Err(short("file"));
-            }
-            self.produced += self.buffer.len() as u64;
-            self.at = 0;
-        }
-        let n = buf.len().min(self.buffer.len() - self.at);
-        buf[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
     }
 }
 
@@ -800,17 +637,6 @@ fn bits(bytes: &[u8], pos: usize, width: usize, big_endian: bool) -> u64 {
 }
 
 /// `len` bytes of the image at `at`.
-fn slice(data: &Bytes, at: u64, len: usize) -> io::Result<&[u8]> {
-    usize::try_from(at)
-        .ok()
-        .and_then(|at| data.get(at..at.checked_add(len)?))
-        .ok_or_else(|| short("block past the end of the image"))
-}
-
-fn short(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, format!("{what} cut short"))
-}
-
 fn cut(what: &str) -> FormatError {
     FormatError::malformed(format!("{what} past the end of the image"))
 }
