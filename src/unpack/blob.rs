@@ -128,11 +128,21 @@ pub trait Source: Send + Sync {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>>;
 
     /// Bytes of the image the content is decoded from (for the ratio budget
-    /// and the work charged), or its best estimate.
+    /// and the work charged), or its best estimate; with its share of a
+    /// block decoded for several files ([`Source::group`]).
     fn stored_len(&self) -> u64;
 
     /// Decoder name, for error messages.
     fn name(&self) -> &'static str;
+
+    /// The block shared with other entries of the same container that the
+    /// content is cut from (a SquashFS fragment block, a 7z solid folder),
+    /// if any: the walk visits the entries of one group one after another,
+    /// so that the block is decoded once and let go soon
+    /// ([`crate::unpack::shared`]).
+    fn group(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Assemble a filesystem file from pieces written at offsets (data nodes,
@@ -376,6 +386,14 @@ impl Blob {
             Blob::Bytes(bytes) => bytes.len() as u64,
             Blob::Decode { input, .. } => input.len() as u64,
             Blob::Source(source) => source.stored_len(),
+        }
+    }
+
+    /// The shared block the content is cut from ([`Source::group`]).
+    pub fn group(&self) -> Option<u64> {
+        match self {
+            Blob::Source(source) => source.group(),
+            _ => None,
         }
     }
 

@@ -22,6 +22,7 @@
 //!
 //! Nothing here reads identification, policy or SBOM code.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -49,6 +50,7 @@ pub mod lzo1x;
 pub mod lzop;
 pub mod romfs;
 pub mod sevenzip;
+pub mod shared;
 pub mod squashfs;
 pub mod tar;
 pub mod trx;
@@ -585,11 +587,29 @@ impl Walk<'_, '_> {
         // Largest first, each thread taking the next when it is free (FIFO
         // spawns: the owner runs them in order, idle threads steal the
         // oldest): a kernel or a big archive that starts last would run
-        // alone at the end. The children keep their listing order. Under a
-        // budget, what is left unlisted is now the smallest entries.
+        // alone at the end. Entries cut from one shared block go together,
+        // at the place of the largest of them, so the block is decoded once
+        // and let go when they are done. The children keep their listing
+        // order. Under a budget, what is left unlisted is now the smallest
+        // entries.
         let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
-        queue.sort_by_key(|(_, entry)| {
-            std::cmp::Reverse(entry.blob.as_ref().map_or(0, Blob::stored_len))
+        let mut largest_of_group: HashMap<u64, u64> = HashMap::new();
+        for (_, entry) in &queue {
+            if let Some(blob) = &entry.blob
+                && let Some(group) = blob.group()
+            {
+                let largest = largest_of_group.entry(group).or_default();
+                *largest = (*largest).max(blob.stored_len());
+            }
+        }
+        queue.sort_by_cached_key(|(_, entry)| {
+            let blob = entry.blob.as_ref();
+            let group = blob.and_then(Blob::group);
+            let size = match group {
+                Some(group) => largest_of_group.get(&group).copied().unwrap_or(0),
+                None => blob.map_or(0, Blob::stored_len),
+            };
+            (std::cmp::Reverse(size), group)
         });
         let slots: Vec<OnceLock<Artifact>> = queue.iter().map(|_| OnceLock::new()).collect();
         rayon::scope_fifo(|scope| {

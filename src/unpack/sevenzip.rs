@@ -15,15 +15,17 @@
 //! [`crate::unpack::branch`], since 7-Zip's LZMA1 streams have no end
 //! marker for liblzma's own filter chain to finish on).
 //! BCJ2's four streams and AES are reported per file, not read. A folder
-//! (a solid block) is decoded once, when its first file is opened, to at
-//! most [`MAX_FOLDER`] bytes and no more than the default expansion ratio
-//! allows for its packed size; every file's CRC is checked.
+//! (a solid block) is decoded when its first file is opened, to at most
+//! [`MAX_FOLDER`] bytes and no more than the default expansion ratio allows
+//! for its packed size, and kept while its other files are read (the walk
+//! visits them together); every file's CRC is checked.
 
 use std::io::{self, Cursor, Read};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::shared::SharedBlocks;
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const MAGIC: [u8; 6] = [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c];
@@ -880,30 +882,25 @@ fn decode_one(coder: &Coder, input: &[u8], want: usize) -> io::Result<Vec<u8>> {
     }
 }
 
-/// A folder shared by its files, decoded once.
-struct SharedFolder {
+/// The folders of one archive, each decoded when its first file is opened
+/// and kept while its other files are read ([`SharedBlocks`]).
+struct Folders {
     data: Bytes,
-    streams: Arc<Streams>,
-    index: usize,
-    decoded: OnceLock<Result<Arc<Vec<u8>>, String>>,
+    streams: Streams,
+    decoded: SharedBlocks,
 }
 
-impl SharedFolder {
-    fn bytes(&self) -> io::Result<Arc<Vec<u8>>> {
+impl Folders {
+    fn bytes(&self, index: usize) -> io::Result<Arc<Vec<u8>>> {
         self.decoded
-            .get_or_init(|| {
-                decode_folder(&self.data, &self.streams, self.index)
-                    .map(Arc::new)
-                    .map_err(|e| e.to_string())
-            })
-            .clone()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+            .get(index, || decode_folder(&self.data, &self.streams, index))
     }
 }
 
 /// One file: a slice of its folder.
 struct FileStream {
-    folder: Arc<SharedFolder>,
+    folders: Arc<Folders>,
+    folder: usize,
     offset: u64,
     size: u64,
     crc: Option<u32>,
@@ -912,7 +909,7 @@ struct FileStream {
 
 impl Source for FileStream {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        let block = self.folder.bytes()?;
+        let block = self.folders.bytes(self.folder)?;
         let range = usize::try_from(self.offset)
             .ok()
             .zip(usize::try_from(self.size).ok())
@@ -937,6 +934,10 @@ impl Source for FileStream {
     fn name(&self) -> &'static str {
         "7z"
     }
+
+    fn group(&self) -> Option<u64> {
+        Some(self.folder as u64)
+    }
 }
 
 /// Entries for the files, each file with a stream mapped to the next
@@ -947,7 +948,12 @@ fn entries(
     files: Vec<FileRecord>,
     cx: &Context<'_>,
 ) -> Result<Vec<Entry>, FormatError> {
-    let streams = Arc::new(streams);
+    let folders = Arc::new(Folders {
+        data: data.clone(),
+        decoded: SharedBlocks::new(streams.folders.len(), MAX_FOLDER as usize),
+        streams,
+    });
+    let streams = &folders.streams;
     let mut slots = Vec::new();
     let mut first_packed = 0usize;
     for (index, (folder, these)) in streams.folders.iter().zip(&streams.substreams).enumerate() {
@@ -958,17 +964,12 @@ fn entries(
             .take(folder.packed.len())
             .fold(0u64, |a, &b| a.saturating_add(b));
         first_packed += folder.packed.len();
-        let shared = Arc::new(SharedFolder {
-            data: data.clone(),
-            streams: Arc::clone(&streams),
-            index,
-            decoded: OnceLock::new(),
-        });
         let total = folder.unpack_size().max(1);
         let mut offset = 0u64;
         for &(size, crc) in these {
             slots.push(FileStream {
-                folder: Arc::clone(&shared),
+                folders: Arc::clone(&folders),
+                folder: index,
                 offset,
                 size,
                 crc,
@@ -996,6 +997,7 @@ fn entries(
         if file.has_stream {
             match slots.next() {
                 Some(slot) => {
+                    folders.decoded.add_reader(slot.folder);
                     let blob = Blob::Source(Arc::new(slot));
                     // A Unix symlink (mode in the high 16 bits when 0x8000
                     // is set) keeps its target as content.

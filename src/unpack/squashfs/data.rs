@@ -4,21 +4,17 @@
 //! zeros), and, optionally, a tail inside a fragment block that packs the
 //! tails of many files.
 //!
-//! A fragment block is decoded once and kept while files not yet read
-//! still need it, within [`MAX_CACHED`]: the walk opens files largest
-//! first, not in fragment order, so a one-block cache would decode a block
-//! once per tail, and an unbounded one lets a small image whose files each
-//! point into a fragment block of their own hold the whole expansion at
-//! once (a 549 KB image of 498 one-byte files, each in its own 1 MiB
-//! fragment, took 562 MB). Each file is also charged its share of its
-//! fragment block as work ([`Source::stored_len`]), so such an image runs
+//! Fragment blocks are [`SharedBlocks`]: decoded once, kept while unread
+//! files need them, within [`MAX_CACHED`]. Each file is also charged its
+//! share of its fragment block as work ([`Source::stored_len`]), so an
+//! image whose files each point into a 1 MiB fragment of their own runs
 //! into the run's byte budget rather than decoding without end.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use crate::unpack::blob::{Bytes, Source};
+use crate::unpack::shared::SharedBlocks;
 
 /// Decoded fragment blocks kept at once, at most (64 MiB: a Debian root
 /// filesystem's fragments fit many times over).
@@ -39,24 +35,7 @@ pub(super) struct Data {
     /// Fragment blocks: (start, block word).
     fragments: Vec<(u64, u32)>,
     decode: Decode,
-    cache: Mutex<Cache>,
-}
-
-/// Decoded fragment blocks, and how many files each still has to serve.
-struct Cache {
-    /// Most decoded bytes held.
-    limit: usize,
-    /// Decoded blocks by fragment index, with the tick of their last use.
-    blocks: HashMap<u32, (Arc<Vec<u8>>, u64)>,
-    /// The same blocks by last use, oldest first.
-    by_use: BTreeMap<u64, u32>,
-    /// Bytes held in `blocks`.
-    held: usize,
-    /// Files with a tail in each fragment block.
-    tails: Vec<u32>,
-    /// Of those, the ones not read yet.
-    unread: Vec<u32>,
-    tick: u64,
+    shared: SharedBlocks,
 }
 
 impl Data {
@@ -69,21 +48,12 @@ impl Data {
         decode: Decode,
         limit: usize,
     ) -> Arc<Self> {
-        let count = fragments.len();
         Arc::new(Data {
+            shared: SharedBlocks::new(fragments.len(), limit),
             image,
             block_size,
             fragments,
             decode,
-            cache: Mutex::new(Cache {
-                limit,
-                blocks: HashMap::new(),
-                by_use: BTreeMap::new(),
-                held: 0,
-                tails: vec![0; count],
-                unread: vec![0; count],
-                tick: 0,
-            }),
         })
     }
 
@@ -96,14 +66,10 @@ impl Data {
         blocks: Vec<u32>,
         tail: Option<(u32, u32)>,
     ) -> Result<FileData, String> {
-        if let Some((fragment, _)) = tail {
-            let mut cache = self.cache();
-            let index = fragment as usize;
-            if index >= cache.tails.len() {
-                return Err(format!("fragment {fragment} not in table"));
-            }
-            cache.tails[index] = cache.tails[index].saturating_add(1);
-            cache.unread[index] = cache.unread[index].saturating_add(1);
+        if let Some((fragment, _)) = tail
+            && !self.shared.add_reader(fragment as usize)
+        {
+            return Err(format!("fragment {fragment} not in table"));
         }
         Ok(FileData {
             data: Arc::clone(self),
@@ -114,78 +80,20 @@ impl Data {
         })
     }
 
-    fn cache(&self) -> MutexGuard<'_, Cache> {
-        // The cache holds no invariant a panic elsewhere could break.
-        self.cache
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// Fragment block `index`, decoded, for one file's tail.
     fn fragment(&self, index: u32) -> io::Result<Arc<Vec<u8>>> {
-        if let Some(block) = self.cache().take(index) {
-            return Ok(block);
-        }
-        let &(start, word) = self
-            .fragments
-            .get(index as usize)
-            .ok_or_else(|| short("fragment table"))?;
-        let stored = slice(&self.image, start, (word & LENGTH) as usize)?;
-        let block = Arc::new(if word & STORED != 0 {
-            stored.to_vec()
-        } else {
-            (self.decode)(stored, self.block_size as usize)?
-        });
-        self.cache().keep(index, &block);
-        Ok(block)
-    }
-}
-
-impl Cache {
-    /// The block if held, counting one more of its files as read; a block
-    /// no file needs any more is let go.
-    fn take(&mut self, index: u32) -> Option<Arc<Vec<u8>>> {
-        self.tick += 1;
-        let unread = self.unread.get_mut(index as usize)?;
-        *unread = unread.saturating_sub(1);
-        let done = *unread == 0;
-        let (block, used) = self.blocks.get_mut(&index)?;
-        let block = Arc::clone(block);
-        self.by_use.remove(used);
-        *used = self.tick;
-        if done {
-            self.forget(index);
-        } else {
-            self.by_use.insert(self.tick, index);
-        }
-        Some(block)
-    }
-
-    /// Hold a block just decoded while files still need it, letting go of
-    /// the least recently used ones to stay within the limit.
-    fn keep(&mut self, index: u32, block: &Arc<Vec<u8>>) {
-        let needed = self.unread.get(index as usize).is_some_and(|&n| n > 0);
-        if !needed || block.len() > self.limit {
-            return;
-        }
-        self.forget(index); // another thread decoded it too
-        while self.held + block.len() > self.limit {
-            let Some((_, oldest)) = self.by_use.pop_first() else {
-                break;
-            };
-            self.forget(oldest);
-        }
-        self.tick += 1;
-        self.held += block.len();
-        self.blocks.insert(index, (Arc::clone(block), self.tick));
-        self.by_use.insert(self.tick, index);
-    }
-
-    fn forget(&mut self, index: u32) {
-        if let Some((block, used)) = self.blocks.remove(&index) {
-            self.by_use.remove(&used);
-            self.held -= block.len();
-        }
+        self.shared.get(index as usize, || {
+            let &(start, word) = self
+                .fragments
+                .get(index as usize)
+                .ok_or_else(|| short("fragment table"))?;
+            let stored = slice(&self.image, start, (word & LENGTH) as usize)?;
+            if word & STORED != 0 {
+                Ok(stored.to_vec())
+            } else {
+                (self.decode)(stored, self.block_size as usize)
+            }
+        })
     }
 }
 
@@ -255,7 +163,7 @@ impl Source for FileData {
     fn stored_len(&self) -> u64 {
         let blocks: u64 = self.blocks.iter().map(|w| u64::from(w & LENGTH)).sum();
         let share = self.tail.map_or(0, |(fragment, _)| {
-            let files = self.data.cache().tails[fragment as usize].max(1);
+            let files = self.data.shared.readers(fragment as usize).max(1);
             self.data.block_size.div_ceil(u64::from(files))
         });
         blocks + share
@@ -263,6 +171,10 @@ impl Source for FileData {
 
     fn name(&self) -> &'static str {
         "squashfs"
+    }
+
+    fn group(&self) -> Option<u64> {
+        self.tail.map(|(fragment, _)| u64::from(fragment))
     }
 }
 
@@ -350,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fragment_block_is_held_until_its_last_file_is_read() {
+    fn tails_are_cut_from_their_fragment_blocks_which_go_when_read() {
         let (image, table) = fragments(2, 4096);
         let data = Data::new(image, 4096, table, Box::new(never), MAX_CACHED);
         let files: Vec<FileData> = (0..3)
@@ -360,37 +272,18 @@ mod tests {
             })
             .collect();
         let other = data.file(5, 0, Vec::new(), Some((1, 0))).expect("file");
+        assert_eq!(files[0].group(), Some(0));
+        assert_eq!(other.group(), Some(1));
         assert_eq!(read(&files[0]), vec![0; 10]);
-        assert_eq!(data.cache().held, 4096, "two more files need block 0");
+        assert_eq!(data.shared.held(), 4096, "two more files need block 0");
         assert_eq!(read(&other), vec![1; 5]);
-        assert_eq!(data.cache().held, 4096, "block 1 had one file");
         read(&files[1]);
         read(&files[2]);
-        assert_eq!(data.cache().held, 0);
-        assert!(data.cache().blocks.is_empty() && data.cache().by_use.is_empty());
-        // Read again (a second pass): decoded again, not kept.
-        assert_eq!(read(&files[2]), vec![0; 10]);
-        assert_eq!(data.cache().held, 0);
-    }
-
-    #[test]
-    fn the_cache_stays_within_its_limit_and_lets_the_oldest_go() {
-        let (image, table) = fragments(8, 4096);
-        let data = Data::new(image, 4096, table, Box::new(never), 3 * 4096);
-        // Two files per block; read the first of each, then the second.
-        let files: Vec<FileData> = (0..16)
-            .map(|i| data.file(1, 0, Vec::new(), Some((i % 8, 0))).expect("file"))
-            .collect();
-        for file in &files[..8] {
-            read(file);
-            assert!(data.cache().held <= 3 * 4096);
-        }
-        let held: Vec<u32> = data.cache().by_use.values().copied().collect();
-        assert_eq!(held, [5, 6, 7], "the three last used");
-        for (i, file) in files[8..].iter().enumerate() {
-            assert_eq!(read(file), vec![i as u8]);
-        }
-        assert_eq!(data.cache().held, 0);
+        assert_eq!(data.shared.held(), 0);
+        // A file with no tail belongs to no group.
+        let blocks_only = data.file(4096, 0, vec![4096 | STORED], None).expect("file");
+        assert_eq!(blocks_only.group(), None);
+        assert_eq!(read(&blocks_only), vec![0; 4096]);
     }
 
     #[test]
