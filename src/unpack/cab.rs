@@ -17,10 +17,11 @@
 //! (flags 1 and 2) are read as far as this one goes.
 
 use std::io::{self, Read};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::model::EntryKind;
 use crate::unpack::blob::{Blob, Bytes, Source};
+use crate::unpack::shared::SharedBlocks;
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic};
 
 const MAGIC: [u8; 4] = *b"MSCF";
@@ -36,6 +37,8 @@ const MAX_FOLDER_RATIO: usize = 200;
 /// Floor of the per-folder cap, so small, highly compressible folders
 /// still decode.
 const FOLDER_FLOOR: usize = 16 << 20;
+/// Decoded folders held at once while their files are read.
+const FOLDER_CACHE: usize = 256 << 20;
 
 /// The Cabinet format.
 pub struct Cab;
@@ -149,7 +152,25 @@ fn parse(data: &[u8]) -> Result<Header, FormatError> {
     })
 }
 
-/// A folder's uncompressed stream, decoded once for all its files.
+/// The folders of one cabinet, each decoded when its first file is
+/// opened and kept while its other files are read ([`SharedBlocks`]).
+struct Folders {
+    streams: Vec<FolderStream>,
+    decoded: SharedBlocks,
+}
+
+impl Folders {
+    fn decoded(&self, index: usize) -> io::Result<Arc<Vec<u8>>> {
+        let stream = self
+            .streams
+            .get(index)
+            .ok_or_else(|| io::Error::other("no such folder"))?;
+        self.decoded
+            .get(index, || stream.decode().map_err(io::Error::other))
+    }
+}
+
+/// A folder's uncompressed stream.
 struct FolderStream {
     data: Bytes,
     first_data: usize,
@@ -158,16 +179,9 @@ struct FolderStream {
     data_reserve: usize,
     /// Most bytes the folder may decode to (its files' extent).
     limit: usize,
-    decoded: OnceLock<Result<Arc<Vec<u8>>, String>>,
 }
 
 impl FolderStream {
-    fn decoded(&self) -> Result<Arc<Vec<u8>>, String> {
-        self.decoded
-            .get_or_init(|| self.decode().map(Arc::new))
-            .clone()
-    }
-
     fn decode(&self) -> Result<Vec<u8>, String> {
         let mut out: Vec<u8> = Vec::new();
         let mut at = self.first_data;
@@ -225,14 +239,15 @@ fn mszip_block(body: &[u8], plain: usize, out: &mut Vec<u8>) -> Result<(), Strin
 
 /// One file: a range of its folder's stream.
 struct CabFile {
-    folder: Arc<FolderStream>,
+    folders: Arc<Folders>,
+    folder: usize,
     offset: usize,
     size: usize,
 }
 
 impl Source for CabFile {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
-        let stream = self.folder.decoded().map_err(io::Error::other)?;
+        let stream = self.folders.decoded(self.folder)?;
         let end = self.offset.saturating_add(self.size);
         if end > stream.len() {
             return Err(io::Error::new(
@@ -252,6 +267,10 @@ impl Source for CabFile {
 
     fn name(&self) -> &'static str {
         "cab"
+    }
+
+    fn group(&self) -> Option<u64> {
+        Some(self.folder as u64)
     }
 }
 
@@ -319,7 +338,7 @@ impl Format for Cab {
             .saturating_mul(MAX_FOLDER_RATIO)
             .max(FOLDER_FLOOR);
         let mut starts = std::collections::HashSet::new();
-        let streams: Vec<Arc<FolderStream>> = h
+        let streams: Vec<FolderStream> = h
             .folders
             .iter()
             .enumerate()
@@ -332,27 +351,33 @@ impl Format for Cab {
                         .min(usize::from(f.blocks) * MAX_BLOCK)
                         .min(ratio_cap)
                 };
-                Arc::new(FolderStream {
+                FolderStream {
                     data: data.clone(),
                     first_data: f.first_data as usize,
                     blocks: f.blocks,
                     compression: f.compression,
                     data_reserve: h.data_reserve,
                     limit,
-                    decoded: OnceLock::new(),
-                })
+                }
             })
             .collect();
+        let folders = Arc::new(Folders {
+            decoded: SharedBlocks::new(streams.len(), FOLDER_CACHE),
+            streams,
+        });
         for file in &h.files {
             if cx.full(extraction.entries.len()) {
                 break;
             }
             let mut entry = Entry::new(file.name.clone(), EntryKind::File);
             // 0xFFFD-0xFFFF: continued from/to another cabinet of the set.
-            match streams.get(usize::from(file.folder)) {
+            let folder = usize::from(file.folder);
+            match folders.streams.get(folder) {
                 Some(stream) if stream.compression & 0x0F <= 1 => {
+                    folders.decoded.add_reader(folder);
                     entry.blob = Some(Blob::Source(Arc::new(CabFile {
-                        folder: stream.clone(),
+                        folders: Arc::clone(&folders),
+                        folder,
                         offset: file.offset as usize,
                         size: file.size as usize,
                     })));
