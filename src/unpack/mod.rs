@@ -584,33 +584,7 @@ impl Walk<'_, '_> {
         }
         let children_root = dest.map(Dest::children_root);
         let parent = &artifact.location;
-        // Largest first, each thread taking the next when it is free (FIFO
-        // spawns: the owner runs them in order, idle threads steal the
-        // oldest): a kernel or a big archive that starts last would run
-        // alone at the end. Entries cut from one shared block go together,
-        // at the place of the largest of them, so the block is decoded once
-        // and let go when they are done. The children keep their listing
-        // order. Under a budget, what is left unlisted is now the smallest
-        // entries.
-        let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
-        let mut largest_of_group: HashMap<u64, u64> = HashMap::new();
-        for (_, entry) in &queue {
-            if let Some(blob) = &entry.blob
-                && let Some(group) = blob.group()
-            {
-                let largest = largest_of_group.entry(group).or_default();
-                *largest = (*largest).max(blob.stored_len());
-            }
-        }
-        queue.sort_by_cached_key(|(_, entry)| {
-            let blob = entry.blob.as_ref();
-            let group = blob.and_then(Blob::group);
-            let size = match group {
-                Some(group) => largest_of_group.get(&group).copied().unwrap_or(0),
-                None => blob.map_or(0, Blob::stored_len),
-            };
-            (std::cmp::Reverse(size), group)
-        });
+        let queue = schedule(entries);
         let slots: Vec<OnceLock<Artifact>> = queue.iter().map(|_| OnceLock::new()).collect();
         rayon::scope_fifo(|scope| {
             for (index, entry) in queue {
@@ -763,6 +737,39 @@ fn set_problem(artifact: &mut Artifact, status: Status) {
     }
 }
 
+/// The order a container's entries are visited in, each with its listing
+/// index. Largest first, each thread taking the next when it is free (FIFO
+/// spawns: the owner runs them in order, idle threads steal the oldest): a
+/// kernel or a big archive that starts last would run alone at the end.
+/// Entries cut from one shared block ([`Source::group`]) go together, at the
+/// place of the largest of them, so the block is decoded once and let go
+/// when they are done. Under a budget, what is left unlisted is the
+/// smallest entries.
+///
+/// [`Source::group`]: blob::Source::group
+fn schedule(entries: Vec<Entry>) -> Vec<(usize, Entry)> {
+    let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+    let mut largest_of_group: HashMap<u64, u64> = HashMap::new();
+    for (_, entry) in &queue {
+        if let Some(blob) = &entry.blob
+            && let Some(group) = blob.group()
+        {
+            let largest = largest_of_group.entry(group).or_default();
+            *largest = (*largest).max(blob.stored_len());
+        }
+    }
+    queue.sort_by_cached_key(|(_, entry)| {
+        let blob = entry.blob.as_ref();
+        let group = blob.and_then(Blob::group);
+        let size = match group {
+            Some(group) => largest_of_group.get(&group).copied().unwrap_or(0),
+            None => blob.map_or(0, Blob::stored_len),
+        };
+        (std::cmp::Reverse(size), group)
+    });
+    queue
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,6 +794,50 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
+    }
+
+    #[test]
+    fn entries_of_one_shared_block_are_visited_together() {
+        /// A file `stored` bytes long, cut from block `group`.
+        struct Cut(u64, Option<u64>);
+        impl blob::Source for Cut {
+            fn reader(&self) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+                Ok(Box::new(std::io::empty()))
+            }
+            fn stored_len(&self) -> u64 {
+                self.0
+            }
+            fn name(&self) -> &'static str {
+                "test"
+            }
+            fn group(&self) -> Option<u64> {
+                self.1
+            }
+        }
+        let files = [
+            ("a", 10, Some(1)),
+            ("b", 500, None),
+            ("c", 5, Some(2)),
+            ("d", 900, Some(2)),
+            ("e", 20, Some(1)),
+            ("f", 100, None),
+            ("g", 1, Some(1)),
+        ];
+        let entries = files
+            .iter()
+            .map(|&(name, stored, group)| {
+                let mut entry = Entry::new(name.to_string(), EntryKind::File);
+                entry.blob = Some(Blob::Source(std::sync::Arc::new(Cut(stored, group))));
+                entry
+            })
+            .collect();
+        let order: Vec<String> = schedule(entries)
+            .into_iter()
+            .map(|(_, entry)| entry.name)
+            .collect();
+        // Block 2 at its largest file's place (900), in listing order; block
+        // 1 (at most 20) after the 100-byte file, its three files together.
+        assert_eq!(order, ["c", "d", "b", "f", "a", "e", "g"]);
     }
 
     #[test]

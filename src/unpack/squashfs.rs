@@ -313,8 +313,7 @@ macro_rules! version_reader {
             ) -> Result<Vec<Entry>, FormatError> {
                 let open = $open;
                 let bytes = image.clone();
-                let fs =
-                    with_big_stack(move || open(bytes, big_endian))?.map_err(backhand_error)?;
+                let fs = with_big_stack(move || open(bytes, big_endian))??;
                 let fragments = fs
                     .fragments
                     .as_deref()
@@ -402,21 +401,134 @@ version_reader!(
     backhand::FilesystemReader,
     backhand::v4::filesystem::node,
     |image: Bytes, big_endian: bool| {
-        let open = |inner| {
+        // AVM's variant (big-endian, little-endian metadata lengths) cannot
+        // be told from the superblock.
+        let open = |inner, lengths_big_endian| {
+            metadata_within_bounds(&image, big_endian, lengths_big_endian)?;
             backhand::FilesystemReader::from_reader_with_offset_and_kind(
                 Cursor::new(image.clone()),
                 0,
                 Kind::new_v4_with_const(&DECOMPRESSOR, inner),
             )
+            .map_err(backhand_error)
         };
         if big_endian {
-            // AVM's variant cannot be told from the superblock.
-            open(kind::BE_V4_0).or_else(|_| open(kind::AVM_BE_V4_0))
+            open(kind::BE_V4_0, true).or_else(|_| open(kind::AVM_BE_V4_0, false))
         } else {
-            open(kind::LE_V4_0)
+            open(kind::LE_V4_0, false)
         }
     }
 );
+
+/// Metadata (inode, directory and fragment tables) decoded while listing, at
+/// most, unless within [`MAX_METADATA_RATIO`] of the bytes it is stored in.
+const MAX_METADATA: u64 = 64 << 20;
+/// Real tables compress 3-5:1; a block of 8 KiB of zeros stores in 33 bytes.
+const MAX_METADATA_RATIO: u64 = 32;
+/// Largest decoded metadata block.
+const METADATA_BLOCK: u64 = 8192;
+
+/// backhand decodes a v4 image's inode, directory and fragment tables whole
+/// before it parses them: a 3.3 MB image of compressed 8 KiB blocks of
+/// zeros made it allocate 850 MB. Walk the blocks' length words first (the
+/// tables backhand reads, as it finds their ends) and refuse tables that
+/// would decode past [`MAX_METADATA`] and [`MAX_METADATA_RATIO`]:1. A
+/// malformed length word ends a walk; backhand reports it.
+fn metadata_within_bounds(
+    image: &[u8],
+    big_endian: bool,
+    lengths_big_endian: bool,
+) -> Result<(), FormatError> {
+    let u64_at = |at: u64| -> Option<u64> {
+        let at = usize::try_from(at).ok()?;
+        let b: [u8; 8] = image.get(at..at.checked_add(8)?)?.try_into().ok()?;
+        Some(if big_endian {
+            u64::from_be_bytes(b)
+        } else {
+            u64::from_le_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> u32 {
+        let b = [image[at], image[at + 1], image[at + 2], image[at + 3]];
+        if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
+    if image.len() < 96 {
+        return Ok(());
+    }
+    const NOT_SET: u64 = u64::MAX;
+    let frag_count = u64::from(u32_at(16));
+    let (id_table, inode_table, dir_table) = (u64_at(48), u64_at(64), u64_at(72));
+    let (frag_table, export_table) = (u64_at(80), u64_at(88));
+    let (Some(id_table), Some(inode_table), Some(dir_table)) = (id_table, inode_table, dir_table)
+    else {
+        return Ok(());
+    };
+    // (decoded at most, stored) over the blocks from `at`, until `end` or
+    // `count` blocks.
+    let walk = |mut at: u64, end: u64, count: u64| -> (u64, u64) {
+        let (mut decoded, mut stored, mut blocks) = (0u64, 0u64, 0u64);
+        while at < end && blocks < count {
+            let Some(word) = usize::try_from(at)
+                .ok()
+                .and_then(|i| image.get(i..i.checked_add(2)?))
+            else {
+                break;
+            };
+            let word = if lengths_big_endian {
+                u16::from_be_bytes([word[0], word[1]])
+            } else {
+                u16::from_le_bytes([word[0], word[1]])
+            };
+            let len = u64::from(word & 0x7fff);
+            if len == 0 || len > METADATA_BLOCK {
+                break;
+            }
+            decoded += if word & 0x8000 == 0 {
+                METADATA_BLOCK
+            } else {
+                len
+            };
+            stored += 2 + len;
+            blocks += 1;
+            at += 2 + len;
+        }
+        (decoded, stored)
+    };
+    let frag_set = frag_count > 0 && frag_table.is_some_and(|t| t != NOT_SET);
+    let frag_ptr = frag_table.filter(|_| frag_set).and_then(u64_at);
+    let flags = if big_endian {
+        u16::from_be_bytes([image[24], image[25]])
+    } else {
+        u16::from_le_bytes([image[24], image[25]])
+    };
+    let export_set = flags & 0x0080 != 0; // NFS export table exists
+    let export_ptr = export_table
+        .filter(|&t| export_set && t != NOT_SET)
+        .and_then(u64_at);
+    let dir_end = frag_ptr
+        .or(export_ptr)
+        .or_else(|| u64_at(id_table))
+        .unwrap_or(0);
+    let tables = [
+        walk(inode_table, dir_table, u64::MAX),
+        walk(dir_table, dir_end, u64::MAX),
+        frag_ptr.map_or((0, 0), |ptr| {
+            walk(ptr, u64::MAX, (frag_count * 16).div_ceil(METADATA_BLOCK))
+        }),
+    ];
+    let decoded: u64 = tables.iter().map(|t| t.0).sum();
+    let stored: u64 = tables.iter().map(|t| t.1).sum();
+    if decoded > MAX_METADATA && decoded > stored.saturating_mul(MAX_METADATA_RATIO) {
+        return Err(FormatError::malformed(format!(
+            "metadata would decode to {decoded} bytes from {stored}"
+        )));
+    }
+    Ok(())
+}
 
 /// backhand's decoders for gzip, xz, lz4 and zstd, and ours for LZO and
 /// LZMA; every block is capped at the largest block squashfs writes.
@@ -535,6 +647,61 @@ mod tests {
             "{:?}",
             ex.notes
         );
+    }
+
+    /// A v4 image (gzip) whose inode table is `blocks` compressed metadata
+    /// blocks of 8 KiB of zeros.
+    fn metadata_bomb(blocks: usize) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&[0u8; 8192]).expect("compress");
+        let block = z.finish().expect("compress");
+        let mut meta = (block.len() as u16).to_le_bytes().to_vec();
+        meta.extend(&block);
+        let inode_table = 96u64;
+        let dir_table = inode_table + (meta.len() * blocks) as u64;
+        let id_block = dir_table + meta.len() as u64;
+        let id_table = id_block + 6;
+        let mut image = b"hsqs".to_vec();
+        for v in [1u32, 0, 131_072, 0] {
+            image.extend(v.to_le_bytes()); // inodes, time, block size, fragments
+        }
+        for v in [1u16, 17, 0, 1, 4, 0] {
+            image.extend(v.to_le_bytes()); // gzip, block log, flags, ids, 4.0
+        }
+        for v in [0, id_table + 8, id_table, u64::MAX, inode_table, dir_table] {
+            image.extend(v.to_le_bytes());
+        }
+        image.extend(u64::MAX.to_le_bytes()); // no fragment table
+        image.extend(u64::MAX.to_le_bytes()); // no export table
+        for _ in 0..blocks + 1 {
+            image.extend(&meta);
+        }
+        image.extend((0x8004u16).to_le_bytes());
+        image.extend(0u32.to_le_bytes());
+        image.extend(id_block.to_le_bytes());
+        image
+    }
+
+    #[test]
+    fn metadata_that_would_expand_past_its_bounds_is_refused_before_decoding() {
+        // 8,200 blocks of 33 bytes: 67 MB of metadata from 270 KB.
+        let bomb = metadata_bomb(8200);
+        assert!(Squashfs.probe(&bomb));
+        let err = Squashfs
+            .extract(&Bytes::from_vec(bomb), &Context::named("fs"))
+            .expect_err("refused");
+        assert!(
+            err.to_string().contains("metadata would decode to"),
+            "{err}"
+        );
+        // Fewer such blocks stay under 64 MiB and reach backhand, which
+        // fails on the zeros as inodes.
+        let small = metadata_bomb(100);
+        let err = Squashfs
+            .extract(&Bytes::from_vec(small), &Context::named("fs"))
+            .expect_err("not an inode table");
+        assert!(!err.to_string().contains("metadata would decode"), "{err}");
     }
 
     #[test]
