@@ -232,6 +232,7 @@ BEYOND_ISSUE_COMPONENTS = {
     "inadyn": ["inadyn"],
     "minidlna": ["minidlna"],
     "coturn": ["coturn"],
+    "smartmontools": ["smartmontools"],
 }
 
 BEYOND_ISSUE = set(BEYOND_ISSUE_COMPONENTS)
