@@ -233,6 +233,7 @@ BEYOND_ISSUE_COMPONENTS = {
     "minidlna": ["minidlna"],
     "coturn": ["coturn"],
     "smartmontools": ["smartmontools"],
+    "parted": ["parted"],
 }
 
 BEYOND_ISSUE = set(BEYOND_ISSUE_COMPONENTS)
