@@ -26,7 +26,7 @@ use std::sync::Arc;
 use memchr::memmem;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Source, assemble};
+use crate::unpack::blob::{Blob, Bytes, RATIO_FLOOR, Source, assemble};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, checksum_matches};
 
 const MAGIC: u16 = 0x1985;
@@ -41,6 +41,8 @@ const ROOT: u32 = 1;
 const MAX_NODE_DATA: usize = 1 << 20;
 /// Longest symlink target or device field read.
 const MAX_LINK: u64 = 4096;
+/// A page: what one dynrubin node may always decode to.
+const DYNRUBIN_PAGE: usize = 4096;
 /// Deepest directory nesting followed.
 const MAX_DEPTH: usize = 64;
 
@@ -307,12 +309,32 @@ fn decode(compr: u8, input: &[u8], dsize: usize) -> Result<Vec<u8>, String> {
                 .map_err(|e| format!("lzma: {e}"))?;
             out
         }
-        3 => rubin(input, RUBIN_MIPS_DIVIDER, RUBIN_MIPS_BITS, dsize),
+        // rubin decodes eight decisions per byte out whatever its input
+        // (past the end it reads zeros), so a node's size is held to what
+        // its input can code: rubinmips' fixed model spends at least 3.3
+        // bits on a byte; dynrubin's own model can code a page of zeros in
+        // a few bytes, so a page is always allowed. Unbounded, 68-byte
+        // nodes of 1 MiB took 30 s from a 40 KB image.
+        3 => {
+            if dsize > 4 * input.len() + 16 {
+                return Err(format!(
+                    "rubinmips node of {dsize} bytes from {} stored",
+                    input.len()
+                ));
+            }
+            rubin(input, RUBIN_MIPS_DIVIDER, RUBIN_MIPS_BITS, dsize)
+        }
         5 => {
             // dynrubin: the eight bit probabilities lead the data.
             let head = input
                 .get(..8)
                 .ok_or("dynrubin node shorter than its table")?;
+            let coded = input.len() - 8;
+            if dsize > (512 * coded).max(DYNRUBIN_PAGE) {
+                return Err(format!(
+                    "dynrubin node of {dsize} bytes from {coded} stored"
+                ));
+            }
             let bits: [u32; 8] = std::array::from_fn(|i| u32::from(head[i]));
             rubin(&input[8..], 256, bits, dsize)
         }
@@ -338,11 +360,22 @@ impl File {
         self.nodes.last().map_or(0, |n| u64::from(n.isize))
     }
 
-    /// The first bytes of a small file: a symlink target or device number.
+    /// The first bytes of a small file: a symlink target or device number,
+    /// read while listing (once per name), so its nodes may decode to a
+    /// few times that at most.
     fn small(&self) -> Option<Vec<u8>> {
-        (self.size() <= MAX_LINK)
+        (self.size() <= MAX_LINK && self.work() <= 4 * MAX_LINK)
             .then(|| self.content().ok())
             .flatten()
+    }
+
+    /// Bytes its nodes decode to, all told.
+    fn work(&self) -> u64 {
+        self.nodes
+            .iter()
+            .filter(|n| n.data_ok)
+            .map(|n| u64::from(n.dsize).min(MAX_NODE_DATA as u64))
+            .sum()
     }
 
     fn content(&self) -> io::Result<Vec<u8>> {
@@ -354,6 +387,15 @@ impl File {
 
 impl Source for File {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
+        // Nodes overwrite each other, so all they decode to may be far
+        // more than the file: held to what the stored bytes could give.
+        let (work, stored) = (self.work(), self.stored_len());
+        if work > stored.saturating_mul(200).saturating_add(RATIO_FLOOR) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("jffs2 nodes decode to {work} bytes from {stored} stored"),
+            ));
+        }
         let written = self
             .nodes
             .iter()
@@ -672,6 +714,18 @@ mod tests {
             .extract(&Bytes::from_vec(data), &Context::named("x"))
             .expect("extract");
         assert!(ex.entries.is_empty(), "{:?}", ex.entries);
+    }
+
+    #[test]
+    fn rubin_nodes_larger_than_their_input_can_code_are_refused() {
+        // rubinmips: at least 3.3 bits a byte, so 10 bytes code at most ~24.
+        assert!(decode(3, &[0xa5; 10], 56).is_ok());
+        assert!(decode(3, &[], 1 << 20).is_err());
+        assert!(decode(3, &[0xa5; 10], 57).is_err());
+        // dynrubin: a page from its table alone (a page of zeros), no more.
+        assert_eq!(decode(5, &[0; 8], 4096), Ok(vec![0; 4096]));
+        assert!(decode(5, &[0; 8], 4097).is_err());
+        assert!(decode(5, &[0; 10], 1024).is_ok());
     }
 
     #[test]

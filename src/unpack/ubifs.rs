@@ -205,7 +205,8 @@ fn decode(compr: u16, input: &[u8], size: usize) -> io::Result<Vec<u8>> {
 struct File {
     image: Bytes,
     size: u64,
-    blocks: Vec<DataBlock>,
+    /// Shared by every name of the inode (hard links).
+    blocks: Arc<Vec<DataBlock>>,
 }
 
 impl Source for File {
@@ -263,6 +264,13 @@ impl Format for Ubifs {
             tree.inodes.len(),
             tree.dents.values().map(Vec::len).sum::<usize>()
         ));
+        // An inode's data blocks, shared by all the names it has: copied per
+        // name, many names of one inode of many empty blocks took 836 MB from
+        // a 773 KB image.
+        let blocks_of: HashMap<u32, Arc<Vec<DataBlock>>> = std::mem::take(&mut tree.data)
+            .into_iter()
+            .map(|(inum, blocks)| (inum, Arc::new(blocks)))
+            .collect();
         let mut seen = HashSet::new();
         let mut pending = vec![(ROOT_INUM, String::new(), 0usize)];
         while let Some((dir, prefix, depth)) = pending.pop() {
@@ -316,7 +324,7 @@ impl Format for Ubifs {
                         entry.blob = Some(Blob::Source(Arc::new(File {
                             image: data.clone(),
                             size,
-                            blocks: tree.data.get(&inum).cloned().unwrap_or_default(),
+                            blocks: blocks_of.get(&inum).cloned().unwrap_or_default(),
                         })));
                     }
                     other => {

@@ -62,6 +62,10 @@ fn codec_for(method: u16) -> Result<Option<Codec>, String> {
     }
 }
 
+/// End-of-central-directory records [`Zip::extent`] tries, at most (an
+/// archive's own follows those of the stored zips inside it).
+const MAX_END_RECORDS: usize = 1024;
+
 impl Format for Zip {
     fn id(&self) -> &'static str {
         "zip"
@@ -76,8 +80,12 @@ impl Format for Zip {
     /// belongs to an archive starting here: its central directory must end
     /// where the record starts (an inner, stored zip's record points
     /// elsewhere). zip64 records (offset all ones) are accepted as found.
+    /// At most [`MAX_END_RECORDS`] records are tried: carving asks once per
+    /// local header, and 4,000 headers before 4 MB of records that fit none
+    /// took 28 s.
     fn extent(&self, data: &[u8]) -> Option<u64> {
-        memchr::memmem::find_iter(data, EMPTY_ARCHIVE).find_map(|eocd| {
+        let mut records = memchr::memmem::find_iter(data, EMPTY_ARCHIVE).take(MAX_END_RECORDS);
+        records.find_map(|eocd| {
             let record = data.get(eocd..eocd + 22)?;
             let le32 = |at: usize| {
                 u32::from_le_bytes([record[at], record[at + 1], record[at + 2], record[at + 3]])

@@ -172,6 +172,9 @@ impl Lister {
             self.failed.insert(address);
         }
         let (bytes, next) = block?;
+        // Held for the whole listing: counted in full, however little of
+        // it is read (one inode read from each of many blocks a byte apart).
+        self.charge(bytes.len())?;
         let entry = (Arc::new(bytes), next);
         self.cache.insert(address, entry.clone());
         Ok(entry)
@@ -187,6 +190,11 @@ impl Lister {
             .ok_or_else(|| cut("metadata block"))?;
         let word = read_uint(word, self.big_endian) as usize;
         let len = word & 0x7fff;
+        if len > METADATA_SIZE {
+            return Err(FormatError::malformed(format!(
+                "metadata block at {at} of {len} bytes"
+            )));
+        }
         let start = at + 2 + usize::from(self.check);
         let stored = data
             .get(start..start + len)
