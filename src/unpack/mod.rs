@@ -742,9 +742,9 @@ fn set_problem(artifact: &mut Artifact, status: Status) {
 /// spawns: the owner runs them in order, idle threads steal the oldest): a
 /// kernel or a big archive that starts last would run alone at the end.
 /// Entries cut from one shared block ([`Source::group`]) go together, at the
-/// place of the largest of them, so the block is decoded once and let go
-/// when they are done. Under a budget, what is left unlisted is the
-/// smallest entries.
+/// place of the largest of them and largest first among themselves, so the
+/// block is decoded once and let go when they are done. Under a budget,
+/// what is left unlisted is the smallest entries.
 ///
 /// [`Source::group`]: blob::Source::group
 fn schedule(entries: Vec<Entry>) -> Vec<(usize, Entry)> {
@@ -760,12 +760,14 @@ fn schedule(entries: Vec<Entry>) -> Vec<(usize, Entry)> {
     }
     queue.sort_by_cached_key(|(_, entry)| {
         let blob = entry.blob.as_ref();
+        let own = blob.map_or(0, Blob::stored_len);
         let group = blob.and_then(Blob::group);
         let size = match group {
             Some(group) => largest_of_group.get(&group).copied().unwrap_or(0),
-            None => blob.map_or(0, Blob::stored_len),
+            None => own,
         };
-        (std::cmp::Reverse(size), group)
+        // Within a group, largest first too (one solid folder holds all).
+        (std::cmp::Reverse(size), group, std::cmp::Reverse(own))
     });
     queue
 }
@@ -835,9 +837,10 @@ mod tests {
             .into_iter()
             .map(|(_, entry)| entry.name)
             .collect();
-        // Block 2 at its largest file's place (900), in listing order; block
-        // 1 (at most 20) after the 100-byte file, its three files together.
-        assert_eq!(order, ["c", "d", "b", "f", "a", "e", "g"]);
+        // Block 2 at its largest file's place (900); block 1 (at most 20)
+        // after the 100-byte file, its three files together; largest first
+        // within each.
+        assert_eq!(order, ["d", "c", "b", "f", "e", "a", "g"]);
     }
 
     #[test]
