@@ -10,8 +10,8 @@ Each scan runs in a process of its own under a 4 GiB address-space limit and a
 120 s timeout, so a regression fails instead of taking the machine down.
 `--check` exits non-zero when a case exceeds 300 MiB or 10 s (CI, with an
 unoptimised build, allows 30 s: `--max-seconds 30`). The generators
-are in scripts/hostile/ (pure Python; squashfs_fragments.py needs mksquashfs,
-the 7z case the `7z` program, and each is skipped without it).
+are in scripts/hostile/ (pure Python; squashfs_fragments.py needs mksquashfs
+and is skipped without it).
 """
 import argparse
 import json

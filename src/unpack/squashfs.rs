@@ -430,7 +430,7 @@ const METADATA_BLOCK: u64 = 8192;
 
 /// backhand decodes a v4 image's inode, directory and fragment tables whole
 /// before it parses them: a 3.3 MB image of compressed 8 KiB blocks of
-/// zeros made it allocate 850 MB. Walk the blocks' length words first (the
+/// zeros made it allocate 832 MiB. Walk the blocks' length words first (the
 /// tables backhand reads, as it finds their ends) and refuse tables that
 /// would decode past [`MAX_METADATA`] and [`MAX_METADATA_RATIO`]:1. A
 /// malformed length word ends a walk; backhand reports it.
