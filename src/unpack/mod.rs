@@ -748,24 +748,26 @@ fn set_problem(artifact: &mut Artifact, status: Status) {
 ///
 /// [`Source::group`]: blob::Source::group
 fn schedule(entries: Vec<Entry>) -> Vec<(usize, Entry)> {
-    let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+    // Each entry's size and group, read once (a SquashFS file's size takes
+    // a lock for its fragment share).
+    let sized: Vec<(u64, Option<u64>)> = entries
+        .iter()
+        .map(|entry| {
+            let blob = entry.blob.as_ref();
+            (blob.map_or(0, Blob::stored_len), blob.and_then(Blob::group))
+        })
+        .collect();
     let mut largest_of_group: HashMap<u64, u64> = HashMap::new();
-    for (_, entry) in &queue {
-        if let Some(blob) = &entry.blob
-            && let Some(group) = blob.group()
-        {
+    for &(own, group) in &sized {
+        if let Some(group) = group {
             let largest = largest_of_group.entry(group).or_default();
-            *largest = (*largest).max(blob.stored_len());
+            *largest = (*largest).max(own);
         }
     }
-    queue.sort_by_cached_key(|(_, entry)| {
-        let blob = entry.blob.as_ref();
-        let own = blob.map_or(0, Blob::stored_len);
-        let group = blob.and_then(Blob::group);
-        let size = match group {
-            Some(group) => largest_of_group.get(&group).copied().unwrap_or(0),
-            None => own,
-        };
+    let mut queue: Vec<(usize, Entry)> = entries.into_iter().enumerate().collect();
+    queue.sort_by_key(|&(index, _)| {
+        let (own, group) = sized[index];
+        let size = group.map_or(own, |group| largest_of_group[&group]);
         // Within a group, largest first too (one solid folder holds all).
         (std::cmp::Reverse(size), group, std::cmp::Reverse(own))
     });
