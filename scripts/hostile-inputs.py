@@ -45,6 +45,8 @@ CASES = [
      "JFFS2: a symlink of ten such nodes under 60 names"),
     ("zimage-bzip2", "zimage_bzip2_probe.py", ["12"],
      "ARM zImage x12: 1,310 bzip2 candidates each, of 45 MB of zeros"),
+    ("cpio-entries", "cpio_many_entries.py", ["400000"],
+     "gzip'd cpio: 400,000 empty files with distinct names"),
     ("carve-zip", "carve_zip_eocd.py", ["4000", str(4 << 20)],
      "4,000 zip local headers before 4 MB of end records that fit none"),
 ]

@@ -208,7 +208,9 @@ pub struct Hashes {
     pub sha256: [u8; 32],
     /// SHA-512 digest, when asked for (SBOM profiles that require it, e.g.
     /// BSI TR-03183-2): it costs as much as the rest of identification.
-    pub sha512: Option<[u8; 64]>,
+    /// Boxed: most artifacts have none, and a million records each carrying
+    /// 64 empty bytes is memory no budget sees.
+    pub sha512: Option<Box<[u8; 64]>>,
 }
 
 impl Hashes {
@@ -218,7 +220,7 @@ impl Hashes {
         use sha2::Digest;
         const PARALLEL_FROM: usize = 1 << 20;
         let sha256 = || sha2::Sha256::digest(bytes).into();
-        let sha512_of = || sha512.then(|| sha2::Sha512::digest(bytes).into());
+        let sha512_of = || sha512.then(|| Box::new(sha2::Sha512::digest(bytes).into()));
         let (sha256, sha512) = if sha512 && bytes.len() >= PARALLEL_FROM {
             rayon::join(sha256, sha512_of)
         } else {
@@ -234,7 +236,7 @@ impl Hashes {
 
     /// Lower-case hex of the SHA-512 digest, when it was computed.
     pub fn sha512_hex(&self) -> Option<String> {
-        self.sha512.as_ref().map(|h| hex(h))
+        self.sha512.as_ref().map(|h| hex(h.as_slice()))
     }
 }
 
@@ -635,9 +637,10 @@ pub struct Artifact {
     pub hashes: Option<Hashes>,
     /// How far this artifact could be processed.
     pub status: Status,
-    /// ELF facts, for ELF files.
+    /// ELF facts, for ELF files (boxed: they are half an artifact's size,
+    /// and most artifacts are not ELF).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub elf: Option<ElfFacts>,
+    pub elf: Option<Box<ElfFacts>>,
     /// Component versions identified in this artifact's bytes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub identified: Vec<Identification>,

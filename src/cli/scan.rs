@@ -121,9 +121,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "BYTES")]
     max_bytes: Option<u64>,
 
-    /// Most artifacts in total.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries)]
-    max_entries: u64,
+    /// Most artifacts in total [default: one per 64 bytes of the image, at
+    /// least 100,000 and at most 1,000,000].
+    #[arg(long, value_name = "N")]
+    max_entries: Option<u64>,
 
     /// Most seconds the image may take; what is reached later is skipped
     /// and recorded (results then depend on the machine).

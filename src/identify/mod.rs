@@ -181,7 +181,7 @@ impl Inspector for Identifier {
                             "{packer}-packed executable: not unpacked, so identification cannot see inside it"
                         ));
                     }
-                    artifact.elf = Some(facts);
+                    artifact.elf = Some(Box::new(facts));
                 }
                 Err(e) if !artifact.status.is_problem() => {
                     artifact.status = Status::Failed(format!("elf: {e}"));

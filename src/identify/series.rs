@@ -439,18 +439,21 @@ mod tests {
             packer: None,
             package: None,
         };
-        fw.children[0].elf = Some(elf("libcrypto-fa202293.so.3", &[]));
-        fw.children[1].elf = Some(elf("libssl-8b66dd34.so.3", &["libcrypto-fa202293.so.3"]));
-        fw.children[2].elf = Some(elf("libcrypto-fb8d5b21.so.3", &[]));
+        fw.children[0].elf = Some(Box::new(elf("libcrypto-fa202293.so.3", &[])));
+        fw.children[1].elf = Some(Box::new(elf(
+            "libssl-8b66dd34.so.3",
+            &["libcrypto-fa202293.so.3"],
+        )));
+        fw.children[2].elf = Some(Box::new(elf("libcrypto-fb8d5b21.so.3", &[])));
         // Linked to a library that is not OpenSSL's: stays a series.
-        fw.children[3].elf = Some(elf("libssl-8bd944e8.so.3", &["libc.so.6"]));
+        fw.children[3].elf = Some(Box::new(elf("libssl-8bd944e8.so.3", &["libc.so.6"])));
         // A presence (FFmpeg's libswscale) is settled the same way.
         fw.children.push(
             image(vec![vec![found("openssl", "", true)]])
                 .children
                 .remove(0),
         );
-        fw.children[4].elf = Some(elf("libx.so.1", &["libcrypto-fb8d5b21.so.3"]));
+        fw.children[4].elf = Some(Box::new(elf("libx.so.1", &["libcrypto-fb8d5b21.so.3"])));
         resolve(&mut fw);
         assert_eq!(
             versions(&fw),

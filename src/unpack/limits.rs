@@ -15,8 +15,12 @@ pub struct Limits {
     /// Most bytes produced (or fed to decoders) in one run, the input
     /// itself not counted; `None` means 64× the input, at least 1 GiB.
     pub max_total_bytes: Option<u64>,
-    /// Most artifacts in one run (default 1,000,000).
-    pub max_entries: u64,
+    /// Most artifacts in one run; `None` means one per 64 bytes of input,
+    /// at least 100,000 and at most 1,000,000. Each artifact's record is
+    /// kept until the SBOM is written (about 1 KB), and a few megabytes of
+    /// compressed listing can name a million entries; real images hold one
+    /// file per several kilobytes.
+    pub max_entries: Option<u64>,
     /// Most one stream may expand relative to its compressed size (default
     /// 200:1); every stream may produce at least
     /// [`RATIO_FLOOR`](crate::unpack::blob::RATIO_FLOOR) bytes.
@@ -32,7 +36,7 @@ impl Default for Limits {
         Limits {
             max_depth: 16,
             max_total_bytes: None,
-            max_entries: 1_000_000,
+            max_entries: None,
             max_ratio: 200,
             max_seconds: None,
         }
@@ -45,6 +49,12 @@ impl Limits {
         self.max_total_bytes
             .unwrap_or_else(|| input_len.saturating_mul(64).max(1 << 30))
     }
+
+    /// The entry budget for an input of `input_len` bytes.
+    pub fn entries_for(&self, input_len: u64) -> u64 {
+        self.max_entries
+            .unwrap_or_else(|| (input_len / 64).clamp(100_000, 1_000_000))
+    }
 }
 
 /// What one run has spent of its limits; shared by all threads.
@@ -53,6 +63,8 @@ pub struct Budgets {
     limits: Limits,
     /// The configured total-bytes budget, as reported.
     max_total_bytes: u64,
+    /// The entry budget for this input.
+    max_entries: u64,
     /// What may be charged: the budget plus the input itself, which is
     /// charged like any blob but is not unpacked output.
     allowance: u64,
@@ -65,9 +77,11 @@ impl Budgets {
     /// Fresh budgets for an input of `input_len` bytes.
     pub fn new(limits: Limits, input_len: u64) -> Self {
         let max_total_bytes = limits.total_bytes_for(input_len);
+        let max_entries = limits.entries_for(input_len);
         Budgets {
             limits,
             max_total_bytes,
+            max_entries,
             allowance: max_total_bytes.saturating_add(input_len),
             bytes: AtomicU64::new(0),
             entries: AtomicU64::new(0),
@@ -99,7 +113,7 @@ impl Budgets {
     /// Reserve room for up to `wanted` more artifacts; returns how many were
     /// granted (fewer once the entry budget runs out).
     pub fn reserve_entries(&self, wanted: u64) -> u64 {
-        let max = self.limits.max_entries;
+        let max = self.max_entries;
         let mut granted = 0;
         let _ = self
             .entries
@@ -112,9 +126,13 @@ impl Budgets {
 
     /// Artifacts that may still be created.
     pub fn entries_left(&self) -> u64 {
-        self.limits
-            .max_entries
+        self.max_entries
             .saturating_sub(self.entries.load(Ordering::Relaxed))
+    }
+
+    /// The entry budget for this input, as reported.
+    pub fn max_entries(&self) -> u64 {
+        self.max_entries
     }
 
     /// Bytes produced so far.
@@ -126,6 +144,20 @@ impl Budgets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_default_scales_with_input_between_floor_and_ceiling() {
+        let limits = Limits::default();
+        assert_eq!(limits.entries_for(1000), 100_000);
+        assert_eq!(limits.entries_for(32 << 20), 524_288);
+        assert_eq!(limits.entries_for(1 << 30), 1_000_000);
+        let given = Limits {
+            max_entries: Some(7),
+            ..Limits::default()
+        };
+        assert_eq!(given.entries_for(1 << 30), 7);
+        assert_eq!(Budgets::new(given, 0).entries_left(), 7);
+    }
 
     #[test]
     fn total_bytes_default_scales_with_input() {
@@ -152,7 +184,7 @@ mod tests {
     fn entries_are_granted_until_the_budget_runs_out() {
         let b = Budgets::new(
             Limits {
-                max_entries: 10,
+                max_entries: Some(10),
                 ..Limits::default()
             },
             0,

@@ -579,7 +579,7 @@ impl Walk<'_, '_> {
                 "{} of {wanted} entries not listed",
                 wanted - granted
             ));
-            let max = self.budgets.limits().max_entries;
+            let max = self.budgets.max_entries();
             set_problem(artifact, Status::Skipped(Budget::MaxEntries(max)));
         }
         let children_root = dest.map(Dest::children_root);
