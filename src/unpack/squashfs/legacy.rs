@@ -113,7 +113,10 @@ pub(super) fn entries(
         )));
     }
     let fragment_count = u32_at(55) as u32;
-    if fragment_count > MAX_FRAGMENTS {
+    // Every fragment is a block of at least one byte of the image: a count
+    // past its length only makes the table decoded from a few repeated
+    // pointers grow (64 KB could list 4 M entries, 128 MB of table).
+    if fragment_count > MAX_FRAGMENTS || fragment_count as usize > data.len() {
         return Err(FormatError::malformed(format!(
             "{fragment_count} fragments"
         )));
@@ -1275,6 +1278,19 @@ mod tests {
         let read = read(&looped).expect("listed");
         assert_eq!(read.len(), 1, "{read:?}");
         assert_eq!(read[0].1, EntryKind::Dir);
+    }
+
+    #[test]
+    fn more_fragments_than_image_bytes_are_refused() {
+        let (big, _) = tree();
+        for v in [2, 3] {
+            let mut image = build(v, false, Compression::Zlib, &[Node::File("a", &big)]);
+            assert!(read(&image).is_ok());
+            let count = image.len() as u32 + 1;
+            image[55..59].copy_from_slice(&count.to_le_bytes());
+            let err = read(&image).expect_err("refused");
+            assert!(err.to_string().contains("fragments"), "{err}");
+        }
     }
 
     #[test]
