@@ -135,6 +135,15 @@ pub trait Source: Send + Sync {
     /// Decoder name, for error messages.
     fn name(&self) -> &'static str;
 
+    /// How many bytes the content is, when a source knows before it reads
+    /// (UPX's header, which builds the whole program in memory before the
+    /// first byte is read). They are checked against the ratio budget and
+    /// charged before [`Source::reader`] is called, so a source over budget
+    /// never builds anything; what is produced past them is charged as read.
+    fn declared_len(&self) -> Option<u64> {
+        None
+    }
+
     /// The block shared with other entries of the same container that the
     /// content is cut from (a SquashFS fragment block, a 7z solid folder),
     /// if any: the walk visits the entries of one group one after another,
@@ -365,12 +374,14 @@ impl Blob {
             Blob::Decode { codec, input } => decode(
                 codec.name,
                 input.len() as u64,
+                None,
                 || (codec.open)(input),
                 budgets,
             ),
             Blob::Source(source) => decode(
                 source.name(),
                 source.stored_len(),
+                source.declared_len(),
                 || source.reader(),
                 budgets,
             ),
@@ -416,6 +427,7 @@ impl Blob {
 fn decode<'a>(
     name: &str,
     stored: u64,
+    declared: Option<u64>,
     open: impl FnOnce() -> io::Result<Box<dyn Read + 'a>>,
     budgets: &Budgets,
 ) -> Result<Opened, NotOpened> {
@@ -425,13 +437,23 @@ fn decode<'a>(
         status: Status::Failed(reason),
         produced,
     };
+    if declared.is_some_and(|n| n > cap) {
+        return Err(NotOpened {
+            status: Status::Skipped(Budget::MaxRatio(ratio)),
+            produced: 0,
+        });
+    }
     // Decoding costs work in proportion to the input even when it produces
     // nothing (overlapping zip members over one run of empty blocks), so
-    // the input is charged too.
-    budgets.charge_bytes(stored).map_err(|budget| NotOpened {
-        status: Status::Skipped(budget),
-        produced: 0,
-    })?;
+    // the input is charged too; with what the source declares it produces.
+    let declared = declared.unwrap_or(0);
+    budgets
+        .charge_bytes(stored.saturating_add(declared))
+        .map_err(|budget| NotOpened {
+            status: Status::Skipped(budget),
+            produced: 0,
+        })?;
+    let mut charged = declared;
     let codec = name;
     let mut reader = open().map_err(|e| failed(format!("{codec}: {e}"), 0))?;
     let mut out: Vec<u8> = Vec::new();
@@ -455,7 +477,9 @@ fn decode<'a>(
                         produced: out.len() as u64,
                     });
                 }
-                if let Err(budget) = budgets.charge_bytes(n as u64) {
+                let beyond = (out.len() as u64).saturating_sub(charged);
+                charged += beyond;
+                if let Err(budget) = budgets.charge_bytes(beyond) {
                     return Err(NotOpened {
                         status: Status::Skipped(budget),
                         produced: out.len() as u64,
@@ -565,6 +589,72 @@ mod tests {
             input: Bytes::from_vec(vec![0; 1000]),
         };
         assert!(small.open(&budgets(Limits::default())).is_ok());
+    }
+
+    /// A source that declares its length and counts how often it is read.
+    struct Declared {
+        declared: u64,
+        produces: usize,
+        opened: std::sync::atomic::AtomicUsize,
+    }
+
+    impl Source for Declared {
+        fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
+            self.opened
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Box::new(io::repeat(7).take(self.produces as u64)))
+        }
+        fn stored_len(&self) -> u64 {
+            100
+        }
+        fn name(&self) -> &'static str {
+            "declared"
+        }
+        fn declared_len(&self) -> Option<u64> {
+            Some(self.declared)
+        }
+    }
+
+    fn declared(declared: u64, produces: usize) -> Arc<Declared> {
+        Arc::new(Declared {
+            declared,
+            produces,
+            opened: Default::default(),
+        })
+    }
+
+    #[test]
+    fn a_declared_length_is_charged_once_and_before_the_source_is_read() {
+        let limits = |max| Limits {
+            max_total_bytes: Some(max),
+            ..Limits::default()
+        };
+        // Fits: charged stored + declared, not the declared bytes again.
+        let source = declared(5000, 5000);
+        let b = Budgets::new(limits(1 << 20), 0);
+        let opened = Blob::Source(source.clone()).open(&b).ok().expect("opens");
+        assert_eq!(opened.bytes.len(), 5000);
+        assert_eq!(b.bytes_used(), 5100);
+        // Producing more than declared charges the excess.
+        let b = Budgets::new(limits(1 << 20), 0);
+        assert!(Blob::Source(declared(5000, 6000)).open(&b).is_ok());
+        assert_eq!(b.bytes_used(), 6100);
+        // Over the total budget: refused before anything is built.
+        let source = declared(10 << 20, 10 << 20);
+        let err = Blob::Source(source.clone())
+            .open(&Budgets::new(limits(1 << 20), 0))
+            .err()
+            .expect("over budget");
+        assert_eq!(err.status, Status::Skipped(Budget::MaxTotalBytes(1 << 20)));
+        assert_eq!(source.opened.load(std::sync::atomic::Ordering::Relaxed), 0);
+        // Over the ratio: refused before anything is built too.
+        let source = declared(u64::MAX / 2, 0);
+        let err = Blob::Source(source.clone())
+            .open(&budgets(Limits::default()))
+            .err()
+            .expect("over ratio");
+        assert_eq!(err.status, Status::Skipped(Budget::MaxRatio(200)));
+        assert_eq!(source.opened.load(std::sync::atomic::Ordering::Relaxed), 0);
     }
 
     #[test]

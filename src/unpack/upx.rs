@@ -169,6 +169,12 @@ impl Source for Packed {
     fn name(&self) -> &'static str {
         "upx"
     }
+
+    /// The program is rebuilt whole in memory before it is read: charged
+    /// before, so that a program over budget is never built.
+    fn declared_len(&self) -> Option<u64> {
+        Some(self.header.file_size)
+    }
 }
 
 fn bad(message: impl Into<String>) -> io::Error {
@@ -526,6 +532,30 @@ mod tests {
         .build();
         assert!(!Upx.probe(&plain));
         assert!(!Upx.probe(b"UPX!UPX!UPX!"));
+    }
+
+    #[test]
+    fn a_program_over_the_byte_budget_is_never_built() {
+        use crate::unpack::{Budgets, Limits};
+        let bytes = Bytes::from_vec(PACKED.to_vec());
+        let listed = Upx.extract(&bytes, &Context::named("fw")).expect("lists");
+        let blob = listed.entries[0].blob.as_ref().expect("blob");
+        let size = header(PACKED).expect("header").file_size;
+        let budgets = |max: u64| {
+            Budgets::new(
+                Limits {
+                    max_total_bytes: Some(max),
+                    ..Limits::default()
+                },
+                0,
+            )
+        };
+        let room = budgets(PACKED.len() as u64 + size);
+        assert!(blob.open(&room).is_ok());
+        assert_eq!(room.bytes_used(), PACKED.len() as u64 + size);
+        let short = budgets(PACKED.len() as u64 + size - 1);
+        let err = blob.open(&short).err().expect("over budget");
+        assert_eq!(err.produced, 0);
     }
 
     #[test]
