@@ -255,13 +255,15 @@ pub struct Record {
 
 /// The CycloneDX component types a record may give: `framework` for a
 /// SoC vendor's SDK (HiSilicon MPP, Ingenic IMP), whose libraries and
-/// kernel modules ship together as one release.
-pub const KINDS: [&str; 5] = [
+/// kernel modules ship together as one release; `device-driver` for a
+/// kernel driver with a release of its own (Ingenic's tx-isp).
+pub const KINDS: [&str; 6] = [
     "library",
     "application",
     "framework",
     "operating-system",
     "firmware",
+    "device-driver",
 ];
 
 fn default_kind() -> String {

@@ -655,6 +655,7 @@ fn component_type(kind: &str) -> &'static str {
         "framework" => "framework",
         "operating-system" => "operating-system",
         "firmware" => "firmware",
+        "device-driver" => "device-driver",
         _ => "library",
     }
 }

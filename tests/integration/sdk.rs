@@ -237,7 +237,8 @@ fn webrtc_audio_processing_is_found_in_fullhans_arc_firmware_only() {
 /// The SoC vendors' own SDK releases, read from the text each SDK keeps:
 /// HiSilicon MPP's `/proc/umap` version lines, `HI_VERSION` and ISP libraries, HiSilicon's
 /// audio libraries, Huawei Secure C's
-/// version string, Ingenic IMP's init banner, and the release directory of
+/// version string, Ingenic IMP's init banner and its ISP driver's probe
+/// message, and the release directory of
 /// Fullhan's CI in its libraries' build paths (the SDK and a patch
 /// release), and SigmaStar MI's build line, whose only release is the SDK's
 /// commit.
@@ -248,11 +249,12 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
         return;
     };
     let root = Path::new(&root);
-    const SDKS: [&str; 6] = [
+    const SDKS: [&str; 7] = [
         "hisilicon-mpp",
         "hisilicon-audio",
         "securec",
         "ingenic-imp",
+        "ingenic-tx-isp",
         "fullhan-ipc-sdk",
         "sigmastar-mi",
     ];
@@ -313,7 +315,10 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
         ),
         (
             "sdk/ingenic-t31",
-            vec![("ingenic-imp", "1.1.6", vec!["libimp.so".into()])],
+            vec![
+                ("ingenic-imp", "1.1.6", vec!["libimp.so".into()]),
+                ("ingenic-tx-isp", "H20221206a", vec!["tx-isp-t31.ko".into()]),
+            ],
         ),
         (
             "sdk/fullhan-fh8852v200",
@@ -372,7 +377,11 @@ fn soc_vendor_sdk_releases_are_read_from_their_files() {
                 ("library", "pkg:generic/huawei/securec@V100R001C01SPC004"),
             ]
             .into(),
-            "sdk/ingenic-t31" => [("framework", "pkg:generic/ingenic/imp@1.1.6")].into(),
+            "sdk/ingenic-t31" => [
+                ("framework", "pkg:generic/ingenic/imp@1.1.6"),
+                ("device-driver", "pkg:generic/ingenic/tx-isp@H20221206a"),
+            ]
+            .into(),
             "sdk/fullhan-fh8852v200" => [
                 (
                     "framework",
