@@ -29,6 +29,9 @@ pub struct ScanOptions {
     /// A BSI SBOM made without it lacks the per-file SHA-512, which
     /// `firmsight check --profile bsi` reports.
     pub sha512: bool,
+    /// Hash the image itself with SHA-512 too, for a report (which names
+    /// the image by SHA-256 and SHA-512) or a BSI SBOM; `sha512` implies it.
+    pub image_sha512: bool,
 }
 
 /// Why a scan could not start. Problems inside the image are not errors:
@@ -164,6 +167,7 @@ pub fn scan_bytes(
     let identifier = Identifier::new();
     let mut unpacker = Unpacker::new(options.limits.clone())
         .sha512(options.sha512)
+        .image_sha512(options.image_sha512)
         .inspector(&identifier);
     if let Some(writer) = &writer {
         unpacker = unpacker.writer(writer);

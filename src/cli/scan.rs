@@ -149,6 +149,8 @@ pub fn run(args: ScanArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         extract_to: args.extract.clone(),
         // The BSI profile lists a SHA-512 for every file.
         sha512: args.profile == Some(SbomProfile::Bsi),
+        // The report names the image by SHA-256 and SHA-512.
+        image_sha512: args.report.is_some(),
     };
     let mut sbom_options = sbom_options(args.reproducible)?;
     if args.profile == Some(SbomProfile::Bsi) {

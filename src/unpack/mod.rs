@@ -407,6 +407,7 @@ pub trait Inspector: Sync {
 pub struct Unpacker<'a> {
     limits: Limits,
     sha512: bool,
+    image_sha512: bool,
     inspector: Option<&'a dyn Inspector>,
     writer: Option<&'a Writer>,
 }
@@ -417,6 +418,7 @@ impl<'a> Unpacker<'a> {
         Unpacker {
             limits,
             sha512: false,
+            image_sha512: false,
             inspector: None,
             writer: None,
         }
@@ -425,6 +427,14 @@ impl<'a> Unpacker<'a> {
     /// Also hash every artifact with SHA-512.
     pub fn sha512(mut self, sha512: bool) -> Self {
         self.sha512 = sha512;
+        self
+    }
+
+    /// Also hash the input itself with SHA-512 (a report names the image
+    /// by both digests). On a 100 MB image it is a tenth of the scan's
+    /// work, so it is not done unless asked.
+    pub fn image_sha512(mut self, image_sha512: bool) -> Self {
+        self.image_sha512 = image_sha512;
         self
     }
 
@@ -518,8 +528,8 @@ impl Walk<'_, '_> {
         };
         let bytes = opened.bytes;
         artifact.size = bytes.len() as u64;
-        // The image itself always gets both: the report names it by them.
-        let sha512 = self.unpacker.sha512 || artifact.location.depth() == 0;
+        let sha512 =
+            self.unpacker.sha512 || (self.unpacker.image_sha512 && artifact.location.depth() == 0);
         artifact.hashes = Some(Hashes::of(&bytes, sha512));
         if let Some(reason) = opened.truncated {
             artifact.status = Status::Truncated(reason);
@@ -798,6 +808,25 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n);
+    }
+
+    #[test]
+    fn sha512_for_every_file_for_the_image_alone_or_not_at_all() {
+        let tar = crate::samples::tar(&[crate::samples::RootfsEntry::File(
+            "etc/issue",
+            b"hello\n".to_vec(),
+        )]);
+        let walk = |all: bool, image: bool| {
+            let root = Unpacker::new(Limits::default())
+                .sha512(all)
+                .image_sha512(image)
+                .unpack("fw.tar", Bytes::from_vec(tar.clone()));
+            let has = |a: &Artifact| a.hashes.as_ref().is_some_and(|h| h.sha512.is_some());
+            (has(&root), has(&root.children[0]))
+        };
+        assert_eq!(walk(false, false), (false, false));
+        assert_eq!(walk(false, true), (true, false));
+        assert_eq!(walk(true, false), (true, true));
     }
 
     #[test]

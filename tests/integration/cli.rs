@@ -245,6 +245,9 @@ fn a_policy_gives_the_verdict_exit_code_sbom_properties_and_reports() {
 
     let page = std::fs::read_to_string(&html).expect("html report");
     assert!(page.starts_with("<!DOCTYPE html>"));
+    // A report names the image by SHA-256 and SHA-512 (a plain scan does
+    // not compute the SHA-512).
+    assert!(page.contains("SHA-512"), "image digest in the report");
     assert!(page.contains("class=\"verdict deny\">DENY<"));
     assert!(
         !page.contains("<script") && page.contains("default-src 'none'"),
