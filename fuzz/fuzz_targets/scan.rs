@@ -5,7 +5,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let options = firmsight::ScanOptions {
         limits: firmsight::Limits {
             max_total_bytes: Some(64 << 20),
-            max_entries: 10_000,
+            max_entries: Some(10_000),
             ..firmsight::Limits::default()
         },
         ..Default::default()
