@@ -433,10 +433,6 @@ fn decode<'a>(
 ) -> Result<Opened, NotOpened> {
     let ratio = budgets.limits().max_ratio;
     let cap = stored.saturating_mul(ratio).max(RATIO_FLOOR);
-    let failed = |reason: String, produced: u64| NotOpened {
-        status: Status::Failed(reason),
-        produced,
-    };
     if declared.is_some_and(|n| n > cap) {
         return Err(NotOpened {
             status: Status::Skipped(Budget::MaxRatio(ratio)),
@@ -445,18 +441,49 @@ fn decode<'a>(
     }
     // Decoding costs work in proportion to the input even when it produces
     // nothing (overlapping zip members over one run of empty blocks), so
-    // the input is charged too; with what the source declares it produces.
+    // the input is charged too.
+    budgets.charge_bytes(stored).map_err(|budget| NotOpened {
+        status: Status::Skipped(budget),
+        produced: 0,
+    })?;
+    // What the source declares is charged only if it fits, and what it
+    // then does not produce (it failed, or ended short) is given back: a
+    // declaration alone must not use up the budget.
     let declared = declared.unwrap_or(0);
     budgets
-        .charge_bytes(stored.saturating_add(declared))
+        .try_charge_bytes(declared)
         .map_err(|budget| NotOpened {
             status: Status::Skipped(budget),
             produced: 0,
         })?;
+    let result = read_capped(name, declared, cap, open, budgets);
+    let produced = match &result {
+        Ok(opened) => opened.bytes.len() as u64,
+        Err(not_opened) => not_opened.produced,
+    };
+    budgets.refund_bytes(declared.saturating_sub(produced));
+    result
+}
+
+/// Read `open`'s output up to `cap` bytes, charging what goes past the
+/// `declared` bytes already charged.
+fn read_capped<'a>(
+    name: &str,
+    declared: u64,
+    cap: u64,
+    open: impl FnOnce() -> io::Result<Box<dyn Read + 'a>>,
+    budgets: &Budgets,
+) -> Result<Opened, NotOpened> {
+    let ratio = budgets.limits().max_ratio;
+    let failed = |reason: String, produced: u64| NotOpened {
+        status: Status::Failed(reason),
+        produced,
+    };
     let mut charged = declared;
     let codec = name;
     let mut reader = open().map_err(|e| failed(format!("{codec}: {e}"), 0))?;
     let mut out: Vec<u8> = Vec::new();
+    out.reserve_exact(usize::try_from(declared.min(cap)).unwrap_or(0));
     let mut truncated = None;
     loop {
         let len = out.len();
@@ -639,7 +666,15 @@ mod tests {
         let b = Budgets::new(limits(1 << 20), 0);
         assert!(Blob::Source(declared(5000, 6000)).open(&b).is_ok());
         assert_eq!(b.bytes_used(), 6100);
-        // Over the total budget: refused before anything is built.
+        // Ending short gives back what was declared and not made.
+        let b = Budgets::new(limits(1 << 20), 0);
+        assert!(Blob::Source(declared(5000, 3000)).open(&b).is_ok());
+        assert_eq!(b.bytes_used(), 3100);
+        let b = Budgets::new(limits(1 << 20), 0);
+        assert!(Blob::Source(declared(5000, 0)).open(&b).is_ok());
+        assert_eq!(b.bytes_used(), 100);
+        // Over the total budget: refused before anything is built, and the
+        // refusal leaves room for what fits.
         let source = declared(10 << 20, 10 << 20);
         let err = Blob::Source(source.clone())
             .open(&Budgets::new(limits(1 << 20), 0))
@@ -647,6 +682,9 @@ mod tests {
             .expect("over budget");
         assert_eq!(err.status, Status::Skipped(Budget::MaxTotalBytes(1 << 20)));
         assert_eq!(source.opened.load(std::sync::atomic::Ordering::Relaxed), 0);
+        let b = Budgets::new(limits(1 << 20), 0);
+        assert!(Blob::Source(declared(10 << 20, 10 << 20)).open(&b).is_err());
+        assert!(Blob::Source(declared(5000, 5000)).open(&b).is_ok());
         // Over the ratio: refused before anything is built too.
         let source = declared(u64::MAX / 2, 0);
         let err = Blob::Source(source.clone())

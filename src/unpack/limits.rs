@@ -17,9 +17,10 @@ pub struct Limits {
     pub max_total_bytes: Option<u64>,
     /// Most artifacts in one run; `None` means one per 64 bytes of input,
     /// at least 100,000 and at most 1,000,000. Each artifact's record is
-    /// kept until the SBOM is written (about 1 KB), and a few megabytes of
-    /// compressed listing can name a million entries; real images hold one
-    /// file per several kilobytes.
+    /// kept until the SBOM is written (368 bytes, about 1.3 KB with its
+    /// strings and listing while a container's children are collected), and
+    /// 8 MB of gzip'd cpio name a million entries; real images hold one file
+    /// per kilobytes.
     pub max_entries: Option<u64>,
     /// Most one stream may expand relative to its compressed size (default
     /// 200:1); every stream may produce at least
@@ -108,6 +109,26 @@ impl Budgets {
         } else {
             Ok(())
         }
+    }
+
+    /// Account for `n` more bytes only if they fit: unlike
+    /// [`Budgets::charge_bytes`], a refusal leaves the budget as it was.
+    pub fn try_charge_bytes(&self, n: u64) -> Result<(), Budget> {
+        self.bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(n).filter(|&total| total <= self.allowance)
+            })
+            .map(|_| ())
+            .map_err(|_| Budget::MaxTotalBytes(self.max_total_bytes))
+    }
+
+    /// Give back `n` bytes charged ahead and never produced.
+    pub fn refund_bytes(&self, n: u64) {
+        let _ = self
+            .bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                Some(used.saturating_sub(n))
+            });
     }
 
     /// Reserve room for up to `wanted` more artifacts; returns how many were
