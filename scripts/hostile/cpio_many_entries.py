@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Entries: a gzip-compressed cpio (newc) of N empty regular files with
-distinct names. Each costs about 120 bytes of cpio and a byte or two of gzip,
-so a megabyte or two lists a million artifacts: every record the walk keeps
+distinct names. Each costs about 120 bytes of cpio and 8 of gzip, so 3.3 MB
+list 400,000 artifacts and 8 MB a million: every record the walk keeps
 (location, name, hashes) is memory the byte budget never sees."""
 import gzip
 import sys

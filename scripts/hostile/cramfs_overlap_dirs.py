@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """cramfs: M directory inodes in a row, directory j listing inodes j+1..M-1
 (overlapping listings, each at a distinct offset so the loop check lets it
-through). M inodes (16 bytes each) list ~M^2/2 entries: close to the
-1,000,000-entry budget from a ~22 KB image, every entry and artifact held
-until the run ends."""
+through). M inodes (16 bytes each) list ~M^2/2 entries: close to a
+million from a ~22 KB image, every entry and artifact held until the run
+ends (before CramFS stopped at an entry another directory listed)."""
 import struct, sys
 M = int(sys.argv[1]) if len(sys.argv) > 1 else 1400
 out = sys.argv[2] if len(sys.argv) > 2 else f"/tmp/cramfs_overlap_dirs_{M}.bin"

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """7z: N solid folders (LZMA2), each of a large file of zeros listed first
 and a small one listed last. A reader that keeps every decoded folder until
-the archive is done holds N times the large file; a walk that does not
-visit one folder's files together decodes each folder twice. Written per
-7-Zip's 7zFormat.txt (no encoded header, no CRCs), so it needs no 7z."""
+the archive is done holds N times the large file. Written per 7-Zip's
+7zFormat.txt (a plain header; the signature's CRCs but none per file), so it
+needs no 7z."""
 import lzma
 import struct
 import sys

@@ -333,7 +333,12 @@ fn failed_row(sha256: &str, path: &str, size: u64, error: String) -> Row {
 /// Scan one image, write its SBOM, and make its row.
 fn analyse(name: &str, bytes: Bytes, sha256: &str, options: &BatchOptions) -> Result<Row, String> {
     let size = bytes.len() as u64;
-    let mut result = scan_bytes(name, bytes, &options.scan).map_err(|e| e.to_string())?;
+    // A report names its image by SHA-256 and SHA-512.
+    let scan = ScanOptions {
+        image_sha512: options.scan.image_sha512 || options.reports,
+        ..options.scan.clone()
+    };
+    let mut result = scan_bytes(name, bytes, &scan).map_err(|e| e.to_string())?;
     if let Some(policy) = &options.policy {
         let as_of = options
             .as_of

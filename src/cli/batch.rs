@@ -129,8 +129,6 @@ pub fn run(args: BatchArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                 max_seconds: args.timeout,
                 ..firmsight::Limits::default()
             },
-            // Each report names its image by SHA-256 and SHA-512.
-            image_sha512: args.reports,
             ..Default::default()
         },
         register: args.register.clone(),

@@ -354,4 +354,11 @@ fn reports_and_vex_per_image_when_asked() {
             "{suffix} missing in {names:?}"
         );
     }
+    // Each report names its image by SHA-512 too.
+    let report = names
+        .iter()
+        .find(|n| n.ends_with(".report.html"))
+        .expect("report");
+    let page = std::fs::read_to_string(out.join(report)).expect("read report");
+    assert!(page.contains("SHA-512"), "image digest in the batch report");
 }
