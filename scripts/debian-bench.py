@@ -234,6 +234,9 @@ BEYOND_ISSUE_COMPONENTS = {
     "coturn": ["coturn"],
     "smartmontools": ["smartmontools"],
     "parted": ["parted"],
+    "glib": ["libglib2.0-0"],
+    "libaom": ["libaom3"],
+    "libvips": ["libvips42"],
 }
 
 BEYOND_ISSUE = set(BEYOND_ISSUE_COMPONENTS)
