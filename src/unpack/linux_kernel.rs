@@ -355,6 +355,30 @@ mod tests {
     }
 
     #[test]
+    fn at_most_sixteen_candidates_are_decoded_while_looking_for_the_payload() {
+        let kernel = b"Linux version 4.9.37 (builder@host) (gcc version 6.3.0) #1 SMP".repeat(10);
+        // A stream of zeros passes gzip's probe but is not taken as the
+        // payload once decoded: each one costs a try. (The byte after it
+        // ends the stream: the next would be read as its second member.)
+        let mut zeros = samples::gzip(&[0u8; 64]);
+        zeros.push(0);
+        let stub = |bad: usize| {
+            let mut out = zeros.repeat(bad);
+            out.extend(samples::gzip(&kernel));
+            out
+        };
+        // Fifteen decoys, then the payload: found.
+        let found = find_payload(&stub(MAX_PROBE_DECODES - 1), 0);
+        assert_eq!(
+            found.map(|(at, codec)| (at, codec.name)),
+            Some((zeros.len() * (MAX_PROBE_DECODES - 1), gzip::CODEC.name))
+        );
+        // Sixteen decoys use up the tries: the payload after them is not
+        // decoded (each try may undo a whole bzip2 block).
+        assert!(find_payload(&stub(MAX_PROBE_DECODES), 0).is_none());
+    }
+
+    #[test]
     fn zimage_payloads_in_both_byte_orders() {
         let kernel = b"Linux version 4.9.37 (builder@host) (gcc version 6.3.0) #1 SMP".repeat(10);
         for big_endian in [false, true] {

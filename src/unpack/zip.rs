@@ -276,6 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn extent_tries_at_most_max_end_records() {
+        // A stored member full of end records that fit nothing (their
+        // central directory is empty at offset 0): the archive's own record
+        // comes after them.
+        let decoys = |n: usize| {
+            let mut record = EMPTY_ARCHIVE.to_vec();
+            record.extend([0u8; 18]);
+            let filler = record.repeat(n);
+            zip_of(&[("records.bin", &filler, zip::CompressionMethod::Stored)])
+        };
+        let fewer = decoys(MAX_END_RECORDS - 1);
+        assert_eq!(Zip.extent(&fewer), Some(fewer.len() as u64));
+        // As many as the limit: the archive's own record is never tried.
+        assert_eq!(Zip.extent(&decoys(MAX_END_RECORDS)), None);
+    }
+
+    #[test]
     fn symlinks_and_dirs_are_recorded() {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         w.add_directory("bin/", SimpleFileOptions::default())

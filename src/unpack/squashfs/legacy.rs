@@ -1294,6 +1294,39 @@ mod tests {
     }
 
     #[test]
+    fn a_metadata_block_longer_than_8_kib_is_refused() {
+        // A block word claiming 12 KiB stored (bit 15), with as many bytes
+        // after it: more than any metadata block holds. Accepted, many such
+        // blocks a byte apart were each cached whole (390 KB took 1.28 GB).
+        let block = |len: u16| {
+            let mut data = (0x8000 | len).to_le_bytes().to_vec();
+            data.extend(vec![7u8; 16 << 10]);
+            Lister {
+                data: Bytes::from_vec(data),
+                big_endian: false,
+                block_size: 4096,
+                block_log: 12,
+                v3: false,
+                check: false,
+                inode_table: 0,
+                directory_table: 0,
+                cache: HashMap::new(),
+                read: 0,
+                failed: HashSet::new(),
+            }
+            .read_block(0)
+        };
+        let (bytes, next) = block(8192).expect("a full block");
+        assert_eq!((bytes.len(), next), (8192, 8194));
+        let err = block(12 << 10).expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("metadata block at 0 of 12288 bytes"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn unknown_block_compression_is_named() {
         let err = decompress(&[0xee, 1, 2, 3, 4, 5, 6], 100).expect_err("unknown");
         assert!(err.to_string().contains("0xee"), "{err}");
