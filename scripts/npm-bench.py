@@ -17,10 +17,13 @@ platform's library and compares:
   recall      = truth (component, version) the SBOM names in that file
   precision   = SBOM (component, version) claims in that file that are true;
                 a component versions.json does not list counts as false,
-                build tools (scope excluded) aside
+                build tools (scope excluded) aside; a component named
+                without a version is listed, not scored (as in
+                debian-bench.py)
   in bytes    = truth versions whose text is in the file at all (the
-                release, or its parts joined as libtool and meson write
-                them): what no reading of strings can beat
+                release, or for a three-part release its digits joined as
+                LIBXML_VERSION writes them, 21504 for 2.15.4): what no
+                reading of strings can beat
 
 A truth entry firmsight has no component for is still counted. mozjpeg's
 entry is a commit, not a release, and proxy-libintl is a stub: both left
@@ -76,7 +79,6 @@ COMPONENTS = {
     "png": "libpng",
     "proxy-libintl": None,  # a stub standing in for GNU gettext's libintl
     "rsvg": "librsvg",
-    "spng": "libspng",
     "tiff": "libtiff",
     "uhdr": "libultrahdr",
     "vips": "libvips",
@@ -120,12 +122,16 @@ def unpack(tgz, work, platform):
     library, versions = None, None
     with tarfile.open(tgz) as tar:
         for member in tar.getmembers():
-            if member.name == "package/versions.json":
+            if member.isfile() and member.name == "package/versions.json":
                 versions = json.load(tar.extractfile(member))
-            elif re.fullmatch(r"package/lib/libvips-cpp\.so\.[0-9.]+", member.name):
+            elif member.isfile() and re.fullmatch(r"package/lib/libvips-cpp\.so\.[0-9.]+", member.name):
                 os.makedirs(out, exist_ok=True)
                 library = os.path.join(out, os.path.basename(member.name))
-                with open(library, "wb") as f:
+                # A fresh file: never through a link left at that path.
+                if os.path.lexists(library):
+                    os.unlink(library)
+                fd = os.open(library, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                with os.fdopen(fd, "wb") as f:
                     f.write(tar.extractfile(member).read())
     if not library or versions is None:
         sys.exit(f"{tgz}: no libvips-cpp.so or versions.json")
@@ -134,13 +140,15 @@ def unpack(tgz, work, platform):
 
 def spellings(version):
     """The ways a release can be written in a binary, not inside a longer
-    number: as is, and joined without dots (libxml2's 21504 for 2.15.4,
-    LCMS's 2200 for 2.20)."""
+    number or release: as is, and for a three-part release its digits
+    joined as LIBXML_VERSION does (21504 for 2.15.4)."""
+    forms = {version}
     parts = version.split(".")
-    joined = parts[0] + "".join(p.zfill(2) for p in parts[1:])
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        forms.add(parts[0] + "".join(p.zfill(2) for p in parts[1:]))
     return [
-        re.compile(rb"(?<![0-9._])" + re.escape(s.encode()) + rb"(?![0-9])")
-        for s in {version, joined}
+        re.compile(rb"(?<![0-9._])" + re.escape(form.encode()) + rb"(?![0-9]|\.[0-9])")
+        for form in forms
     ]
 
 
