@@ -548,7 +548,22 @@ impl Walk<'_, '_> {
         if artifact.kind.is_empty() {
             artifact.kind = "data".into();
         }
-        if artifact.children.is_empty() {
+        // A container none of whose entries could be read at all (a
+        // compressed stream that does not decode: often a magic number met
+        // by chance, which carving then lets run to the next part) has told
+        // nothing: its own bytes are read as they are, so megabytes of
+        // kernel or program text behind a false magic are not lost.
+        let undecoded = !artifact.children.is_empty()
+            && artifact
+                .children
+                .iter()
+                .all(|c| matches!(c.status, Status::Failed(_)) && c.hashes.is_none());
+        if undecoded {
+            artifact
+                .notes
+                .push("no entry could be decoded: the bytes were identified as they are".into());
+        }
+        if artifact.children.is_empty() || undecoded {
             if let Some(inspector) = self.unpacker.inspector
                 && catch_unwind(AssertUnwindSafe(|| {
                     inspector.inspect_leaf(&mut artifact, &bytes)

@@ -544,3 +544,39 @@ fn a_static_librarys_objects_are_read_like_any_elf_file() {
         .collect();
     assert_eq!(copies, ["libvendor_audio.a › ar:mdf.o"]);
 }
+
+/// A compressed stream whose magic is met by chance (an ARM literal pool
+/// holding zstd's magic number in a decoded kernel) runs, when carved, to
+/// the next part: when it does not decode, its bytes are still identified,
+/// so the kernel banner behind it is read.
+#[test]
+fn bytes_behind_a_stream_that_does_not_decode_are_still_identified() {
+    let mut blob = vec![0x5a_u8; 1024];
+    // A zstd frame header and a first block header zstd's probe accepts
+    // (a 16-byte compressed block), then bytes that are no such block.
+    blob.extend([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x84, 0x00, 0x00]);
+    blob.extend([0xff; 16]);
+    blob.extend(b"\0Linux version 5.10.110 (builder@host) (gcc version 9.3.0) #1 SMP\n\0");
+    blob.extend([0x5a; 1024]);
+    let result = scan("flash.bin", blob);
+    assert_no_panics(&result.image);
+    let found: Vec<String> = result
+        .image
+        .iter()
+        .flat_map(|a| &a.identified)
+        .map(|i| format!("{} {}", i.component, i.version))
+        .collect();
+    assert!(found.contains(&"linux 5.10.110".to_string()), "{found:?}");
+    let undecoded = result
+        .image
+        .iter()
+        .find(|a| a.kind == "zstd")
+        .expect("the stream is carved");
+    assert!(
+        undecoded
+            .children
+            .iter()
+            .all(|c| matches!(c.status, Status::Failed(_))),
+        "the stream does not decode"
+    );
+}
