@@ -1,7 +1,12 @@
 //! Zstandard (RFC 8878).
 //!
-//! Magic `28 B5 2F FD` (domain.md §1.4); the probe also requires the frame
-//! header descriptor's reserved bit to be clear. Multiple frames decode as
+//! Magic `28 B5 2F FD` (domain.md §1.4). The magic alone is met by chance
+//! (a decoded ARM kernel keeps it, next to the skippable-frame magic, in
+//! the literal pool of its own zstd decoder), so the probe reads the frame
+//! header (RFC 8878 §3.1.1.1) and the first block header (§3.1.1.2): the
+//! reserved bit clear, a window of at most 2^31 bytes, a block type other
+//! than the reserved one and a block of at most 128 KiB. Multiple frames
+//! decode as
 //! one stream. The decoder keeps zstd's default window limit (128 MiB), so a
 //! frame asking for a larger window fails instead of allocating it.
 
@@ -12,19 +17,55 @@ use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extr
 
 const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const RESERVED_BIT: u8 = 0x08;
+/// The largest window a frame may ask for (RFC 8878 §3.1.1.1.2: the
+/// window log is at most 31 for any decoder).
+const MAX_WINDOW_LOG: u32 = 31;
+/// Block_Maximum_Size's upper bound (§3.1.1.2.3).
+const MAX_BLOCK: u32 = 128 * 1024;
+const RESERVED_BLOCK_TYPE: u32 = 3;
 
 /// The zstd format.
 pub struct Zstd;
 
 fn check_header(data: &[u8]) -> Result<(), FormatError> {
-    let Some(header) = data.get(..6) else {
+    let Some(&descriptor) = data.get(4) else {
         return Err(FormatError::malformed("shorter than a zstd frame header"));
     };
-    if header[..4] != MAGIC {
+    if data[..4] != MAGIC {
         return Err(FormatError::malformed("no zstd magic"));
     }
-    if header[4] & RESERVED_BIT != 0 {
+    if descriptor & RESERVED_BIT != 0 {
         return Err(FormatError::malformed("zstd frame header reserved bit set"));
+    }
+    let single_segment = descriptor & 0x20 != 0;
+    let mut header = 5;
+    if !single_segment {
+        let window = *data
+            .get(header)
+            .ok_or_else(|| FormatError::malformed("truncated zstd frame header"))?;
+        if 10 + u32::from(window >> 3) > MAX_WINDOW_LOG {
+            return Err(FormatError::malformed("zstd window larger than 2 GiB"));
+        }
+        header += 1;
+    }
+    header += [0, 1, 2, 4][usize::from(descriptor & 0x03)];
+    header += match descriptor >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let Some(block) = data.get(header..header + 3) else {
+        return Err(FormatError::malformed(
+            "no zstd block after the frame header",
+        ));
+    };
+    let block = u32::from(block[0]) | u32::from(block[1]) << 8 | u32::from(block[2]) << 16;
+    if (block >> 1) & 0x03 == RESERVED_BLOCK_TYPE {
+        return Err(FormatError::malformed("zstd block of the reserved type"));
+    }
+    if block >> 3 > MAX_BLOCK {
+        return Err(FormatError::malformed("zstd block larger than 128 KiB"));
     }
     Ok(())
 }
@@ -69,6 +110,8 @@ fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     #[test]
@@ -77,6 +120,37 @@ mod tests {
         assert!(Zstd.probe(&data));
         assert!(!Zstd.probe(&[0x28, 0xb5, 0x2f, 0xfd, 0xff, 0]));
         assert!(!Zstd.probe(&MAGIC));
+    }
+
+    #[test]
+    fn probe_reads_the_frame_and_first_block_headers() {
+        // Empty input, a megabyte of text, a frame with a checksum.
+        for input in [&b""[..], &b"camera firmware ".repeat(65536)[..]] {
+            let data = zstd::encode_all(input, 19).expect("encode");
+            assert!(Zstd.probe(&data), "{} bytes", input.len());
+        }
+        let mut encoder = zstd::Encoder::new(Vec::new(), 3).expect("encoder");
+        encoder.include_checksum(true).expect("checksum");
+        encoder.write_all(b"hello").expect("write");
+        assert!(Zstd.probe(&encoder.finish().expect("finish")));
+        // Debian bookworm's armel kernel (6.1.176, marvell), decoded: its
+        // zstd decoder's literal pool holds the frame magic, then the
+        // skippable-frame magic 0x184D2A50, then code. As a frame: a
+        // first block of 1.3 MB and of 370 KB.
+        assert!(!Zstd.probe(&hex("28b52ffd502a4d180020a0e35bfeffea")));
+        assert!(!Zstd.probe(&hex("28b52ffd502a4d18f0412de9074a80e2")));
+        // The reserved block type; a window log of 32.
+        assert!(!Zstd.probe(&hex("28b52ffd0000060000")));
+        assert!(!Zstd.probe(&hex("28b52ffd00b8010000")));
+        // The header cut before the block header.
+        assert!(!Zstd.probe(&hex("28b52ffd0000")));
+    }
+
+    fn hex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+            .collect()
     }
 
     #[test]
