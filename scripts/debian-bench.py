@@ -50,6 +50,8 @@ AREAS = ["main", "non-free"]
 # pjproject it bundles) are only in sid (armhf and arm64; sid has no
 # mipsel). Their binaries are scanned like the rest.
 OTHER_SUITE = {"live555": "sid", "libjpeg": "sid", "tensorflow-lite": "sid", "pjsip": "sid"}
+# The architectures of this script's runs that sid builds.
+SID_ARCHES = ("armhf", "arm64", "armel", "mips64el", "s390x", "riscv64")
 
 # The kernel and U-Boot have no architecture-independent package name: the
 # kernel is the newest bookworm ABI of each architecture's flavour (a
@@ -57,9 +59,28 @@ OTHER_SUITE = {"live555": "sid", "libjpeg": "sid", "tensorflow-lite": "sid", "pj
 KERNEL = {
     # bookworm: linux-image-6.1.0-50-arm64; trixie: linux-image-6.12.48+deb13-arm64
     arch: rf"linux-image-[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-{flavour}"
-    for arch, flavour in (("armhf", "armmp"), ("arm64", "arm64"), ("mipsel", "4kc-malta"))
+    for arch, flavour in (
+        ("armhf", "armmp"),
+        ("arm64", "arm64"),
+        ("mipsel", "4kc-malta"),
+        # Not in the default run; independent checks on other compilers'
+        # layouts: ARMv5 soft-float, 64-bit MIPS, and a big-endian machine.
+        ("armel", "marvell"),
+        ("mips64el", "5kc-malta"),
+        ("s390x", "s390x"),
+        # trixie: RISC-V, the ISA of newer camera SoCs.
+        ("riscv64", "riscv64"),
+    )
 }
-UBOOT = {"armhf": "u-boot-rpi", "arm64": "u-boot-rpi", "mipsel": "u-boot-qemu"}
+UBOOT = {
+    "armhf": "u-boot-rpi",
+    "arm64": "u-boot-rpi",
+    "mipsel": "u-boot-qemu",
+    "armel": "u-boot-rpi",
+    "mips64el": "u-boot-qemu",
+    "s390x": "u-boot-qemu",
+    "riscv64": "u-boot-qemu",
+}
 
 # Of these packages only the files matching the expression go into the image:
 # the kernel itself, not its thousands of modules, System.map or config.
@@ -72,8 +93,8 @@ COMPONENTS = {
     "u-boot": [UBOOT],
     "faac": ["libfaac0"],
     "live555": [
-        {arch: r"liblivemedia[0-9]+" for arch in ("armhf", "arm64")},
-        {arch: r"libbasicusageenvironment[0-9]+" for arch in ("armhf", "arm64")},
+        {arch: r"liblivemedia[0-9]+" for arch in SID_ARCHES},
+        {arch: r"libbasicusageenvironment[0-9]+" for arch in SID_ARCHES},
         "livemedia-utils",
     ],
     "libjpeg": ["libjpeg9", "libjpeg-progs"],
