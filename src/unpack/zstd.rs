@@ -4,11 +4,11 @@
 //! (a decoded ARM kernel keeps it, next to the skippable-frame magic, in
 //! the literal pool of its own zstd decoder), so the probe reads the frame
 //! header (RFC 8878 §3.1.1.1) and the first block header (§3.1.1.2): the
-//! reserved bit clear, a window of at most 2^31 bytes, a block type other
-//! than the reserved one and a block of at most 128 KiB. Multiple frames
-//! decode as
-//! one stream. The decoder keeps zstd's default window limit (128 MiB), so a
-//! frame asking for a larger window fails instead of allocating it.
+//! reserved bit clear, a window log of at most 31 (libzstd's limit), a
+//! block type other than the reserved one, and a block no larger than
+//! Block_Maximum_Size (the window, at most 128 KiB). Multiple frames decode
+//! as one stream. The decoder keeps zstd's default window limit (128 MiB),
+//! so a frame asking for a larger window fails instead of allocating it.
 
 use std::io::{self, Read};
 
@@ -17,8 +17,8 @@ use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extr
 
 const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 const RESERVED_BIT: u8 = 0x08;
-/// The largest window a frame may ask for (RFC 8878 §3.1.1.1.2: the
-/// window log is at most 31 for any decoder).
+/// The largest window log libzstd decodes on any platform (RFC 8878
+/// §3.1.1.1.2 allows up to 41; libzstd's ZSTD_WINDOWLOG_MAX_64 is 31).
 const MAX_WINDOW_LOG: u32 = 31;
 /// Block_Maximum_Size's upper bound (§3.1.1.2.3).
 const MAX_BLOCK: u32 = 128 * 1024;
@@ -38,23 +38,42 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
         return Err(FormatError::malformed("zstd frame header reserved bit set"));
     }
     let single_segment = descriptor & 0x20 != 0;
+    let truncated = || FormatError::malformed("truncated zstd frame header");
     let mut header = 5;
+    let mut window = None;
     if !single_segment {
-        let window = *data
-            .get(header)
-            .ok_or_else(|| FormatError::malformed("truncated zstd frame header"))?;
-        if 10 + u32::from(window >> 3) > MAX_WINDOW_LOG {
-            return Err(FormatError::malformed("zstd window larger than 2 GiB"));
+        let descriptor = *data.get(header).ok_or_else(truncated)?;
+        let log = 10 + u32::from(descriptor >> 3);
+        if log > MAX_WINDOW_LOG {
+            return Err(FormatError::malformed("zstd window log above 31"));
         }
+        let base = 1u64 << log;
+        window = Some(base + base / 8 * u64::from(descriptor & 0x07));
         header += 1;
     }
     header += [0, 1, 2, 4][usize::from(descriptor & 0x03)];
-    header += match descriptor >> 6 {
+    let content_size_len = match descriptor >> 6 {
         0 => usize::from(single_segment),
         1 => 2,
         2 => 4,
         _ => 8,
     };
+    let content_size = data
+        .get(header..header + content_size_len)
+        .ok_or_else(truncated)?;
+    header += content_size_len;
+    // A single-segment frame's window is its content (§3.1.1.1.2).
+    let window = window.unwrap_or_else(|| {
+        let value = content_size
+            .iter()
+            .rev()
+            .fold(0u64, |n, &b| n << 8 | u64::from(b));
+        if content_size_len == 2 {
+            value + 256
+        } else {
+            value
+        }
+    });
     let Some(block) = data.get(header..header + 3) else {
         return Err(FormatError::malformed(
             "no zstd block after the frame header",
@@ -64,8 +83,10 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
     if (block >> 1) & 0x03 == RESERVED_BLOCK_TYPE {
         return Err(FormatError::malformed("zstd block of the reserved type"));
     }
-    if block >> 3 > MAX_BLOCK {
-        return Err(FormatError::malformed("zstd block larger than 128 KiB"));
+    if u64::from(block >> 3) > window.min(u64::from(MAX_BLOCK)) {
+        return Err(FormatError::malformed(
+            "zstd block larger than the window or 128 KiB",
+        ));
     }
     Ok(())
 }
@@ -139,11 +160,16 @@ mod tests {
         // first block of 1.3 MB and of 370 KB.
         assert!(!Zstd.probe(&hex("28b52ffd502a4d180020a0e35bfeffea")));
         assert!(!Zstd.probe(&hex("28b52ffd502a4d18f0412de9074a80e2")));
-        // The reserved block type; a window log of 32.
+        // The reserved block type; a window log of 33.
         assert!(!Zstd.probe(&hex("28b52ffd0000060000")));
         assert!(!Zstd.probe(&hex("28b52ffd00b8010000")));
         // The header cut before the block header.
         assert!(!Zstd.probe(&hex("28b52ffd0000")));
+        // A 2 KiB raw block in a 1 KiB window; in a single-segment frame
+        // of 16 bytes.
+        assert!(!Zstd.probe(&hex("28b52ffd000000400000")));
+        assert!(!Zstd.probe(&hex("28b52ffd2010004000")));
+        assert!(Zstd.probe(&hex("28b52ffd2010800000")));
     }
 
     fn hex(text: &str) -> Vec<u8> {
