@@ -483,7 +483,10 @@ def unpack_packages(cache, arch, rootfs):
                 )
             except urllib.error.HTTPError as e:
                 # The index names a build the mirror does not serve (yet):
-                # left out of the image and the truth, and reported.
+                # left out of the image and the truth, and reported. Any
+                # other failure stops the run, so it never shrinks the truth.
+                if e.code not in (404, 410):
+                    raise
                 missing.append(f"{name} {pkg['Version']} (download failed: HTTP {e.code})")
                 continue
             digest = hashlib.sha256(open(deb, "rb").read()).hexdigest()
