@@ -42,13 +42,13 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
     let mut header = 5;
     let mut window = None;
     if !single_segment {
-        let descriptor = *data.get(header).ok_or_else(truncated)?;
-        let log = 10 + u32::from(descriptor >> 3);
+        let window_descriptor = *data.get(header).ok_or_else(truncated)?;
+        let log = 10 + u32::from(window_descriptor >> 3);
         if log > MAX_WINDOW_LOG {
             return Err(FormatError::malformed("zstd window log above 31"));
         }
         let base = 1u64 << log;
-        window = Some(base + base / 8 * u64::from(descriptor & 0x07));
+        window = Some(base + base / 8 * u64::from(window_descriptor & 0x07));
         header += 1;
     }
     header += [0, 1, 2, 4][usize::from(descriptor & 0x03)];
