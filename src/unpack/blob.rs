@@ -79,6 +79,15 @@ impl Bytes {
         })
     }
 
+    /// Where these bytes start inside `outer`, when they are a range of the
+    /// same buffer that lies within it.
+    pub fn offset_in(&self, outer: &Bytes) -> Option<usize> {
+        let inside = Arc::ptr_eq(&self.backing, &outer.backing)
+            && self.range.start >= outer.range.start
+            && self.range.end <= outer.range.end;
+        inside.then(|| self.range.start - outer.range.start)
+    }
+
     /// A sub-range given as 64-bit offset and length, as containers store them.
     pub fn slice_at(&self, offset: u64, len: u64) -> Option<Bytes> {
         let start = usize::try_from(offset).ok()?;
@@ -112,7 +121,39 @@ pub struct Codec {
     /// Format id, used in error messages.
     pub name: &'static str,
     /// Start decoding `input`.
-    pub open: for<'a> fn(&'a [u8]) -> io::Result<Box<dyn Read + 'a>>,
+    pub open: for<'a> fn(&'a [u8]) -> io::Result<Box<dyn Decoder + 'a>>,
+}
+
+/// A codec's reader of plain bytes, which also tells how far into its
+/// input it got: a stream's end is known only by decoding it, and what
+/// follows (a carved stream runs to the next part found) must still be read.
+pub trait Decoder: Read {
+    /// Input bytes not consumed yet: once the output has ended, the bytes
+    /// after the stream's end. `None` when the decoder cannot tell.
+    fn unread(&self) -> Option<usize>;
+}
+
+/// A slice read as it is leaves what has not been read.
+impl Decoder for &[u8] {
+    fn unread(&self) -> Option<usize> {
+        Some(self.len())
+    }
+}
+
+/// A reader whose position in its input is not known (a decoder that
+/// buffers ahead, or whose input always ends with the stream).
+pub struct Untracked<R>(pub R);
+
+impl<R: Read> Read for Untracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> Decoder for Untracked<R> {
+    fn unread(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl fmt::Debug for Codec {
@@ -282,6 +323,12 @@ impl<'a, D: Read> Members<'a, D> {
     }
 }
 
+impl<D: Read> Decoder for Members<'_, D> {
+    fn unread(&self) -> Option<usize> {
+        Some((self.rest)(&self.decoder).len())
+    }
+}
+
 impl<D: Read> Read for Members<'_, D> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
@@ -337,6 +384,10 @@ pub(crate) struct Opened {
     /// `Some(reason)` when the decoder stopped early; the bytes are what it
     /// produced before.
     pub truncated: Option<String>,
+    /// The input a decoder left unread when it stopped (what follows the
+    /// end of a stream, or the bytes after the point where it failed); a
+    /// range of the input, `None` when there is none or it cannot tell.
+    pub unread: Option<Bytes>,
 }
 
 /// Why a blob could not be opened: the status to record, and how many bytes
@@ -369,20 +420,21 @@ impl Blob {
                 Ok(Opened {
                     bytes: bytes.clone(),
                     truncated: None,
+                    unread: None,
                 })
             }
             Blob::Decode { codec, input } => decode(
                 codec.name,
-                input.len() as u64,
-                None,
+                (input.len() as u64, None),
                 || (codec.open)(input),
+                Some(input),
                 budgets,
             ),
             Blob::Source(source) => decode(
                 source.name(),
-                source.stored_len(),
-                source.declared_len(),
-                || source.reader(),
+                (source.stored_len(), source.declared_len()),
+                || Ok(Box::new(Untracked(source.reader()?)) as Box<dyn Decoder + '_>),
+                None,
                 budgets,
             ),
         }
@@ -423,12 +475,14 @@ impl Blob {
     }
 }
 
-/// Run a decoder of `stored` input bytes to its end under the budgets.
+/// Run a decoder of `stored` input bytes, which declares it produces
+/// `declared` bytes or does not say, to its end under the budgets. With
+/// the `input` it reads, what it leaves unread is returned as a range of it.
 fn decode<'a>(
     name: &str,
-    stored: u64,
-    declared: Option<u64>,
-    open: impl FnOnce() -> io::Result<Box<dyn Read + 'a>>,
+    (stored, declared): (u64, Option<u64>),
+    open: impl FnOnce() -> io::Result<Box<dyn Decoder + 'a>>,
+    input: Option<&Bytes>,
     budgets: &Budgets,
 ) -> Result<Opened, NotOpened> {
     let ratio = budgets.limits().max_ratio;
@@ -456,7 +510,12 @@ fn decode<'a>(
             status: Status::Skipped(budget),
             produced: 0,
         })?;
-    let result = read_capped(name, declared, cap, open, budgets);
+    let result = read_capped(name, declared, cap, open, budgets).map(|(mut opened, unread)| {
+        opened.unread = input
+            .zip(unread.filter(|&n| n > 0))
+            .and_then(|(input, n)| input.slice(input.len().saturating_sub(n)..input.len()));
+        opened
+    });
     let produced = match &result {
         Ok(opened) => opened.bytes.len() as u64,
         Err(not_opened) => not_opened.produced,
@@ -466,14 +525,14 @@ fn decode<'a>(
 }
 
 /// Read `open`'s output up to `cap` bytes, charging what goes past the
-/// `declared` bytes already charged.
+/// `declared` bytes already charged; with how much input it left unread.
 fn read_capped<'a>(
     name: &str,
     declared: u64,
     cap: u64,
-    open: impl FnOnce() -> io::Result<Box<dyn Read + 'a>>,
+    open: impl FnOnce() -> io::Result<Box<dyn Decoder + 'a>>,
     budgets: &Budgets,
-) -> Result<Opened, NotOpened> {
+) -> Result<(Opened, Option<usize>), NotOpened> {
     let ratio = budgets.limits().max_ratio;
     let failed = |reason: String, produced: u64| NotOpened {
         status: Status::Failed(reason),
@@ -525,10 +584,12 @@ fn read_capped<'a>(
         }
     }
     out.shrink_to_fit();
-    Ok(Opened {
+    let opened = Opened {
         bytes: Bytes::from_vec(out),
         truncated,
-    })
+        unread: None,
+    };
+    Ok((opened, reader.unread()))
 }
 
 #[cfg(test)]
@@ -536,17 +597,53 @@ mod tests {
     use super::*;
     use crate::unpack::limits::Limits;
 
-    fn identity(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    fn identity(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
         Ok(Box::new(input))
     }
 
-    fn zeros(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+    fn zeros(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
         // Expands every input byte into 1000 zero bytes.
-        Ok(Box::new(io::repeat(0).take(input.len() as u64 * 1000)))
+        Ok(Box::new(Untracked(
+            io::repeat(0).take(input.len() as u64 * 1000),
+        )))
     }
 
-    fn broken(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-        Ok(Box::new(input.chain(FailingReader)))
+    fn broken(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
+        Ok(Box::new(Untracked(input.chain(FailingReader))))
+    }
+
+    /// Reads up to the first NUL, which ends its "stream".
+    struct UntilNul<'a> {
+        rest: &'a [u8],
+        ended: bool,
+    }
+    impl Read for UntilNul<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.ended {
+                return Ok(0);
+            }
+            let end = self.rest.iter().position(|&b| b == 0);
+            let n = end.unwrap_or(self.rest.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            if n == 0 && !self.rest.is_empty() {
+                self.rest = &self.rest[1..];
+                self.ended = true;
+            }
+            Ok(n)
+        }
+    }
+    impl Decoder for UntilNul<'_> {
+        fn unread(&self) -> Option<usize> {
+            Some(self.rest.len())
+        }
+    }
+
+    fn until_nul(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
+        Ok(Box::new(UntilNul {
+            rest: input,
+            ended: false,
+        }))
     }
 
     struct FailingReader;
@@ -587,6 +684,35 @@ mod tests {
         let opened = blob.open(&budgets(Limits::default())).ok().expect("opens");
         assert_eq!(&opened.bytes[..], b"hello");
         assert!(opened.truncated.is_none());
+    }
+
+    #[test]
+    fn what_a_decoder_leaves_unread_is_a_range_of_its_input() {
+        let input = Bytes::from_vec(b"stream\0after".to_vec());
+        let blob = Blob::Decode {
+            codec: Codec {
+                name: "until-nul",
+                open: until_nul,
+            },
+            input: input.clone(),
+        };
+        let opened = blob.open(&budgets(Limits::default())).ok().expect("opens");
+        assert_eq!(&opened.bytes[..], b"stream");
+        let unread = opened.unread.expect("bytes follow the stream");
+        assert_eq!(&unread[..], b"after");
+        assert_eq!(unread.offset_in(&input), Some(7));
+        // A decoder that reads all of its input leaves nothing.
+        let whole = Blob::Decode {
+            codec: Codec {
+                name: "identity",
+                open: identity,
+            },
+            input: input.clone(),
+        };
+        let opened = whole.open(&budgets(Limits::default())).ok().expect("opens");
+        assert!(opened.unread.is_none());
+        // Bytes of another buffer are not inside.
+        assert_eq!(Bytes::from_vec(b"after".to_vec()).offset_in(&input), None);
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! that second magic keeps text starting with "BZh" from probing as bzip2.
 //! Concatenated streams (as `pbzip2` writes) decode as one.
 
-use std::io::{self, Read};
+use std::io;
 
-use crate::unpack::blob::{Bytes, Codec, Members};
+use crate::unpack::blob::{Bytes, Codec, Decoder, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const BLOCK_MAGIC: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
@@ -70,7 +70,7 @@ pub const CODEC: Codec = Codec {
     open,
 };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Members::new(
         input,
         |stream| Ok(bzip2::bufread::BzDecoder::new(stream)),

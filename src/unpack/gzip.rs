@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use flate2::bufread::GzDecoder;
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Codec, Members};
+use crate::unpack::blob::{Blob, Bytes, Codec, Decoder, Members};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, stream_name};
 
 const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
@@ -117,7 +117,7 @@ pub const CODEC: Codec = Codec {
     open: open_members,
 };
 
-fn open_members(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open_members(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Members::new(
         input,
         |member| Ok(GzDecoder::new(member)),
@@ -148,6 +148,18 @@ mod tests {
             .read_to_end(&mut out)
             .expect("read");
         out
+    }
+
+    #[test]
+    fn the_decoder_tells_what_follows_the_last_member() {
+        let mut data = gzip(b"one", None);
+        data.extend(gzip(b"two", None));
+        data.extend(b"\xffnot a member");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        decoder.read_to_end(&mut out).expect("read");
+        assert_eq!(out, b"onetwo");
+        assert_eq!(decoder.unread(), Some(13));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Decoder, Untracked};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const FRAME_MAGIC: [u8; 4] = [0x04, 0x22, 0x4d, 0x18];
@@ -74,8 +74,11 @@ pub const FRAME: Codec = Codec {
     open: open_frame,
 };
 
-fn open_frame(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(lz4_flex::frame::FrameDecoder::new(input)))
+fn open_frame(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
+    // The frame decoder goes on to a next frame: where it stopped is not told.
+    Ok(Box::new(Untracked(lz4_flex::frame::FrameDecoder::new(
+        input,
+    ))))
 }
 
 /// Decoder for the LZ4 legacy format.
@@ -84,7 +87,7 @@ pub const LEGACY: Codec = Codec {
     open: open_legacy,
 };
 
-fn open_legacy(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open_legacy(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Legacy {
         rest: input.get(4..).unwrap_or_default(),
         ended: false,
@@ -98,6 +101,12 @@ struct Legacy<'a> {
     ended: bool,
     block: Vec<u8>,
     pos: usize,
+}
+
+impl Decoder for Legacy<'_> {
+    fn unread(&self) -> Option<usize> {
+        Some(self.rest.len())
+    }
 }
 
 impl Read for Legacy<'_> {

@@ -8,9 +8,9 @@
 //! 2^n + 2^(n-1) from 4 KiB to 1.5 GiB, a plausible size, and a first
 //! range-coder byte of zero (always zero in a valid stream).
 
-use std::io::{self, Read};
+use std::io;
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Decoder};
 use crate::unpack::xz::DECODER_MEMLIMIT;
 use crate::unpack::{Context, Extraction, Format, FormatError, stream_extraction};
 
@@ -76,12 +76,19 @@ impl Format for Lzma {
 /// Decoder for LZMA-alone streams.
 pub const CODEC: Codec = Codec { name: "lzma", open };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     let stream =
         liblzma::stream::Stream::new_lzma_decoder(DECODER_MEMLIMIT).map_err(io::Error::other)?;
-    Ok(Box::new(liblzma::read::XzDecoder::new_stream(
+    Ok(Box::new(liblzma::bufread::XzDecoder::new_stream(
         input, stream,
     )))
+}
+
+/// The bufread decoder takes from the slice exactly what liblzma consumed.
+impl Decoder for liblzma::bufread::XzDecoder<&[u8]> {
+    fn unread(&self) -> Option<usize> {
+        Some(self.get_ref().len())
+    }
 }
 
 /// LZMA1 options from a properties byte (`(pb * 5 + lp) * 9 + lc`) and a
@@ -176,6 +183,17 @@ mod tests {
         assert!(!Lzma.probe(&odd_dict));
         assert!(!Lzma.probe(b"]\0\0\x80\0this is text, not lzma"));
         assert!(!Lzma.probe(&[0x5d]));
+    }
+
+    #[test]
+    fn the_decoder_tells_what_follows_the_end_marker() {
+        let mut data = lzma(b"hello lzma");
+        data.extend(b"after the stream");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        decoder.read_to_end(&mut out).expect("read");
+        assert_eq!(out, b"hello lzma");
+        assert_eq!(decoder.unread(), Some(16));
     }
 
     #[test]

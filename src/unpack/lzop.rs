@@ -11,7 +11,7 @@
 
 use std::io::{self, Read};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Decoder};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 9] = [0x89, b'L', b'Z', b'O', 0x00, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -130,7 +130,7 @@ impl Format for Lzop {
 /// Decoder for lzop files.
 pub const CODEC: Codec = Codec { name: "lzop", open };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     let header = parse_header(input)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     Ok(Box::new(Blocks {
@@ -149,6 +149,12 @@ struct Blocks<'a> {
     flags: u32,
     block: Vec<u8>,
     pos: usize,
+}
+
+impl Decoder for Blocks<'_> {
+    fn unread(&self) -> Option<usize> {
+        Some(self.cursor.data.len().saturating_sub(self.cursor.pos))
+    }
 }
 
 impl Blocks<'_> {

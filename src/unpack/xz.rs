@@ -6,9 +6,9 @@
 //! appended size) end it cleanly. The decoder's memory is capped so a header
 //! asking for a huge dictionary fails instead of allocating it.
 
-use std::io::{self, Read};
+use std::io;
 
-use crate::unpack::blob::{Bytes, Codec, Members};
+use crate::unpack::blob::{Bytes, Codec, Decoder, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0x00];
@@ -71,7 +71,7 @@ impl Format for Xz {
 /// Decoder for xz streams.
 pub const CODEC: Codec = Codec { name: "xz", open };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Members::new(
         input,
         |stream| {

@@ -7,10 +7,10 @@
 //! other methods are listed with an error instead of content. Symlinks
 //! (Unix mode `S_IFLNK`) carry their target as data.
 
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor};
 
 use crate::model::EntryKind;
-use crate::unpack::blob::{Blob, Bytes, Codec};
+use crate::unpack::blob::{Blob, Bytes, Codec, Decoder, Untracked};
 use crate::unpack::{Context, Entry, Extraction, Format, FormatError, Magic, bzip2, xz, zstd};
 
 const LOCAL_HEADER: &[u8; 4] = b"PK\x03\x04";
@@ -35,8 +35,11 @@ pub const DEFLATE: Codec = Codec {
     open: open_deflate,
 };
 
-fn open_deflate(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(flate2::bufread::DeflateDecoder::new(input)))
+fn open_deflate(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
+    // A member's input is its compressed size: nothing follows the stream.
+    Ok(Box::new(Untracked(flate2::bufread::DeflateDecoder::new(
+        input,
+    ))))
 }
 
 /// Deflate64 ("enhanced deflate", zip method 9).
@@ -45,8 +48,10 @@ pub const DEFLATE64: Codec = Codec {
     open: open_deflate64,
 };
 
-fn open_deflate64(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
-    Ok(Box::new(deflate64::Deflate64Decoder::with_buffer(input)))
+fn open_deflate64(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
+    Ok(Box::new(Untracked(
+        deflate64::Deflate64Decoder::with_buffer(input),
+    )))
 }
 
 fn codec_for(method: u16) -> Result<Option<Codec>, String> {

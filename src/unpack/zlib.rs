@@ -7,11 +7,11 @@
 //! chance header fails within a few bytes. The extent is where the stream
 //! ends, found by inflating it (only for accepted candidates when carving).
 
-use std::io::{self, Read};
+use std::io;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use crate::unpack::blob::{Bytes, Codec};
+use crate::unpack::blob::{Bytes, Codec, Decoder};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 /// Bytes of output the probe asks the stream to produce cleanly.
@@ -93,8 +93,15 @@ impl Format for Zlib {
 /// Decoder for zlib streams.
 pub const CODEC: Codec = Codec { name: "zlib", open };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(flate2::bufread::ZlibDecoder::new(input)))
+}
+
+/// The bufread decoder takes from the slice exactly what inflate consumed.
+impl Decoder for flate2::bufread::ZlibDecoder<&[u8]> {
+    fn unread(&self) -> Option<usize> {
+        Some(self.get_ref().len())
+    }
 }
 
 #[cfg(test)]

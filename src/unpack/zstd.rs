@@ -10,9 +10,9 @@
 //! as one stream. The decoder keeps zstd's default window limit (128 MiB),
 //! so a frame asking for a larger window fails instead of allocating it.
 
-use std::io::{self, Read};
+use std::io;
 
-use crate::unpack::blob::{Bytes, Codec, Members};
+use crate::unpack::blob::{Bytes, Codec, Decoder, Members};
 use crate::unpack::{Context, Extraction, Format, FormatError, Magic, stream_extraction};
 
 const MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -120,7 +120,7 @@ impl Format for Zstd {
 /// Decoder for zstd streams.
 pub const CODEC: Codec = Codec { name: "zstd", open };
 
-fn open(input: &[u8]) -> io::Result<Box<dyn Read + '_>> {
+fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Members::new(
         input,
         |frame| Ok(zstd::stream::read::Decoder::with_buffer(frame)?.single_frame()),
