@@ -8,7 +8,9 @@
 //! taken in order of offset; one that starts inside an accepted part is
 //! dropped, so the validated outer container wins over magics inside it.
 //! A part whose extent only decoding can tell (a compressed stream) runs to
-//! the next accepted part. Bytes between parts become artifacts of their
+//! the next accepted part; its decoder stops at the stream's own end, and
+//! the walker lists what follows as an entry of the stream's container.
+//! Bytes between parts become artifacts of their
 //! own with their entropy, so nothing is hidden; pure 0x00/0xFF padding is
 //! recorded as a note instead.
 

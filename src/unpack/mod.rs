@@ -66,7 +66,7 @@ pub mod zip;
 pub mod zlib;
 pub mod zstd;
 
-pub use blob::{Blob, Bytes, Codec};
+pub use blob::{Blob, Bytes, Codec, Decoder};
 pub use limits::{Budgets, Limits};
 pub use writer::Writer;
 
@@ -90,7 +90,8 @@ pub trait Format: Sync {
     /// How many bytes the instance at the start of `data` spans, when its
     /// header says so (`probe` accepted `data`). `None` when only decoding
     /// can tell (compressed streams): a carved stream then runs to the next
-    /// part, and its decoder stops at the stream's own end.
+    /// part, its decoder stops at the stream's own end, and the walker
+    /// lists the bytes after it ([`Decoder::unread`]).
     fn extent(&self, data: &[u8]) -> Option<u64> {
         let _ = data;
         None
@@ -285,6 +286,10 @@ pub(crate) fn listing(extraction: &Extraction) -> Vec<(String, EntryKind)> {
     listing
 }
 
+/// Fewer bytes than this after a stream are noted, not visited: a kernel
+/// payload's appended length, a checksum.
+const MIN_UNREAD: usize = 16;
+
 /// Longest path kept for an entry (Linux `PATH_MAX`).
 pub const MAX_PATH: usize = 4096;
 
@@ -467,7 +472,7 @@ impl<'a> Unpacker<'a> {
             error: None,
             notes: Vec::new(),
         };
-        walk.visit(Location::root(name), entry, Some(Dest::Root))
+        walk.visit(Location::root(name), entry, Some(Dest::Root)).0
     }
 }
 
@@ -500,30 +505,37 @@ struct Walk<'w, 'a> {
 }
 
 impl Walk<'_, '_> {
-    fn visit(&self, location: Location, entry: Entry, dest: Option<Dest>) -> Artifact {
+    /// Open, identify and unpack one entry; with the input its decoder left
+    /// unread, for the container to visit next ([`Walk::visit_unread`]).
+    fn visit(
+        &self,
+        location: Location,
+        entry: Entry,
+        dest: Option<Dest>,
+    ) -> (Artifact, Option<Bytes>) {
         let mut artifact = Artifact::new(location, entry.name, entry.kind);
         artifact.notes = entry.notes;
         if let Some(budget) = self.budgets.out_of_time() {
             artifact.status = Status::Skipped(budget);
-            return artifact;
+            return (artifact, None);
         }
         if let Some(error) = entry.error {
             artifact.status = Status::Failed(error);
         }
         let Some(blob) = entry.blob.filter(|_| !artifact.status.is_problem()) else {
             self.write_non_file(&mut artifact, dest.as_ref());
-            return artifact;
+            return (artifact, None);
         };
         let opened = match catch_unwind(AssertUnwindSafe(|| blob.open(self.budgets))) {
             Ok(Ok(opened)) => opened,
             Ok(Err(not_opened)) => {
                 artifact.status = not_opened.status;
                 artifact.size = not_opened.produced;
-                return artifact;
+                return (artifact, None);
             }
             Err(_) => {
                 artifact.status = Status::Failed("decoder panicked".into());
-                return artifact;
+                return (artifact, None);
             }
         };
         let bytes = opened.bytes;
@@ -581,7 +593,7 @@ impl Walk<'_, '_> {
         {
             artifact.notes.push("identification panicked".into());
         }
-        artifact
+        (artifact, opened.unread)
     }
 
     /// Probe `bytes` against the registry (or carve it when no format
@@ -610,21 +622,84 @@ impl Walk<'_, '_> {
         let children_root = dest.map(Dest::children_root);
         let parent = &artifact.location;
         let queue = schedule(entries);
-        let slots: Vec<OnceLock<Artifact>> = queue.iter().map(|_| OnceLock::new()).collect();
+        let slots: Vec<OnceLock<(Artifact, Option<Bytes>)>> =
+            queue.iter().map(|_| OnceLock::new()).collect();
         rayon::scope_fifo(|scope| {
             for (index, entry) in queue {
                 let (slots, children_root) = (&slots, &children_root);
                 scope.spawn_fifo(move |_| {
                     let location = parent.child(id, entry.path.clone());
                     let (dest, note) = self.place(children_root.as_ref(), &entry);
-                    let mut child = self.visit(location, entry, dest);
+                    let (mut child, unread) = self.visit(location, entry, dest);
                     child.notes.extend(note);
                     // Each index is spawned once, so its slot is empty.
-                    let _ = slots[index].set(child);
+                    let _ = slots[index].set((child, unread));
                 });
             }
         });
-        artifact.children = slots.into_iter().filter_map(OnceLock::into_inner).collect();
+        let mut unread = Vec::new();
+        for (child, rest) in slots.into_iter().filter_map(OnceLock::into_inner) {
+            artifact.children.push(child);
+            unread.extend(rest);
+        }
+        for rest in unread {
+            self.visit_unread(artifact, id, bytes, rest, children_root.as_ref());
+        }
+    }
+
+    /// Visit what a stream of `container` left unread after its end as one
+    /// more entry, named by its offset: a carved stream runs to the next
+    /// part found, and whatever lies between its end (or the point where a
+    /// chance magic stopped decoding) and that part is read too, not hidden.
+    /// Padding, and the few bytes a kernel appends after its payload (its
+    /// length), are noted instead.
+    fn visit_unread(
+        &self,
+        artifact: &mut Artifact,
+        id: &'static str,
+        container: &Bytes,
+        rest: Bytes,
+        children_root: Option<&PathBuf>,
+    ) {
+        let Some(start) = rest.offset_in(container) else {
+            return;
+        };
+        let end = start + rest.len();
+        if carve::is_padding(&rest) {
+            artifact.notes.push(format!(
+                "0x{start:08x}–0x{end:08x}: padding after the stream"
+            ));
+            return;
+        }
+        if rest.len() < MIN_UNREAD {
+            let hex: String = rest.iter().map(|b| format!("{b:02x}")).collect();
+            artifact.notes.push(format!(
+                "{} bytes after the stream at 0x{start:08x}: {hex}",
+                rest.len()
+            ));
+            return;
+        }
+        if self.budgets.reserve_entries(1) == 0 {
+            artifact.notes.push(format!(
+                "0x{start:08x}–0x{end:08x} after the stream not listed"
+            ));
+            let max = self.budgets.max_entries();
+            set_problem(artifact, Status::Skipped(Budget::MaxEntries(max)));
+            return;
+        }
+        let mut entry = Entry::new(format!("0x{start:08x}"), EntryKind::File);
+        entry.name = format!("{start:08x}.unknown");
+        entry.notes.push(format!(
+            "{} bytes after the stream, entropy {:.2} bits/byte",
+            rest.len(),
+            carve::entropy(&rest)
+        ));
+        entry.blob = Some(Blob::Bytes(rest));
+        let location = artifact.location.child(id, entry.path.clone());
+        let (dest, note) = self.place(children_root, &entry);
+        let (mut child, _) = self.visit(location, entry, dest);
+        child.notes.extend(note);
+        artifact.children.push(child);
     }
 
     /// List the entries of `bytes`: by the format that starts it when that

@@ -545,6 +545,44 @@ fn a_static_librarys_objects_are_read_like_any_elf_file() {
     assert_eq!(copies, ["libvendor_audio.a › ar:mdf.o"]);
 }
 
+/// A carved stream runs to the next part found, but its decoder stops at
+/// the stream's own end: what lies between (here a kernel banner, in a
+/// dump with no other part) is listed after the stream and read.
+#[test]
+fn bytes_after_a_carved_stream_are_identified() {
+    let mut blob = vec![0x5a_u8; 1024];
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(&[0x41; 4096]).expect("compress");
+    let gzip = gzip.finish().expect("finish");
+    let after = blob.len() + gzip.len();
+    blob.extend(gzip);
+    let banner = b"\0Linux version 5.10.110 (builder@host) (gcc version 9.3.0) #1 SMP\n\0";
+    blob.extend(banner);
+    blob.extend([0x5a; 1024]);
+    let result = scan("flash.bin", blob);
+    assert_no_panics(&result.image);
+    let found: Vec<String> = result
+        .image
+        .iter()
+        .flat_map(|a| &a.identified)
+        .map(|i| format!("{} {}", i.component, i.version))
+        .collect();
+    assert!(found.contains(&"linux 5.10.110".to_string()), "{found:?}");
+    let stream = result
+        .image
+        .iter()
+        .find(|a| a.kind == "gzip")
+        .expect("the stream is carved");
+    let listed: Vec<(Option<&str>, u64)> = stream
+        .children
+        .iter()
+        .map(|c| (c.location.0.last().and_then(|s| s.path.as_deref()), c.size))
+        .collect();
+    let offset = format!("0x{:08x}", after - 1024);
+    let rest = (banner.len() + 1024) as u64;
+    assert_eq!(listed, [(None, 4096), (Some(offset.as_str()), rest)]);
+}
+
 /// A compressed stream whose magic is met by chance (an ARM literal pool
 /// holding zstd's magic number in a decoded kernel) runs, when carved, to
 /// the next part: when it does not decode, its bytes are still identified,
