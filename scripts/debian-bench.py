@@ -329,6 +329,21 @@ def upstream(version):
     return v
 
 
+def truth_version(component, package_version):
+    """The release of `component` a package of Debian version
+    `package_version` ships, as its binaries say it; `None` for a bundled
+    copy whose release is not known."""
+    bundled = BUNDLED.get(component)
+    if bundled is not None:
+        return bundled.get(package_version)
+    version = upstream(package_version)
+    form = re.fullmatch(VERSION_FORM.get(component, "(.*)"), version)
+    version = form.group(1) if form else version
+    return BINARY_VERSION.get(
+        (component, package_version), BINARY_VERSION.get((component, version), version)
+    )
+
+
 def fetch(url, path):
     if os.path.exists(path):
         return path
@@ -507,16 +522,7 @@ def unpack_packages(cache, arch, rootfs):
                 # A transitional package (bookworm's ntp): nothing to find.
                 missing.append(f"{name} (no files: transitional)")
                 continue
-            if bundled is not None:
-                version = bundled[pkg["Version"]]
-            else:
-                version = upstream(pkg["Version"])
-                form = re.fullmatch(VERSION_FORM.get(component, "(.*)"), version)
-                version = form.group(1) if form else version
-                version = BINARY_VERSION.get(
-                    (component, pkg["Version"]), BINARY_VERSION.get((component, version), version)
-                )
-            truth.setdefault(component, set()).add(version)
+            truth.setdefault(component, set()).add(truth_version(component, pkg["Version"]))
             # An ELF package note names the Debian *source* package
             # (libzstd, gcc-14): the components its binaries are.
             source = pkg.get("Source", name).split()[0]
