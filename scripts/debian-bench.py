@@ -51,7 +51,7 @@ AREAS = ["main", "non-free"]
 # mipsel). Their binaries are scanned like the rest.
 OTHER_SUITE = {"live555": "sid", "libjpeg": "sid", "tensorflow-lite": "sid", "pjsip": "sid"}
 # The architectures of this script's runs that sid builds.
-SID_ARCHES = ("armhf", "arm64", "armel", "mips64el", "s390x", "riscv64")
+SID_ARCHES = ("armhf", "arm64", "armel", "mips64el", "s390x", "riscv64", "ppc64el", "i386")
 
 # The kernel and U-Boot have no architecture-independent package name: the
 # kernel is the newest bookworm ABI of each architecture's flavour (a
@@ -70,6 +70,9 @@ KERNEL = {
         ("s390x", "s390x"),
         # trixie: RISC-V, the ISA of newer camera SoCs.
         ("riscv64", "riscv64"),
+        # Two more back ends: little-endian POWER, and 32-bit x86.
+        ("ppc64el", "powerpc64le"),
+        ("i386", "686"),
     )
 }
 UBOOT = {
@@ -80,6 +83,8 @@ UBOOT = {
     "mips64el": "u-boot-qemu",
     "s390x": "u-boot-qemu",
     "riscv64": "u-boot-qemu",
+    "ppc64el": "u-boot-qemu",
+    "i386": "u-boot-qemu",
 }
 
 # Of these packages only the files matching the expression go into the image:

@@ -425,14 +425,16 @@ impl Blob {
             }
             Blob::Decode { codec, input } => decode(
                 codec.name,
-                (input.len() as u64, None),
+                input.len() as u64,
+                None,
                 || (codec.open)(input),
                 Some(input),
                 budgets,
             ),
             Blob::Source(source) => decode(
                 source.name(),
-                (source.stored_len(), source.declared_len()),
+                source.stored_len(),
+                source.declared_len(),
                 || Ok(Box::new(Untracked(source.reader()?)) as Box<dyn Decoder + '_>),
                 None,
                 budgets,
@@ -480,7 +482,8 @@ impl Blob {
 /// the `input` it reads, what it leaves unread is returned as a range of it.
 fn decode<'a>(
     name: &str,
-    (stored, declared): (u64, Option<u64>),
+    stored: u64,
+    declared: Option<u64>,
     open: impl FnOnce() -> io::Result<Box<dyn Decoder + 'a>>,
     input: Option<&Bytes>,
     budgets: &Budgets,

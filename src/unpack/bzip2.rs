@@ -91,6 +91,17 @@ mod tests {
     }
 
     #[test]
+    fn the_decoder_tells_what_follows_the_stream() {
+        let mut data = bzip2(b"hello bzip2");
+        data.extend(b"after the stream");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"hello bzip2");
+        assert_eq!(decoder.unread(), Some(16));
+    }
+
+    #[test]
     fn probe_accepts_bzip2_and_rejects_decoys() {
         assert!(Bzip2.probe(&bzip2(b"hello")));
         assert!(Bzip2.probe(&bzip2(b"")));

@@ -215,7 +215,9 @@ fn push_parts(
     }
 }
 
-fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize) {
+/// The bytes `data[start..end]` no part covers: a note when they are
+/// padding, else an entry named by their offset, with their entropy.
+pub(crate) fn push_gap(extraction: &mut Extraction, data: &Bytes, start: usize, end: usize) {
     let bytes = &data[start..end];
     if is_padding(bytes) {
         let erased = bytes.iter().filter(|&&b| b == 0xff).count();

@@ -122,7 +122,9 @@ fn open_members(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
         input,
         |member| Ok(GzDecoder::new(member)),
         |decoder| decoder.get_ref(),
-        |rest| rest.len() >= 10 && rest[..3] == MAGIC,
+        // A chance `1f 8b 08` after the stream is not taken for a member
+        // (its header would swallow bytes up to a NUL), so it stays unread.
+        |rest| Gzip.probe(rest),
     )?))
 }
 
@@ -160,6 +162,18 @@ mod tests {
         decoder.read_to_end(&mut out).expect("read");
         assert_eq!(out, b"onetwo");
         assert_eq!(decoder.unread(), Some(13));
+    }
+
+    #[test]
+    fn a_chance_magic_after_the_stream_is_left_unread() {
+        let mut data = gzip(b"one", None);
+        let after = b"\x1f\x8b\x08\x08\0\0\0\0\0\x03name without an end";
+        data.extend(after);
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        decoder.read_to_end(&mut out).expect("a clean end");
+        assert_eq!(out, b"one");
+        assert_eq!(decoder.unread(), Some(after.len()));
     }
 
     #[test]

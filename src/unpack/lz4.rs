@@ -179,6 +179,17 @@ mod tests {
     }
 
     #[test]
+    fn the_legacy_decoder_tells_what_follows_the_stream() {
+        let mut data = legacy(b"hello lz4");
+        data.extend(b"after the stream");
+        let mut decoder = (LEGACY.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"hello lz4");
+        assert_eq!(decoder.unread(), Some(16));
+    }
+
+    #[test]
     fn frame_and_legacy_round_trip() {
         let text = b"Linux version 4.19.91 ".repeat(1000);
         let f = frame(&text);

@@ -240,6 +240,17 @@ mod tests {
     }
 
     #[test]
+    fn the_decoder_tells_what_follows_the_stream() {
+        let mut data = lzop(&[(b"stored block", None)]);
+        data.extend(b"after the stream");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"stored block");
+        assert_eq!(decoder.unread(), Some(16));
+    }
+
+    #[test]
     fn stored_and_compressed_blocks() {
         let text = b"config=1\n".repeat(200);
         let compressed = lzokay_native::compress(&text).expect("compress");

@@ -290,6 +290,11 @@ pub(crate) fn listing(extraction: &Extraction) -> Vec<(String, EntryKind)> {
 /// payload's appended length, a checksum.
 const MIN_UNREAD: usize = 16;
 
+/// Id of the location step of the bytes after a stream's end, read as an
+/// entry of the stream's container: `flash.bin › carve:0x00040000 ›
+/// after-stream:0x0012f3a0`.
+pub const AFTER_STREAM: &str = "after-stream";
+
 /// Longest path kept for an entry (Linux `PATH_MAX`).
 pub const MAX_PATH: usize = 4096;
 
@@ -643,63 +648,64 @@ impl Walk<'_, '_> {
             unread.extend(rest);
         }
         for rest in unread {
-            self.visit_unread(artifact, id, bytes, rest, children_root.as_ref());
+            self.visit_unread(artifact, bytes, rest, children_root.as_ref());
         }
     }
 
     /// Visit what a stream of `container` left unread after its end as one
-    /// more entry, named by its offset: a carved stream runs to the next
-    /// part found, and whatever lies between its end (or the point where a
-    /// chance magic stopped decoding) and that part is read too, not hidden.
-    /// Padding, and the few bytes a kernel appends after its payload (its
-    /// length), are noted instead.
+    /// more entry, at an [`AFTER_STREAM`] step named by its offset: a carved
+    /// stream runs to the next part found, and whatever lies between its end
+    /// (or the point where a chance magic stopped decoding) and that part is
+    /// read too, not hidden. Padding, and the few bytes a kernel appends
+    /// after its payload (its length), are noted instead.
     fn visit_unread(
         &self,
         artifact: &mut Artifact,
-        id: &'static str,
         container: &Bytes,
         rest: Bytes,
-        children_root: Option<&PathBuf>,
+        root: Option<&PathBuf>,
     ) {
-        let Some(start) = rest.offset_in(container) else {
-            return;
-        };
-        let end = start + rest.len();
-        if carve::is_padding(&rest) {
+        // A stream decoded from a rebuilt copy (Arcadyan's restored header)
+        // ends with the container's own bytes; a transformed copy (a
+        // word-swapped kernel) does not, and its tail is only noted.
+        let start = rest.offset_in(container).or_else(|| {
+            let start = container.len().checked_sub(rest.len())?;
+            (container[start..] == rest[..]).then_some(start)
+        });
+        let Some(start) = start else {
             artifact.notes.push(format!(
-                "0x{start:08x}–0x{end:08x}: padding after the stream"
-            ));
-            return;
-        }
-        if rest.len() < MIN_UNREAD {
-            let hex: String = rest.iter().map(|b| format!("{b:02x}")).collect();
-            artifact.notes.push(format!(
-                "{} bytes after the stream at 0x{start:08x}: {hex}",
+                "{} bytes after the stream, in a transformed copy of the input, not read",
                 rest.len()
             ));
             return;
-        }
-        if self.budgets.reserve_entries(1) == 0 {
-            artifact.notes.push(format!(
-                "0x{start:08x}–0x{end:08x} after the stream not listed"
-            ));
-            let max = self.budgets.max_entries();
-            set_problem(artifact, Status::Skipped(Budget::MaxEntries(max)));
+        };
+        let end = start + rest.len();
+        if rest.len() < MIN_UNREAD && !carve::is_padding(&rest) {
+            let hex: String = rest.iter().map(|b| format!("{b:02x}")).collect();
+            artifact
+                .notes
+                .push(format!("0x{start:08x}–0x{end:08x} after the stream: {hex}"));
             return;
         }
-        let mut entry = Entry::new(format!("0x{start:08x}"), EntryKind::File);
-        entry.name = format!("{start:08x}.unknown");
-        entry.notes.push(format!(
-            "{} bytes after the stream, entropy {:.2} bits/byte",
-            rest.len(),
-            carve::entropy(&rest)
-        ));
-        entry.blob = Some(Blob::Bytes(rest));
-        let location = artifact.location.child(id, entry.path.clone());
-        let (dest, note) = self.place(children_root, &entry);
-        let (mut child, _) = self.visit(location, entry, dest);
-        child.notes.extend(note);
-        artifact.children.push(child);
+        let mut gap = Extraction::default();
+        carve::push_gap(&mut gap, container, start, end);
+        artifact.notes.extend(gap.notes);
+        for mut entry in gap.entries {
+            if self.budgets.reserve_entries(1) == 0 {
+                artifact.notes.push(format!(
+                    "0x{start:08x}–0x{end:08x} after the stream not listed"
+                ));
+                let max = self.budgets.max_entries();
+                set_problem(artifact, Status::Skipped(Budget::MaxEntries(max)));
+                return;
+            }
+            entry.notes.insert(0, "after the end of the stream".into());
+            let location = artifact.location.child(AFTER_STREAM, entry.path.clone());
+            let (dest, note) = self.place(root, &entry);
+            let (mut child, _) = self.visit(location, entry, dest);
+            child.notes.extend(note);
+            artifact.children.push(child);
+        }
     }
 
     /// List the entries of `bytes`: by the format that starts it when that

@@ -75,6 +75,8 @@ fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
     Ok(Box::new(Members::new(
         input,
         |stream| {
+            // The decoder reads one stream: padding before the next is skipped here.
+            let stream = &stream[padding(stream)..];
             let decoder = liblzma::stream::Stream::new_stream_decoder(DECODER_MEMLIMIT, 0)
                 .map_err(io::Error::other)?;
             Ok(liblzma::bufread::XzDecoder::new_stream(stream, decoder))
@@ -87,8 +89,12 @@ fn open(input: &[u8]) -> io::Result<Box<dyn Decoder + '_>> {
 /// Another stream follows, after optional stream padding (zeros in
 /// multiples of four bytes).
 fn is_stream(rest: &[u8]) -> bool {
-    let padding = rest.iter().take_while(|&&b| b == 0).count() / 4 * 4;
-    rest[padding..].starts_with(&MAGIC)
+    rest[padding(rest)..].starts_with(&MAGIC)
+}
+
+/// Length of the stream padding `data` starts with.
+fn padding(data: &[u8]) -> usize {
+    data.iter().take_while(|&&b| b == 0).count() / 4 * 4
 }
 
 #[cfg(test)]
@@ -100,6 +106,19 @@ mod tests {
         let mut enc = liblzma::write::XzEncoder::new(Vec::new(), 1);
         enc.write_all(data).expect("write");
         enc.finish().expect("finish")
+    }
+
+    #[test]
+    fn streams_after_padding_decode_and_what_follows_is_left() {
+        let mut data = xz(b"one");
+        data.extend([0; 8]);
+        data.extend(xz(b"two"));
+        data.extend(b"\x01\x02\x03\x04 appended");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"onetwo");
+        assert_eq!(decoder.unread(), Some(13));
     }
 
     #[test]

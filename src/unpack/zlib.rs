@@ -116,6 +116,17 @@ mod tests {
     }
 
     #[test]
+    fn the_decoder_tells_what_follows_the_stream() {
+        let mut data = zlib(b"hello zlib");
+        data.extend(b"after the stream");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"hello zlib");
+        assert_eq!(decoder.unread(), Some(16));
+    }
+
+    #[test]
     fn probe_extent_and_decode() {
         let stream = zlib(&b"kernel config ".repeat(100));
         let mut data = stream.clone();

@@ -136,6 +136,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_decoder_tells_what_follows_the_stream() {
+        let mut data = zstd::encode_all(&b"hello zstd"[..], 3).expect("encode");
+        data.extend(b"after the stream");
+        let mut decoder = (CODEC.open)(&data).expect("open");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        assert_eq!(out, b"hello zstd");
+        assert_eq!(decoder.unread(), Some(16));
+    }
+
+    #[test]
     fn probe_accepts_zstd_and_rejects_decoys() {
         let data = zstd::encode_all(&b"hello"[..], 3).expect("encode");
         assert!(Zstd.probe(&data));

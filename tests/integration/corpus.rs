@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use firmsight::model::{Artifact, EntryKind, Hashes};
-use firmsight::unpack::FORMATS;
+use firmsight::unpack::{AFTER_STREAM, FORMATS};
 use firmsight::{ScanOptions, scan_path};
 use serde_json::Value;
 
@@ -96,17 +96,19 @@ fn actual_tree(container: &Artifact) -> Tree {
     tree
 }
 
+/// Whether `artifact` holds the bytes that followed a stream's end in its
+/// container.
+fn follows_stream(artifact: &Artifact) -> bool {
+    artifact
+        .location
+        .0
+        .last()
+        .is_some_and(|s| s.format == Some(AFTER_STREAM))
+}
+
 /// Compare `container`'s children with `expected` (and recurse into
 /// `nested`). A single-output stream is compared by size and hash only: its
 /// name is the reference tool's choice.
-/// Whether `artifact` is the data a stream was followed by in its container.
-fn follows_stream(artifact: &Artifact) -> bool {
-    artifact
-        .notes
-        .iter()
-        .any(|n| n.contains("bytes after the stream"))
-}
-
 fn compare(fixture: &str, container: &Artifact, expected: &Value, failures: &mut Vec<String>) {
     if container.kind == "carve" {
         return compare_carve(fixture, container, expected, failures);

@@ -573,14 +573,23 @@ fn bytes_after_a_carved_stream_are_identified() {
         .iter()
         .find(|a| a.kind == "gzip")
         .expect("the stream is carved");
-    let listed: Vec<(Option<&str>, u64)> = stream
+    let listed: Vec<(Option<&str>, Option<&str>, u64)> = stream
         .children
         .iter()
-        .map(|c| (c.location.0.last().and_then(|s| s.path.as_deref()), c.size))
+        .map(|c| {
+            let step = c.location.0.last().expect("a step");
+            (step.format, step.path.as_deref(), c.size)
+        })
         .collect();
     let offset = format!("0x{:08x}", after - 1024);
     let rest = (banner.len() + 1024) as u64;
-    assert_eq!(listed, [(None, 4096), (Some(offset.as_str()), rest)]);
+    assert_eq!(
+        listed,
+        [
+            (Some("gzip"), None, 4096),
+            (Some("after-stream"), Some(offset.as_str()), rest)
+        ]
+    );
 }
 
 /// A compressed stream whose magic is met by chance (an ARM literal pool

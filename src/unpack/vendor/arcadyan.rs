@@ -114,4 +114,37 @@ mod tests {
         );
         assert!(!Arcadyan.probe(&[0u8; 200]));
     }
+
+    /// The kernel stream is decoded from a rebuilt copy; what follows it
+    /// (a root filesystem) is still the image's own bytes, read where they are.
+    #[test]
+    fn what_follows_the_kernel_is_read_in_the_image() {
+        let mut opts = liblzma::stream::LzmaOptions::new_preset(1).expect("preset");
+        opts.dict_size(8 << 20);
+        let enc = liblzma::stream::Stream::new_lzma_encoder(&opts).expect("encoder");
+        let mut w = liblzma::write::XzEncoder::new_stream(Vec::new(), enc);
+        let kernel: Vec<u8> = (0..3000u32)
+            .flat_map(|i| format!("{i} kernel ").into_bytes())
+            .collect();
+        std::io::Write::write_all(&mut w, &kernel).expect("write");
+        let mut plain = vec![0u8; 4];
+        plain.extend(w.finish().expect("finish"));
+        let rootfs_at = plain.len();
+        plain.extend(b"rootfs: no magic, only text ".repeat(10));
+        let image = obfuscate(&plain);
+        let root = crate::unpack::Unpacker::new(crate::unpack::Limits::default())
+            .unpack("fw.bin", Bytes::from_vec(image));
+        let after = root
+            .iter()
+            .find(|a| {
+                a.location.0.last().and_then(|s| s.format) == Some(crate::unpack::AFTER_STREAM)
+            })
+            .expect("the bytes after the kernel are listed");
+        let offset = format!("0x{rootfs_at:08x}");
+        assert_eq!(
+            after.location.0.last().and_then(|s| s.path.as_deref()),
+            Some(offset.as_str())
+        );
+        assert_eq!(after.size, 280);
+    }
 }
