@@ -3,8 +3,8 @@
 //!
 //! The library holds no version text: `libusb_version_internal` is
 //! `{ u16 major, minor, micro, nano; const char *rc; const char *describe }`
-//! with `describe` pointing at "http://libusb.info" (libusb/core.c;
-//! "https://libusb.info" in 1.0.28, Debian trixie). So the
+//! with `describe` pointing at `"http://libusb.info"` (libusb/core.c;
+//! `"https://libusb.info"` in 1.0.28, Debian trixie). So the
 //! numbers sit one `rc` pointer before a pointer to that string. The
 //! pointer is found as the string's virtual address stored in place (REL
 //! targets, and GNU ld writes RELA addends in place too) or as the addend

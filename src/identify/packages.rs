@@ -316,7 +316,7 @@ fn qualify(artifact: &mut Artifact, namespace: &str) {
 /// `info/<package>.list` (newer opkg adds a tab and the file's mode after
 /// the path), and apk's `installed` (`F:` directory, `R:` file lines per
 /// package), and a Python distribution's `.dist-info/RECORD`. A list
-/// longer than [`MAX_LIST_BYTES`] is read to there.
+/// longer than `MAX_LIST_BYTES` is read to there.
 pub fn file_lists(artifact: &Artifact, bytes: &[u8]) -> Vec<PackageFiles> {
     let Some(path) = artifact.location.0.last().and_then(|s| s.path.as_deref()) else {
         return Vec::new();
@@ -438,7 +438,7 @@ fn apk_file_lists(text: &str, root: &str) -> Vec<PackageFiles> {
 /// database and the files of the same container (root filesystem), under
 /// the directory the database sits in, and only when the database lists
 /// the package as installed. On a merged-/usr system the list's `/bin/sh`
-/// is the file at `usr/bin/sh`. At most [`MAX_OWNED_PATHS`] are linked.
+/// is the file at `usr/bin/sh`. At most `MAX_OWNED_PATHS` are linked.
 pub fn link_owners(image: &mut Artifact) {
     use std::sync::Arc;
     // Containers are numbered, so a key holds a number, not a chain.

@@ -1,7 +1,7 @@
 //! Emitters: the scan result as a software bill of materials.
 //!
 //! CycloneDX 1.6 JSON is written from serde types of our own
-//! ([`cyclonedx`]): the `cyclonedx-bom` crate writes 1.3–1.5 only, and
+//! ([`mod@cyclonedx`]): the `cyclonedx-bom` crate writes 1.3–1.5 only, and
 //! BSI TR-03183-2 requires 1.6.
 
 use time::OffsetDateTime;

@@ -2,7 +2,7 @@
 //! kernel, rootfs, config partition at offsets, 0xFF padding between), a
 //! partition, a payload with data before or after it.
 //!
-//! One multi-pattern pass (Aho-Corasick over every registered [`Magic`],
+//! One multi-pattern pass (Aho-Corasick over every registered [`Magic`](crate::unpack::Magic),
 //! built once) finds candidates. Each is validated by its format's own
 //! `probe`, which also gives its true extent (`extent`). Candidates are
 //! taken in order of offset; one that starts inside an accepted part is

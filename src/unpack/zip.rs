@@ -85,7 +85,7 @@ impl Format for Zip {
     /// belongs to an archive starting here: its central directory must end
     /// where the record starts (an inner, stored zip's record points
     /// elsewhere). zip64 records (offset all ones) are accepted as found.
-    /// At most [`MAX_END_RECORDS`] records are tried: carving asks once per
+    /// At most `MAX_END_RECORDS` records are tried: carving asks once per
     /// local header, and 4,000 headers before 4 MB of records that fit none
     /// took 28 s.
     fn extent(&self, data: &[u8]) -> Option<u64> {

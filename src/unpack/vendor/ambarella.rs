@@ -1,7 +1,7 @@
 //! Ambarella ROMFS (S2L/S5L/CV SoCs: UniFi, Xiaomi, dash cams; domain.md
 //! §1.1; layout of phantom_firmware_tools `amba_romfs.py` and BANG
 //! `romfs_ambarella.ksy`). LE: file count at 0, magic `8A 32 FC 66` at 4,
-//! 0xFF up to 0x800, then 128-byte entries {name[116], offset (absolute),
+//! 0xFF up to 0x800, then 128-byte entries {name\[116\], offset (absolute),
 //! size, magic `76 AB 87 23`}.
 
 use crate::model::EntryKind;

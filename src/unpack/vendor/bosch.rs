@@ -2,7 +2,7 @@
 //! §1.1). Big-endian 0x400-byte headers with magic `10 12 20 03`: the root
 //! header, then sub-images, each a header (data length at 0x10) and data
 //! XOR-ed with `0x42`. Decoded data holds file records: magic
-//! `DE AD AF FE`, offset of the next record, name[32], length at 40,
+//! `DE AD AF FE`, offset of the next record, name\[32\], length at 40,
 //! contents from 0x40. Newer, encrypted Bosch images are not read.
 
 use crate::model::EntryKind;

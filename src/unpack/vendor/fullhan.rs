@@ -1,7 +1,7 @@
 //! Fullhan `.fls` firmware (Herospeed and other Fullhan-SoC cameras;
 //! domain.md §1.1, BANG `fls.ksy`). No magic: a 24-byte LE header (model
-//! [8], submodel [8], file length, entry count) and 256-byte entries
-//! {name[128], length, absolute offset, reserved[120]}. Recognised only at
+//! \[8\], submodel \[8\], file length, entry count) and 256-byte entries
+//! {name\[128\], length, absolute offset, reserved\[120\]}. Recognised only at
 //! offset 0, when every field is consistent.
 
 use crate::model::EntryKind;

@@ -6,7 +6,7 @@
 //! u32 LE) the magic `SWKH`, a checksum (byte sum of the decoded header from
 //! offset 12 to its end), the header length, the file count, language,
 //! device class, OEM code, firmware version and feature word; the file
-//! table follows at 0x40, 44 bytes an entry: name[32], offset, length,
+//! table follows at 0x40, 44 bytes an entry: name\[32\], offset, length,
 //! checksum (byte sum of the file's data). Member data is plain.
 //!
 //! Both checksums are verified and reported. The OEM code is recorded:

@@ -1,8 +1,8 @@
 //! Reolink / Swann `.pak` firmware (domain.md §1.1; layout from pakler).
 //!
 //! LE header: magic `13 59 72 32` (0x32725913), CRC32, type; then N
-//! sections of {name[32], version[24], start, length} and N partitions of
-//! {name[32], a, mtd[32], start, length}. The 64-bit variant (same magic,
+//! sections of {name\[32\], version\[24\], start, length} and N partitions of
+//! {name\[32\], a, mtd\[32\], start, length}. The 64-bit variant (same magic,
 //! the CRC and type fields zero-extended) widens every number to u64. N is
 //! where the first section's data starts, divided by the record sizes.
 //! Each section becomes an artifact named after it (`uboot`, `kernel`,
