@@ -513,12 +513,7 @@ fn decode<'a>(
             status: Status::Skipped(budget),
             produced: 0,
         })?;
-    let result = read_capped(name, declared, cap, open, budgets).map(|(mut opened, unread)| {
-        opened.unread = input
-            .zip(unread.filter(|&n| n > 0))
-            .and_then(|(input, n)| input.slice(input.len().saturating_sub(n)..input.len()));
-        opened
-    });
+    let result = read_capped(name, declared, cap, open, input, budgets);
     let produced = match &result {
         Ok(opened) => opened.bytes.len() as u64,
         Err(not_opened) => not_opened.produced,
@@ -528,14 +523,15 @@ fn decode<'a>(
 }
 
 /// Read `open`'s output up to `cap` bytes, charging what goes past the
-/// `declared` bytes already charged; with how much input it left unread.
+/// `declared` bytes already charged; with what of `input` it left unread.
 fn read_capped<'a>(
     name: &str,
     declared: u64,
     cap: u64,
     open: impl FnOnce() -> io::Result<Box<dyn Decoder + 'a>>,
+    input: Option<&Bytes>,
     budgets: &Budgets,
-) -> Result<(Opened, Option<usize>), NotOpened> {
+) -> Result<Opened, NotOpened> {
     let ratio = budgets.limits().max_ratio;
     let failed = |reason: String, produced: u64| NotOpened {
         status: Status::Failed(reason),
@@ -587,12 +583,23 @@ fn read_capped<'a>(
         }
     }
     out.shrink_to_fit();
-    let opened = Opened {
+    let unread = input
+        .zip(reader.unread().filter(|&n| n > 0))
+        .and_then(|(input, n)| input.slice(input.len().saturating_sub(n)..input.len()));
+    Ok(Opened {
         bytes: Bytes::from_vec(out),
         truncated,
-        unread: None,
-    };
-    Ok((opened, reader.unread()))
+        unread,
+    })
+}
+
+/// `codec`'s whole output over `input`, and how much input it left unread.
+#[cfg(test)]
+pub(crate) fn decode_to_end(codec: Codec, input: &[u8]) -> (Vec<u8>, Option<usize>) {
+    let mut decoder = (codec.open)(input).expect("open");
+    let mut out = Vec::new();
+    decoder.read_to_end(&mut out).expect("read");
+    (out, decoder.unread())
 }
 
 #[cfg(test)]

@@ -114,11 +114,9 @@ mod tests {
         data.extend([0; 8]);
         data.extend(xz(b"two"));
         data.extend(b"\x01\x02\x03\x04 appended");
-        let mut decoder = (CODEC.open)(&data).expect("open");
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut decoder, &mut out).expect("read");
+        let (out, unread) = crate::unpack::blob::decode_to_end(CODEC, &data);
         assert_eq!(out, b"onetwo");
-        assert_eq!(decoder.unread(), Some(13));
+        assert_eq!(unread, Some(13));
     }
 
     #[test]

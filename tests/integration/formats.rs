@@ -8,7 +8,7 @@ use firmsight::model::{EntryKind, Status};
 use firmsight::samples::{self, RootfsEntry};
 
 use crate::support::{
-    RawMember, assert_no_panics, pax_record, raw_tar, scan, sha256_hex, tar_files,
+    RawMember, assert_no_panics, identified, pax_record, raw_tar, scan, sha256_hex, tar_files,
 };
 
 fn payload() -> Vec<RootfsEntry> {
@@ -561,12 +561,7 @@ fn bytes_after_a_carved_stream_are_identified() {
     blob.extend([0x5a; 1024]);
     let result = scan("flash.bin", blob);
     assert_no_panics(&result.image);
-    let found: Vec<String> = result
-        .image
-        .iter()
-        .flat_map(|a| &a.identified)
-        .map(|i| format!("{} {}", i.component, i.version))
-        .collect();
+    let found = identified(&result.image);
     assert!(found.contains(&"linux 5.10.110".to_string()), "{found:?}");
     let stream = result
         .image
@@ -607,12 +602,7 @@ fn bytes_behind_a_stream_that_does_not_decode_are_still_identified() {
     blob.extend([0x5a; 1024]);
     let result = scan("flash.bin", blob);
     assert_no_panics(&result.image);
-    let found: Vec<String> = result
-        .image
-        .iter()
-        .flat_map(|a| &a.identified)
-        .map(|i| format!("{} {}", i.component, i.version))
-        .collect();
+    let found = identified(&result.image);
     assert!(found.contains(&"linux 5.10.110".to_string()), "{found:?}");
     let undecoded = result
         .image

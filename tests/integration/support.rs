@@ -41,6 +41,14 @@ pub fn tar_files(root: &Artifact) -> BTreeMap<String, (u64, String)> {
         .collect()
 }
 
+/// `component version` of everything identified under `root`.
+pub fn identified(root: &Artifact) -> Vec<String> {
+    root.iter()
+        .flat_map(|a| &a.identified)
+        .map(|i| format!("{} {}", i.component, i.version))
+        .collect()
+}
+
 /// Panics if any artifact records a caught panic.
 pub fn assert_no_panics(root: &Artifact) {
     for a in root.iter() {
