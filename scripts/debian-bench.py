@@ -57,8 +57,13 @@ SID_ARCHES = ("armhf", "arm64", "armel", "mips64el", "s390x", "riscv64", "ppc64e
 # kernel is the newest bookworm ABI of each architecture's flavour (a
 # regular expression over package names), U-Boot a board family's builds.
 KERNEL = {
-    # bookworm: linux-image-6.1.0-50-arm64; trixie: linux-image-6.12.48+deb13-arm64
-    arch: rf"linux-image-[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-{flavour}"
+    # bookworm: linux-image-6.1.0-50-arm64; trixie: linux-image-6.12.48+deb13-arm64;
+    # forky: linux-binary-7.2.12+deb14-arm64 (its linux-image-* is a
+    # dependency package only), tried first.
+    arch: tuple(
+        rf"linux-{kind}-[0-9]+\.[0-9]+\.[0-9]+[-+][0-9a-z]+-{flavour}"
+        for kind in ("binary", "image")
+    )
     for arch, flavour in (
         ("armhf", "armmp"),
         ("arm64", "arm64"),
@@ -88,9 +93,10 @@ UBOOT = {
 }
 
 # Of these packages only the files matching the expression go into the image:
-# the kernel itself (riscv64's is an uncompressed `vmlinux-*`), not its
-# thousands of modules, System.map or config.
-ONLY = {"linux": r"\./boot/vmlinu[xz]-"}
+# the kernel itself (riscv64's is an uncompressed `vmlinux-*`; forky's is
+# /usr/lib/modules/<ABI>/vmlinuz), not its thousands of modules, System.map
+# or config.
+ONLY = {"linux": r"\./(?:boot/vmlinu[xz]-|usr/lib/modules/[^/]+/vmlinu[xz]$)"}
 
 # firmsight component name -> Debian binary packages that ship it. A package
 # missing on an architecture is reported and left out of that image's truth.
@@ -144,7 +150,7 @@ COMPONENTS = {
     "ffmpeg": ["libavcodec59", "libavformat59", "libavutil57", "libswscale6"],
     "gstreamer": ["libgstreamer1.0-0"],
     "x264": ["libx264-164"],
-    "libxml2": ["libxml2"],
+    "libxml2": ["libxml2|libxml2-16"],
     "expat": ["libexpat1"],
     "json-c": ["libjson-c5"],
     "cjson": ["libcjson1"],
@@ -234,7 +240,7 @@ BEYOND_ISSUE_COMPONENTS = {
     "openh264": ["libopenh264-7"],
     "miniupnpc": ["libminiupnpc17"],
     "dhcpcd": ["dhcpcd-base"],
-    "stunnel": ["stunnel4"],
+    "stunnel": ["stunnel|stunnel4"],  # forky's stunnel4 only links to stunnel
     "sudo": ["sudo"],
     "bash": ["bash"],
     "rsyslog": ["rsyslog"],
@@ -313,6 +319,11 @@ BINARY_VERSION = {
     # 0.0~git20230123.b2528b0 has 1857 in include/libyuv/version.h (its
     # orig tarball); later Debian versions spell it (0.0.1904.20250204).
     ("libyuv", "0.0~git20230123.b2528b0-1"): "1857",
+    # Debian forky: bash 5.3-4 applies upstream patches 001-015 (its
+    # changelog), so the shell says 5.3.15; FAAC 2.2's build names itself
+    # 2.2.0 (libfaac.so.2.0.0: "2.2.0\0\0\0FAAC - Freeware …").
+    ("bash", "5.3-4"): "5.3.15",
+    ("faac", "2.2+dfsg-1"): "2.2.0",
 }
 
 # Components whose upstream version Debian spells inside a longer one: the
@@ -393,12 +404,17 @@ def package_name(entry, arch, index):
     """A COMPONENTS entry -> the package name for `arch`: a name (or names
     separated by `|`, the first the suite has), or a dict
     of names per architecture, or of expressions (the kernel's ABI) whose
-    newest matching package is taken."""
+    newest matching package is taken (from the first of several that
+    matches one)."""
     if isinstance(entry, str):
         return resolve(entry, index)
     wanted = entry.get(arch)
     if wanted is None or wanted in index:
         return wanted
+    if isinstance(wanted, tuple):
+        # Expressions in order of preference.
+        found = (newest(w, index) for w in wanted)
+        return next((n for n in found if n), wanted[-1])
     return newest(wanted, index) or wanted
 
 
