@@ -26,7 +26,11 @@ use crate::unpack::{Entry, Extraction, FORMATS, Format};
 pub const ID: &str = "carve";
 
 /// At most this many candidates are validated per blob, so a blob full of
-/// magic bytes costs bounded time; the rest are reported in a note.
+/// magic bytes costs bounded time; the rest are reported in a note. The
+/// budget is shared fairly among the magics found (see [`fair_share`]): a
+/// short magic that is common in code (zlib's `78 01` is an s390x
+/// instruction: 6,669 of them in Debian's s390x kernel stub) must not use
+/// it all up before the payload's own magic is reached.
 const MAX_CANDIDATES: usize = 4096;
 
 /// Blobs shorter than this are not carved.
@@ -79,21 +83,31 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
     let Some(carver) = CARVER.as_ref() else {
         return (Vec::new(), 0);
     };
-    let mut candidates: Vec<(usize, usize)> = carver
-        .automaton
-        .find_overlapping_iter(data)
-        .filter_map(|m| {
-            let (format, offset) = carver.patterns[m.pattern().as_usize()];
-            Some((m.start().checked_sub(offset)?, format))
-        })
-        // Bounded before sorting: a blob of repeated magic bytes would
-        // otherwise list one candidate per byte.
-        .take(MAX_CANDIDATES * 2)
+    // Per magic, its first candidates in offset order; no more than the
+    // whole budget is kept of any one, so a blob of repeated magic bytes
+    // does not list one candidate per byte.
+    let mut by_magic: Vec<Vec<(usize, usize)>> = vec![Vec::new(); carver.patterns.len()];
+    let mut seen = vec![0usize; carver.patterns.len()];
+    for m in carver.automaton.find_overlapping_iter(data) {
+        let pattern = m.pattern().as_usize();
+        let (format, offset) = carver.patterns[pattern];
+        let Some(start) = m.start().checked_sub(offset) else {
+            continue;
+        };
+        seen[pattern] += 1;
+        if by_magic[pattern].len() < MAX_CANDIDATES {
+            by_magic[pattern].push((start, format));
+        }
+    }
+    let shares = fair_share(&seen, MAX_CANDIDATES);
+    let unchecked = seen.iter().zip(&shares).map(|(n, share)| n - share).sum();
+    let mut candidates: Vec<(usize, usize)> = by_magic
+        .into_iter()
+        .zip(shares)
+        .flat_map(|(found, share)| found.into_iter().take(share))
         .collect();
     candidates.sort_unstable();
     candidates.dedup();
-    let unchecked = candidates.len().saturating_sub(MAX_CANDIDATES);
-    candidates.truncate(MAX_CANDIDATES);
 
     // (start, known end, format)
     let mut accepted: Vec<(usize, Option<usize>, usize)> = Vec::new();
@@ -138,6 +152,22 @@ pub fn parts(data: &[u8]) -> (Vec<Part>, usize) {
         })
         .collect();
     (parts, unchecked)
+}
+
+/// How many of each magic's `counts` candidates to check within `budget`:
+/// every magic gets an equal share, and what a magic does not use is
+/// shared among the others (max-min fairness).
+fn fair_share(counts: &[usize], budget: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
+    order.sort_unstable_by_key(|&i| counts[i]);
+    let mut shares = vec![0; counts.len()];
+    let mut left = budget;
+    for (taken, &i) in order.iter().enumerate() {
+        let share = counts[i].min(left / (order.len() - taken));
+        shares[i] = share;
+        left -= share;
+    }
+    shares
 }
 
 /// The carve of `data` (a blob called `name`): its parts and the gaps
@@ -360,6 +390,34 @@ mod tests {
         text.extend([0x1f, 0x8b, 0x08, 0xff]);
         assert!(carve(&Bytes::from_vec(text), "blob").is_none());
         assert!(carve(&Bytes::from_vec(vec![0xff; 8192]), "blob").is_none());
+    }
+
+    #[test]
+    fn a_flood_of_one_magic_does_not_hide_another() {
+        // More `78 01` pairs (zlib's magic, a common s390x instruction)
+        // than the whole candidate budget, then a gzip stream.
+        let mut blob = [0x78, 0x01].repeat(MAX_CANDIDATES + 500);
+        let at = blob.len();
+        blob.extend(samples::gzip(b"the kernel's payload"));
+        let (found, unchecked) = parts(&blob);
+        assert_eq!(
+            found.last(),
+            Some(&Part {
+                start: at,
+                end: blob.len(),
+                format: "gzip"
+            })
+        );
+        assert!(unchecked >= 500, "{unchecked}");
+    }
+
+    #[test]
+    fn shares_are_equal_and_unused_shares_go_to_the_others() {
+        assert_eq!(fair_share(&[10, 0, 10], 100), [10, 0, 10]);
+        assert_eq!(fair_share(&[1000, 3, 1000], 100), [48, 3, 49]);
+        assert_eq!(fair_share(&[5000, 1], 4096), [4095, 1]);
+        assert_eq!(fair_share(&[], 10), Vec::<usize>::new());
+        assert_eq!(fair_share(&[7, 7, 7], 2), [0, 1, 1]);
     }
 
     #[test]

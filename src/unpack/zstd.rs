@@ -5,8 +5,9 @@
 //! the literal pool of its own zstd decoder), so the probe reads the frame
 //! header (RFC 8878 §3.1.1.1) and the first block header (§3.1.1.2): the
 //! reserved bit clear, a window log of at most 31 (libzstd's limit), a
-//! block type other than the reserved one, and a block no larger than
-//! Block_Maximum_Size (the window, at most 128 KiB). Multiple frames decode
+//! block type other than the reserved one, a block no larger than
+//! Block_Maximum_Size (the window, at most 128 KiB), and a raw or RLE block
+//! that is the frame's only one of the size the frame declares. Multiple frames decode
 //! as one stream. The decoder keeps zstd's default window limit (128 MiB),
 //! so a frame asking for a larger window fails instead of allocating it.
 
@@ -63,7 +64,7 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
         .ok_or_else(truncated)?;
     header += content_size_len;
     // A single-segment frame's window is its content (§3.1.1.1.2).
-    let window = window.unwrap_or_else(|| {
+    let content_size = {
         let value = content_size
             .iter()
             .rev()
@@ -73,7 +74,8 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
         } else {
             value
         }
-    });
+    };
+    let window = window.unwrap_or(content_size);
     let Some(block) = data.get(header..header + 3) else {
         return Err(FormatError::malformed(
             "no zstd block after the frame header",
@@ -83,9 +85,19 @@ fn check_header(data: &[u8]) -> Result<(), FormatError> {
     if (block >> 1) & 0x03 == RESERVED_BLOCK_TYPE {
         return Err(FormatError::malformed("zstd block of the reserved type"));
     }
-    if u64::from(block >> 3) > window.min(u64::from(MAX_BLOCK)) {
+    let block_size = u64::from(block >> 3);
+    if block_size > window.min(u64::from(MAX_BLOCK)) {
         return Err(FormatError::malformed(
             "zstd block larger than the window or 128 KiB",
+        ));
+    }
+    // A raw or RLE block regenerates its Block_Size bytes: as the frame's
+    // only block it must make the declared content size (§3.1.1.1.4).
+    let last = block & 1 != 0;
+    let regenerates_its_size = (block >> 1) & 0x03 <= 1;
+    if content_size_len > 0 && last && regenerates_its_size && block_size != content_size {
+        return Err(FormatError::malformed(
+            "zstd frame's only block does not make its content size",
         ));
     }
     Ok(())
@@ -179,6 +191,18 @@ mod tests {
         assert!(!Zstd.probe(&hex("28b52ffd000000400000")));
         assert!(!Zstd.probe(&hex("28b52ffd2010004000")));
         assert!(Zstd.probe(&hex("28b52ffd2010800000")));
+        // Debian forky's s390x kernel stub (7.2.12): code holding the magic,
+        // read as a frame of 44,784 bytes whose only block is 727 raw bytes.
+        assert!(!Zstd.probe(&hex("28b52ffd5020f0acb9160084c6800000")));
+        // A real frame of one raw block and one RLE block.
+        for input in [b"abcdefghij".to_vec(), vec![b'z'; 300]] {
+            let data = zstd::bulk::compress(&input, 1).expect("compress");
+            assert!(Zstd.probe(&data), "{}", hex_string(&data));
+        }
+    }
+
+    fn hex_string(data: &[u8]) -> String {
+        data.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     fn hex(text: &str) -> Vec<u8> {
