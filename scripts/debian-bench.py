@@ -651,7 +651,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--firmsight", default="target/release/firmsight")
     ap.add_argument("--arch", default="armhf,arm64,mipsel")
-    ap.add_argument("--suite", default=SUITE, help="Debian suite (bookworm; trixie builds no mipsel)")
+    ap.add_argument("--suite", default=SUITE, help="Debian suite (bookworm; trixie and forky build no mipsel)")
     ap.add_argument("--cache", default=os.path.expanduser("~/.cache/firmsight-debian-bench"))
     ap.add_argument("--work", default="/tmp/firmsight-debian-bench")
     ap.add_argument("--comp", default="xz", help="mksquashfs compressors, comma-separated (xz, gzip, lz4, zstd)")
